@@ -1,0 +1,17 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface LoggerOptions {
+  /** The service name, put on every line as `service`. */
+  name: string;
+  level: LogLevel;
+  /** Defaults to stdout; tests pass a stream to read what was logged. */
+  destination?: pino.DestinationStream;
+}
+
+/** Structured JSON logs (one object per line), ready for any log shipper. */
+export function createLogger({ name, level, destination }: LoggerOptions): Logger {
+  return pino({ level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}

@@ -1,0 +1,115 @@
+import type {
+  Metadata,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedServiceImplementation,
+  sendUnaryData,
+} from '@grpc/grpc-js';
+import { once } from 'node:events';
+import type { Logger } from './logger';
+import { toStatusError } from './error-edge';
+
+/** What a handler may know about the call besides its request. */
+export interface CallContext {
+  /** Full method path, `/recsys.profile.v1.ProfileService/GetProfile`. */
+  readonly method: string;
+  readonly metadata: Metadata;
+  readonly peer: string;
+  /** Aborted when the client cancels or its deadline passes: stop work then. */
+  readonly signal: AbortSignal;
+}
+
+/** The shape of a ts-proto `outputServices=grpc-js` method definition. */
+interface MethodDefinition<Req, Res> {
+  readonly path: string;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  readonly requestSerialize: (value: Req) => Buffer;
+  readonly requestDeserialize: (bytes: Buffer) => Req;
+  readonly responseSerialize: (value: Res) => Buffer;
+  readonly responseDeserialize: (bytes: Buffer) => Res;
+}
+
+export type ServiceDefinition = Record<string, MethodDefinition<any, any>>;
+
+/**
+ * The async form of a generated service: unary methods return a promise,
+ * streaming ones take/return async iterables. Handlers implement this, derived
+ * from the generated definition, so a contract change is a compile error in
+ * the handler rather than a runtime surprise.
+ */
+export type ServiceImplementation<D extends ServiceDefinition> = {
+  [K in keyof D]: D[K] extends MethodDefinition<infer Req, infer Res>
+    ? D[K]['requestStream'] extends true
+      ? D[K]['responseStream'] extends true
+        ? (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>
+        : (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>
+      : D[K]['responseStream'] extends true
+        ? (request: Req, ctx: CallContext) => AsyncIterable<Res>
+        : (request: Req, ctx: CallContext) => Promise<Res>
+    : never;
+};
+
+type AnyCall =
+  | ServerUnaryCall<unknown, unknown>
+  | ServerReadableStream<unknown, unknown>
+  | ServerWritableStream<unknown, unknown>
+  | ServerDuplexStream<unknown, unknown>;
+
+function contextOf(call: AnyCall, method: string): CallContext {
+  const controller = new AbortController();
+  (call as NodeJS.EventEmitter).once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
+  return { method, metadata: call.metadata, peer: call.getPeer(), signal: controller.signal };
+}
+
+/**
+ * Turns an async implementation into the callback/stream form grpc-js calls,
+ * routing every thrown or rejected error through the error edge.
+ */
+export function adaptService<D extends ServiceDefinition>(
+  definition: D,
+  implementation: ServiceImplementation<D>,
+  logger: Logger,
+): UntypedServiceImplementation {
+  const adapted: UntypedServiceImplementation = {};
+  for (const [name, def] of Object.entries(definition)) {
+    const fn = (implementation as Record<string, (...args: any[]) => any>)[name];
+    if (typeof fn !== 'function') throw new Error(`${def.path} has no handler`);
+    const handler = fn.bind(implementation);
+    const fail = (err: unknown) => toStatusError(err, def.path, logger);
+
+    if (!def.requestStream && !def.responseStream) {
+      adapted[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        Promise.resolve()
+          .then(() => handler(call.request, contextOf(call, def.path)))
+          .then((res) => callback(null, res), (err) => callback(fail(err)));
+      };
+    } else if (def.requestStream && !def.responseStream) {
+      adapted[name] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        Promise.resolve()
+          .then(() => handler(call, contextOf(call, def.path)))
+          .then((res) => callback(null, res), (err) => callback(fail(err)));
+      };
+    } else {
+      adapted[name] = (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+        const ctx = contextOf(call, def.path);
+        const source = def.requestStream ? handler(call, ctx) : handler((call as ServerWritableStream<unknown, unknown>).request, ctx);
+        pipeToCall(source, call, ctx.signal).then(
+          () => call.end(),
+          (err) => call.emit('error', fail(err)),
+        );
+      };
+    }
+  }
+  return adapted;
+}
+
+async function pipeToCall(source: AsyncIterable<unknown>, call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, signal: AbortSignal) {
+  for await (const message of source) {
+    if (signal.aborted) return;
+    // Respect HTTP/2 flow control: a slow reader must not make us buffer a whole model in memory.
+    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(signal, 'abort')]);
+  }
+}

@@ -1,0 +1,57 @@
+// Helpers for tests that talk to a running service. Not used in production code.
+import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { HealthClient, HealthCheckResponse_ServingStatus as ServingStatus } from '@recsys/contracts/health';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+export { ServingStatus };
+
+/** One health check; resolves the status, or the gRPC error's code as `error`. */
+export async function checkHealth(address: string, service = ''): Promise<ServingStatus | { error: number }> {
+  const client = new HealthClient(address, credentials.createInsecure());
+  try {
+    return await new Promise((resolve) =>
+      client.check({ service }, (err: ServiceError | null, res) => resolve(err ? { error: err.code } : res.status)),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+/** Polls until the address reports SERVING or `timeoutMs` passes (then throws). */
+export async function waitForServing(address: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    last = await checkHealth(address);
+    if (last === ServingStatus.SERVING) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${address} not SERVING after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+}
+
+/** Calls a callback-style unary client method as a promise. */
+export function unary<Req, Res>(
+  method: (req: Req, cb: (err: ServiceError | null, res: Res) => void) => unknown,
+  request: Req,
+): Promise<Res> {
+  return new Promise((resolve, reject) => method(request, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** Runs a TypeScript entry point (a service's main.ts) as its own node process. */
+export function spawnTs(entry: string, env: Record<string, string | undefined>): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return { child, output: () => out, exited };
+}
