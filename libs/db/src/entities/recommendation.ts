@@ -1,0 +1,72 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { WebsiteSchema } from './website';
+
+/**
+ * `recommendations` (seed 002, request_id since 007): one row per item shown
+ * by ranking-service, with its outcome. Comments mirror the SQL's.
+ */
+export const RecommendationSchema = defineEntity({
+  name: 'Recommendation',
+  tableName: 'recommendations',
+  comment: 'Historical recommendations for analysis and learning',
+  properties: (p) => ({
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    sessionId: p.uuid().fieldName('session_id'),
+    userId: p.string().length(255).nullable().fieldName('user_id'),
+    websiteId: p
+      .manyToOne(WebsiteSchema)
+      .mapToPk()
+      .fieldName('website_id')
+      .foreignKeyName('fk_recommendations_website')
+      .deleteRule('cascade')
+      // The SQL says only ON DELETE CASCADE; MikroORM would default ON UPDATE to cascade.
+      .updateRule('no action'),
+    requestId: p
+      .uuid()
+      .nullable()
+      .fieldName('request_id')
+      .comment('Groups the rows of one Recommend answer (its recommendation id)'),
+
+    /** 'product', 'content', 'offer'. */
+    recommendationType: p.string().length(50).nullable().fieldName('recommendation_type'),
+    itemId: p.string().length(255).fieldName('item_id'),
+    /** numeric(5,4) as an exact decimal string. */
+    score: p.decimal().precision(5).scale(4).nullable(),
+    rank: p.integer().nullable(),
+
+    /** Page, product, category where shown. */
+    context: p.json<Record<string, unknown>>().nullable(),
+    strategy: p
+      .string()
+      .length(50)
+      .nullable()
+      .comment('Recommendation strategy used: collaborative, sequential, graph, etc.'),
+    modelVersion: p.string().length(50).nullable().fieldName('model_version'),
+    personalizationFactors: p
+      .json<Record<string, unknown>>()
+      .nullable()
+      .fieldName('personalization_factors')
+      .comment('JSONB object containing factors that influenced this recommendation'),
+
+    shown: p.boolean().nullable().default(true),
+    clicked: p.boolean().nullable().default(false),
+    converted: p.boolean().nullable().default(false),
+    revenue: p.decimal().precision(19).scale(4).nullable(),
+
+    shownAt: p.datetime().nullable().defaultRaw('now()').fieldName('shown_at'),
+    clickedAt: p.datetime().nullable().fieldName('clicked_at'),
+    convertedAt: p.datetime().nullable().fieldName('converted_at'),
+  }),
+  indexes: [
+    { name: 'idx_recommendations_session', properties: ['sessionId'] },
+    { name: 'idx_recommendations_user', properties: ['userId'] },
+    { name: 'idx_recommendations_item', properties: ['itemId'] },
+    { name: 'idx_recommendations_shown_at', properties: ['shownAt'] },
+    { name: 'idx_recommendations_outcome', properties: ['clicked', 'converted'] },
+    { name: 'idx_recommendations_website', properties: ['websiteId'] },
+    { name: 'idx_recommendations_request', properties: ['websiteId', 'requestId'] },
+    { name: 'idx_recommendations_website_shown_at', properties: ['websiteId', 'shownAt'] },
+  ],
+});
+
+export type Recommendation = InferEntity<typeof RecommendationSchema>;

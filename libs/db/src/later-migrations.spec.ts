@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { describeTable, sqlState } from '../test/introspect';
+import { ML_MODELS, RECOMMENDATIONS, TZ, USER_PROFILES } from '../test/seed-shapes';
+import { createTestDatabase, type TestDatabase } from './testing';
+
+/** Migrations 003-007 on top of the seed: their exact schema changes, then their behaviour. */
+let db: TestDatabase;
+let client: Client;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  client = new Client({ connectionString: db.url });
+  await client.connect();
+});
+afterAll(async () => {
+  await client?.end();
+  await db?.drop();
+});
+
+const without = (lines: string[], ...names: string[]) => lines.filter((l) => !names.some((n) => l.startsWith(n)));
+const sorted = (lines: string[]) => [...lines].sort();
+/** How PostgreSQL spells `CHECK (column IN (...))` on a varchar column. */
+const enumCheck = (table: string, column: string, values: string[]) =>
+  `${table}_${column}_check: CHECK (((${column})::text = ANY ((ARRAY[${values
+    .map((v) => `'${v}'::character varying`)
+    .join(', ')}])::text[])))`;
+
+async function website(name = 'site'): Promise<string> {
+  const id = randomUUID();
+  await client.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [id, name]);
+  return id;
+}
+
+describe('schema after all migrations', () => {
+  it('user_profiles: unique per (website_id, user_id) and checked enumerations (003, 004)', async () => {
+    const shape = await describeTable(client, 'user_profiles');
+    expect(shape.columns).toEqual(USER_PROFILES.columns);
+    expect(shape.comments).toEqual(USER_PROFILES.comments);
+    expect(shape.indexes).toEqual(
+      sorted([
+        ...without(USER_PROFILES.indexes, 'user_profiles_user_id_key'),
+        'user_profiles_website_id_user_id_key: CREATE UNIQUE INDEX user_profiles_website_id_user_id_key (website_id, user_id)',
+      ]),
+    );
+    expect(shape.constraints).toEqual(
+      sorted([
+        ...without(USER_PROFILES.constraints, 'user_profiles_user_id_key'),
+        'user_profiles_website_id_user_id_key: UNIQUE (website_id, user_id)',
+        enumCheck('user_profiles', 'lifecycle_stage', ['new', 'active', 'at_risk', 'churned']),
+        enumCheck('user_profiles', 'funnel_position', ['awareness', 'consideration', 'decision', 'retention']),
+        enumCheck('user_profiles', 'price_sensitivity', ['low', 'medium', 'high']),
+        enumCheck('user_profiles', 'device_preference', ['mobile', 'tablet', 'desktop']),
+      ]),
+    );
+  });
+
+  it('ml_models: registry columns, status check, one-active index (004, 005)', async () => {
+    const shape = await describeTable(client, 'ml_models');
+    expect(shape.columns).toEqual([
+      ...ML_MODELS.columns,
+      'website_id uuid',
+      'artifact_sha256 character(64)',
+      'feature_names jsonb',
+      'input_name character varying(255)',
+      'output_name character varying(255)',
+      'description text',
+      `updated_at ${TZ} NOT NULL DEFAULT now()`,
+    ]);
+    expect(shape.indexes).toEqual(
+      sorted([
+        ...ML_MODELS.indexes,
+        'idx_ml_models_website: CREATE INDEX idx_ml_models_website (website_id)',
+        'uq_ml_models_one_active: CREATE UNIQUE INDEX uq_ml_models_one_active ' +
+          "(name, COALESCE(website_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE is_active",
+      ]),
+    );
+    expect(shape.constraints).toEqual(
+      sorted([
+        ...ML_MODELS.constraints,
+        'fk_ml_models_website: FOREIGN KEY (website_id) REFERENCES website(website_id) ON DELETE CASCADE',
+        "ml_models_artifact_sha256_check: CHECK ((artifact_sha256 ~ '^[0-9a-f]{64}$'::text))",
+        enumCheck('ml_models', 'status', ['training', 'validating', 'production', 'archived']),
+      ]),
+    );
+    expect(shape.comments).toEqual({
+      ...ML_MODELS.comments,
+      website_id: 'Website this model serves; NULL = every website',
+      artifact_sha256: 'Lowercase hex sha256 of the artifact bytes',
+      feature_names: 'JSONB array: the feature vocabulary names, in model input column order',
+    });
+  });
+
+  it('recommendations: request_id and the per-website indexes (007)', async () => {
+    const shape = await describeTable(client, 'recommendations');
+    expect(shape.columns).toEqual([...RECOMMENDATIONS.columns, 'request_id uuid']);
+    expect(shape.indexes).toEqual(
+      sorted([
+        ...RECOMMENDATIONS.indexes,
+        'idx_recommendations_request: CREATE INDEX idx_recommendations_request (website_id, request_id)',
+        'idx_recommendations_website_shown_at: CREATE INDEX idx_recommendations_website_shown_at (website_id, shown_at)',
+      ]),
+    );
+    expect(shape.constraints).toEqual(RECOMMENDATIONS.constraints);
+    expect(shape.comments).toEqual({
+      ...RECOMMENDATIONS.comments,
+      request_id: 'Groups the rows of one Recommend answer (its recommendation id)',
+    });
+  });
+
+  it('catalog_items: keyed by (website_id, item_id) (006)', async () => {
+    const shape = await describeTable(client, 'catalog_items');
+    expect(shape.columns).toEqual([
+      'website_id uuid NOT NULL',
+      'item_id character varying(255) NOT NULL',
+      'item_type character varying(50)',
+      'title text',
+      'category character varying(255)',
+      'brand character varying(255)',
+      'price numeric(19,4)',
+      'tags jsonb',
+      'attributes jsonb',
+      'in_stock boolean NOT NULL DEFAULT true',
+      `published_at ${TZ}`,
+      `created_at ${TZ} NOT NULL DEFAULT now()`,
+      `updated_at ${TZ} NOT NULL DEFAULT now()`,
+    ]);
+    expect(shape.indexes).toEqual([
+      'catalog_items_pkey: CREATE UNIQUE INDEX catalog_items_pkey (website_id, item_id)',
+      'idx_catalog_items_category: CREATE INDEX idx_catalog_items_category (website_id, category)',
+    ]);
+    expect(shape.constraints).toEqual([
+      'catalog_items_pkey: PRIMARY KEY (website_id, item_id)',
+      'catalog_items_price_check: CHECK ((price >= (0)::numeric))',
+      'fk_catalog_items_website: FOREIGN KEY (website_id) REFERENCES website(website_id) ON DELETE CASCADE',
+    ]);
+    expect(shape.comments).toEqual({
+      '': 'Item catalog per website, owned by ranking-service',
+      tags: 'JSONB array of tag strings',
+      attributes: 'JSONB object of free-form item attributes',
+    });
+  });
+});
+
+describe('behaviour', () => {
+  const insertProfile = (websiteId: string, userId: string, lifecycleStage: string | null = null) =>
+    sqlState(client, 'INSERT INTO user_profiles (website_id, user_id, lifecycle_stage) VALUES ($1, $2, $3)', [
+      websiteId,
+      userId,
+      lifecycleStage,
+    ]);
+  const insertModel = (name: string, version: string, active: boolean, websiteId: string | null, sha: string | null = null) =>
+    sqlState(
+      client,
+      'INSERT INTO ml_models (name, version, is_active, website_id, artifact_sha256) VALUES ($1, $2, $3, $4, $5)',
+      [name, version, active, websiteId, sha],
+    );
+
+  it('allows one user_id in two websites, but not twice in one', async () => {
+    const [a, b] = [await website('a'), await website('b')];
+    expect(await insertProfile(a, 'u-42')).toBe('ok');
+    expect(await insertProfile(b, 'u-42')).toBe('ok');
+    expect(await insertProfile(a, 'u-42')).toBe('23505');
+  });
+
+  it('rejects unknown enumerated values and keeps NULL allowed', async () => {
+    const w = await website();
+    expect(await insertProfile(w, 'p1', 'at_risk')).toBe('ok');
+    expect(await insertProfile(w, 'p2', 'at-risk')).toBe('23514');
+    const update = (set: string) => sqlState(client, `UPDATE user_profiles SET ${set} WHERE user_id = 'p1'`);
+    expect(await update(`device_preference = 'phone'`)).toBe('23514');
+    expect(await update(`price_sensitivity = 'extreme'`)).toBe('23514');
+    expect(await update(`funnel_position = 'checkout'`)).toBe('23514');
+    expect(await update(`funnel_position = 'decision', price_sensitivity = 'low', device_preference = 'tablet'`)).toBe('ok');
+    expect(await update(`lifecycle_stage = NULL, funnel_position = NULL`)).toBe('ok');
+    const model = (status: string | null) =>
+      sqlState(client, `INSERT INTO ml_models (name, version, status) VALUES ('m', $1, $2)`, [String(status), status]);
+    expect(await model('deployed')).toBe('23514');
+    expect(await model('validating')).toBe('ok');
+    expect(await model(null)).toBe('ok');
+  });
+
+  it('allows one active model per name and website scope (NULL scope = all websites)', async () => {
+    const [a, b] = [await website('a'), await website('b')];
+    expect(await insertModel('ranker', 'g1', true, null)).toBe('ok');
+    expect(await insertModel('ranker', 'g2', true, null)).toBe('23505');
+    expect(await insertModel('ranker', 'a1', true, a)).toBe('ok');
+    expect(await insertModel('ranker', 'a2', true, a)).toBe('23505');
+    expect(await insertModel('ranker', 'b1', true, b)).toBe('ok');
+    expect(await insertModel('ranker', 'g3', false, null)).toBe('ok');
+    expect(await insertModel('other', 'g1', true, null)).toBe('ok');
+    expect(await insertModel('ranker', 'g1', false, a)).toBe('23505'); // (name, version) stays unique (seed)
+  });
+
+  it('accepts only lowercase hex sha256 artifacts', async () => {
+    expect(await insertModel('sha', 'ok', false, null, 'ab'.repeat(32))).toBe('ok');
+    expect(await insertModel('sha', 'upper', false, null, 'AB'.repeat(32))).toBe('23514');
+    expect(await insertModel('sha', 'short', false, null, 'ab'.repeat(31))).toBe('23514');
+  });
+
+  it('keys catalog items per website, rejects negative prices, cascades website deletion', async () => {
+    const [a, b] = [await website('a'), await website('b')];
+    const item = (w: string, id: string, price: string | null = '9.99') =>
+      sqlState(client, 'INSERT INTO catalog_items (website_id, item_id, price) VALUES ($1, $2, $3)', [w, id, price]);
+    expect(await item(a, 'sku-1')).toBe('ok');
+    expect(await item(b, 'sku-1')).toBe('ok');
+    expect(await item(a, 'sku-1')).toBe('23505');
+    expect(await item(a, 'sku-2', '-1')).toBe('23514');
+    expect(await item(a, 'sku-3', null)).toBe('ok');
+    expect(await item(randomUUID(), 'sku-1')).toBe('23503');
+    const { rows } = await client.query('SELECT in_stock FROM catalog_items WHERE website_id = $1 AND item_id = $2', [a, 'sku-1']);
+    expect(rows).toEqual([{ in_stock: true }]);
+
+    await insertModel('scoped', 'v1', true, a);
+    await client.query('DELETE FROM website WHERE website_id = $1', [a]);
+    const left = await client.query(
+      `SELECT (SELECT count(*) FROM catalog_items WHERE website_id = $1)::int AS items,
+              (SELECT count(*) FROM ml_models WHERE website_id = $1)::int AS models`,
+      [a],
+    );
+    expect(left.rows[0]).toEqual({ items: 0, models: 0 });
+  });
+});
