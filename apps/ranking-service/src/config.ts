@@ -1,0 +1,11 @@
+import { commonServiceConfig, commonServiceEnv, loadConfig, type Env } from '@recsys/service-kit';
+import { z } from 'zod';
+
+const schema = z.object(commonServiceEnv({ grpcPort: 50053, metricsPort: 9463 })).transform(commonServiceConfig);
+
+export type ServiceConfig = ReturnType<typeof loadServiceConfig>;
+
+/** Reads and validates ranking-service's environment once; the result is frozen. */
+export function loadServiceConfig(env: Env) {
+  return loadConfig(schema, env);
+}

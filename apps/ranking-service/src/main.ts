@@ -1,0 +1,5 @@
+import { runServiceMain } from '@recsys/service-kit';
+import { bootstrap } from './bootstrap';
+import { loadServiceConfig } from './config';
+
+runServiceMain('ranking-service', () => loadServiceConfig(process.env), bootstrap);

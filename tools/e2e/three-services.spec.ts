@@ -1,0 +1,69 @@
+// The three services as separate processes, started at the same moment on an
+// empty database: all must migrate (one applies, the others wait on the lock),
+// report SERVING, and exit 0 on SIGTERM.
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { readMigrationFiles } from '@recsys/db';
+import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { checkHealth, ServingStatus, spawnTs, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+
+const root = resolve(__dirname, '../..');
+const SERVICES = ['profile-service', 'registry-service', 'ranking-service'];
+
+async function grpcAddressOf(proc: ServiceProcess, name: string, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = proc
+      .output()
+      .split('\n')
+      .find((l) => l.includes(`"${name} serving"`));
+    if (line) return JSON.parse(line).grpc;
+    if (proc.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} did not start:\n${proc.output()}`);
+}
+
+describe('the three services', () => {
+  let db: TestDatabase;
+  const procs: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: false });
+  });
+
+  afterAll(async () => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await db?.drop();
+  });
+
+  it('start at once on an empty database, all SERVING, and stop cleanly on SIGTERM', async () => {
+    for (const name of SERVICES) {
+      procs.push(
+        spawnTs(join(root, 'apps', name, 'src/main.ts'), {
+          PATH: process.env.PATH,
+          DATABASE_URL: db.url,
+          GRPC_PORT: '0',
+          METRICS_PORT: '0',
+          LOG_LEVEL: 'info',
+        }),
+      );
+    }
+    const addresses = await Promise.all(SERVICES.map((name, i) => grpcAddressOf(procs[i], name)));
+    await Promise.all(addresses.map((a) => waitForServing(a, 10_000)));
+
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query('SELECT name FROM recsys_migrations ORDER BY name');
+    await client.end();
+    expect(rows.map((r) => r.name)).toEqual((await readMigrationFiles()).map((f) => f.name));
+    // Exactly one process applied them; the others found the schema current.
+    const appliedBy = procs.filter((p) => p.output().includes('"applied migration"'));
+    expect(appliedBy).toHaveLength(1);
+
+    for (const p of procs) p.child.kill('SIGTERM');
+    expect(await Promise.all(procs.map((p) => p.exited))).toEqual([0, 0, 0]);
+    for (const [i, p] of procs.entries()) expect(p.output()).toContain(`"${SERVICES[i]} stopped"`);
+    for (const a of addresses) expect(await checkHealth(a)).not.toBe(ServingStatus.SERVING);
+  });
+});
