@@ -1,0 +1,22 @@
+// The three services as `npm start` runs them, on their default ports.
+export interface ServiceSpec {
+  name: string;
+  main: string;
+  grpcPort: number;
+  metricsPort: number;
+  env: Record<string, string>;
+}
+
+const spec = (name: string, grpcPort: number, metricsPort: number): ServiceSpec => ({
+  name,
+  main: `apps/${name}/src/main.ts`,
+  grpcPort,
+  metricsPort,
+  env: { GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort) },
+});
+
+export const SERVICES: readonly ServiceSpec[] = [
+  spec('profile-service', 50051, 9461),
+  spec('registry-service', 50052, 9462),
+  spec('ranking-service', 50053, 9463),
+];
