@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       migrateOnStart: false,
       shutdown: { graceMs: 0, timeoutMs: 10_000 },
+      auth: { adminTokens: [], serviceTokens: [] },
     });
   });
 
@@ -44,6 +45,14 @@ describe('loadConfig', () => {
       ]),
     );
     expect((error as Error).message).toContain('Invalid configuration:');
+  });
+
+  it('reads credentials as comma-separated tokens and refuses short ones', () => {
+    const config = loadConfig(schema, { DATABASE_URL: 'postgres://x@h/db', AUTH_ADMIN_TOKENS: 'a'.repeat(16) + ', ' + 'b'.repeat(20) });
+    expect(config.auth.adminTokens).toEqual(['a'.repeat(16), 'b'.repeat(20)]);
+    expect(() => loadConfig(schema, { DATABASE_URL: 'postgres://x@h/db', AUTH_SERVICE_TOKENS: 'short' })).toThrow(
+      /AUTH_SERVICE_TOKENS: expected comma-separated tokens of at least 16 characters/,
+    );
   });
 
   it('treats an empty value as unset', () => {

@@ -79,6 +79,12 @@ export const env = {
       })
       .default('info'),
   host: (fallback: string) => z.string().min(1).default(fallback),
+  tokenList: () =>
+    z
+      .string()
+      .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+      .refine((tokens) => tokens.every((t) => t.length >= 16 && !/\s/.test(t)), 'expected comma-separated tokens of at least 16 characters, no spaces')
+      .default([]),
 };
 
 /**
@@ -96,6 +102,8 @@ export function commonServiceEnv(defaults: { grpcPort: number; metricsPort: numb
     MIGRATE_ON_START: env.bool(true),
     SHUTDOWN_GRACE_MS: env.positiveInt(0, 600_000),
     SHUTDOWN_TIMEOUT_MS: env.positiveInt(10_000, 600_000),
+    AUTH_ADMIN_TOKENS: env.tokenList(),
+    AUTH_SERVICE_TOKENS: env.tokenList(),
   };
 }
 
@@ -106,6 +114,7 @@ export interface CommonServiceConfig {
   logLevel: z.output<ReturnType<typeof env.logLevel>>;
   migrateOnStart: boolean;
   shutdown: { graceMs: number; timeoutMs: number };
+  auth: { adminTokens: readonly string[]; serviceTokens: readonly string[] };
 }
 
 type CommonEnv = z.output<z.ZodObject<ReturnType<typeof commonServiceEnv>>>;
@@ -118,5 +127,6 @@ export function commonServiceConfig(e: CommonEnv): CommonServiceConfig {
     logLevel: e.LOG_LEVEL,
     migrateOnStart: e.MIGRATE_ON_START,
     shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    auth: { adminTokens: e.AUTH_ADMIN_TOKENS, serviceTokens: e.AUTH_SERVICE_TOKENS },
   };
 }

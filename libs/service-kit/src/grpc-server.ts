@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealthService } from '@recsys/contracts/health';
+import type { AccessLevel, AccessPolicy, Authenticator } from './auth';
 import { HealthState, ServingStatus } from './health';
 import { observabilityInterceptor } from './interceptors';
 import type { Logger } from './logger';
@@ -12,14 +13,23 @@ export interface ServiceRegistration {
   readonly name: string;
   readonly definition: ServiceDefinition;
   readonly implementation: object;
+  readonly access: AccessPolicy;
 }
 
-/** Pairs a generated definition with its implementation, type-checked against each other. */
-export function registerService<D extends ServiceDefinition>(definition: D, implementation: ServiceImplementation<D>): ServiceRegistration {
+/**
+ * Pairs a generated definition with its implementation, type-checked against
+ * each other, and with who may call which method (default: any service
+ * credential). Method names are the generated camelCase keys.
+ */
+export function registerService<D extends ServiceDefinition>(
+  definition: D,
+  implementation: ServiceImplementation<D>,
+  access: { default: AccessLevel; admin?: readonly (keyof D & string)[] } = { default: 'service' },
+): ServiceRegistration {
   const firstPath = Object.values(definition)[0]?.path ?? '';
   const name = firstPath.split('/')[1];
   if (!name) throw new Error('service definition has no methods');
-  return { name, definition, implementation };
+  return { name, definition, implementation, access };
 }
 
 export interface GrpcServerOptions {
@@ -27,6 +37,8 @@ export interface GrpcServerOptions {
   /** 0 picks a free port; the chosen one is on the returned server. */
   port: number;
   services: readonly ServiceRegistration[];
+  /** Checks credentials against each service's access policy; health is always open. */
+  authenticator: Authenticator;
   logger: Logger;
   metrics: ServiceMetrics;
   shutdown: {
@@ -58,7 +70,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   for (const service of options.services) {
     server.addService(
       service.definition,
-      adaptService(service.definition, service.implementation as ServiceImplementation<ServiceDefinition>, logger),
+      adaptService(service.definition, service.implementation as ServiceImplementation<ServiceDefinition>, logger, {
+        authenticator: options.authenticator,
+        policy: service.access,
+      }),
     );
   }
 

@@ -9,3 +9,4 @@ export * from './interceptors';
 export * from './grpc-server';
 export * from './service-main';
 export * from './start-service';
+export * from './auth';

@@ -10,6 +10,7 @@ import type {
 import { once } from 'node:events';
 import type { Logger } from './logger';
 import { toStatusError } from './error-edge';
+import { requiredLevel, type AccessPolicy, type Authenticator, type Principal } from './auth';
 
 /** What a handler may know about the call besides its request. */
 export interface CallContext {
@@ -19,6 +20,8 @@ export interface CallContext {
   readonly peer: string;
   /** Aborted when the client cancels or its deadline passes: stop work then. */
   readonly signal: AbortSignal;
+  /** Who is calling, as established from the `authorization` metadata. */
+  readonly principal: Principal;
 }
 
 /** The shape of a ts-proto `outputServices=grpc-js` method definition. */
@@ -58,58 +61,72 @@ type AnyCall =
   | ServerWritableStream<unknown, unknown>
   | ServerDuplexStream<unknown, unknown>;
 
-function contextOf(call: AnyCall, method: string): CallContext {
+export interface AccessControl {
+  authenticator: Authenticator;
+  policy: AccessPolicy;
+}
+
+const OPEN: AccessControl['policy'] = { default: 'service' };
+
+function contextOf(call: AnyCall, method: string, principal: Principal): CallContext {
   const controller = new AbortController();
   (call as NodeJS.EventEmitter).once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
-  return { method, metadata: call.metadata, peer: call.getPeer(), signal: controller.signal };
+  return { method, metadata: call.metadata, peer: call.getPeer(), signal: controller.signal, principal };
 }
 
 /**
- * Turns an async implementation into the callback/stream form grpc-js calls,
- * routing every thrown or rejected error through the error edge.
+ * Turns an async implementation into the callback/stream form grpc-js calls:
+ * the caller is authorized before the handler runs (so no handler can forget),
+ * and every thrown or rejected error goes through the error edge.
  */
 export function adaptService<D extends ServiceDefinition>(
   definition: D,
   implementation: ServiceImplementation<D>,
   logger: Logger,
+  access?: AccessControl,
 ): UntypedServiceImplementation {
   const adapted: UntypedServiceImplementation = {};
   for (const [name, def] of Object.entries(definition)) {
     const fn = (implementation as Record<string, (...args: any[]) => any>)[name];
     if (typeof fn !== 'function') throw new Error(`${def.path} has no handler`);
-    const handler = fn.bind(implementation);
+    const level = requiredLevel(access?.policy ?? OPEN, name);
+    const authorize = (call: AnyCall): Principal =>
+      access ? access.authenticator.authorize(call.metadata, level, def.path) : { role: 'open' };
+    const handler = (input: unknown, call: AnyCall) => fn.call(implementation, input, contextOf(call, def.path, authorize(call)));
     const fail = (err: unknown) => toStatusError(err, def.path, logger);
 
     if (!def.requestStream && !def.responseStream) {
       adapted[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         Promise.resolve()
-          .then(() => handler(call.request, contextOf(call, def.path)))
+          .then(() => handler(call.request, call))
           .then((res) => callback(null, res), (err) => callback(fail(err)));
       };
     } else if (def.requestStream && !def.responseStream) {
       adapted[name] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         Promise.resolve()
-          .then(() => handler(call, contextOf(call, def.path)))
+          .then(() => handler(call, call))
           .then((res) => callback(null, res), (err) => callback(fail(err)));
       };
     } else {
       adapted[name] = (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
-        const ctx = contextOf(call, def.path);
-        const source = def.requestStream ? handler(call, ctx) : handler((call as ServerWritableStream<unknown, unknown>).request, ctx);
-        pipeToCall(source, call, ctx.signal).then(
-          () => call.end(),
-          (err) => call.emit('error', fail(err)),
-        );
+        Promise.resolve()
+          .then(() => handler(def.requestStream ? call : (call as ServerWritableStream<unknown, unknown>).request, call))
+          .then((source: AsyncIterable<unknown>) => pipeToCall(source, call))
+          .then(
+            () => call.end(),
+            (err) => call.emit('error', fail(err)),
+          );
       };
     }
   }
   return adapted;
 }
 
-async function pipeToCall(source: AsyncIterable<unknown>, call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, signal: AbortSignal) {
+async function pipeToCall(source: AsyncIterable<unknown>, call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) {
   for await (const message of source) {
-    if (signal.aborted) return;
+    // Leaving the loop runs the generator's finally blocks: streams clean up on cancel.
+    if (call.cancelled) return;
     // Respect HTTP/2 flow control: a slow reader must not make us buffer a whole model in memory.
-    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(signal, 'abort')]);
+    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(call, 'cancelled')]);
   }
 }

@@ -1,4 +1,5 @@
-import type { CommonServiceConfig } from './config';
+import { Authenticator, isLoopback } from './auth';
+import type { CommonServiceConfig, DeepReadonly } from './config';
 import { startGrpcServer, type GrpcServerHandle, type ServiceRegistration } from './grpc-server';
 import { createLogger, type Logger } from './logger';
 import { ServiceMetrics, startMetricsServer } from './metrics';
@@ -11,7 +12,7 @@ export interface ServiceParts {
 
 export interface StartServiceOptions {
   name: string;
-  config: CommonServiceConfig;
+  config: DeepReadonly<CommonServiceConfig>;
   /** Tests inject a quiet or capturing logger; otherwise one is made from the config. */
   logger?: Logger;
   /** Builds repositories → services → handlers. Runs before the server listens. */
@@ -37,15 +38,25 @@ export async function startService(options: StartServiceOptions): Promise<Starte
   const { config, name } = options;
   const logger = options.logger ?? createLogger({ name, level: config.logLevel });
   const metrics = new ServiceMetrics(name);
+  const authenticator = new Authenticator(config.auth);
+  // Without credentials anyone who can connect may do anything: only this machine may connect.
+  let host = config.grpc.host;
+  if (authenticator.open && !isLoopback(host)) {
+    logger.warn({ requested: host, bound: '127.0.0.1' }, 'no AUTH_ADMIN_TOKENS / AUTH_SERVICE_TOKENS configured: binding to loopback only');
+    host = '127.0.0.1';
+  } else if (authenticator.open) {
+    logger.info('no credentials configured: every call is allowed, and only this machine can connect');
+  }
   const parts = await options.init({ logger, metrics });
 
   let grpc: GrpcServerHandle | undefined;
   let http: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   try {
     grpc = await startGrpcServer({
-      host: config.grpc.host,
+      host,
       port: config.grpc.port,
       services: parts.services,
+      authenticator,
       logger,
       metrics,
       shutdown: config.shutdown,
@@ -57,7 +68,7 @@ export async function startService(options: StartServiceOptions): Promise<Starte
     throw err;
   }
   grpc.markServing();
-  logger.info({ grpc: `${config.grpc.host}:${grpc.port}`, metrics: `http://${config.metrics.host}:${http.port}/metrics` }, `${name} serving`);
+  logger.info({ grpc: `${host}:${grpc.port}`, metrics: `http://${config.metrics.host}:${http.port}/metrics` }, `${name} serving`);
 
   let closing: Promise<void> | undefined;
   const server = grpc;

@@ -1,7 +1,7 @@
-import { credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { HealthClient, HealthCheckResponse_ServingStatus as ServingStatus, type HealthCheckResponse } from '@recsys/contracts/health';
 import { Writable } from 'node:stream';
-import { createLogger, registerService, ServiceMetrics, startGrpcServer, startMetricsServer, type GrpcServerHandle } from '../src';
+import { Authenticator, createLogger, registerService, ServiceMetrics, startGrpcServer, startMetricsServer, type GrpcServerHandle } from '../src';
 import { EchoHandler } from './fixtures/echo-handler';
 import { EchoClient, EchoService, echoUnary } from './fixtures/echo-service';
 
@@ -16,14 +16,17 @@ function capturingLogger() {
   return { logger: createLogger({ name: 'test', level: 'debug', destination }), lines };
 }
 
-async function start(shutdown = { graceMs: 0, timeoutMs: 5_000 }) {
+const OPEN = new Authenticator({ adminTokens: [], serviceTokens: [] });
+
+async function start(shutdown = { graceMs: 0, timeoutMs: 5_000 }, authenticator = OPEN, admin: ('echo' | 'repeat' | 'concat')[] = []) {
   const { logger, lines } = capturingLogger();
   const metrics = new ServiceMetrics('test');
   const handler = new EchoHandler();
   const server = await startGrpcServer({
     host: '127.0.0.1',
     port: 0,
-    services: [registerService(EchoService, handler)],
+    services: [registerService(EchoService, handler, { default: 'service', admin })],
+    authenticator,
     logger,
     metrics,
     shutdown,
@@ -163,5 +166,23 @@ describe('startGrpcServer', () => {
     await t.server.close();
     const err = (await stuck) as ServiceError;
     expect([Status.CANCELLED, Status.UNAVAILABLE]).toContain(err.code);
+  });
+
+  it('authorizes each method by its access level before the handler runs; health stays open', async () => {
+    const auth = new Authenticator({ adminTokens: ['admin-token-0123456789'], serviceTokens: ['service-token-0123456789'] });
+    const t = await start(undefined, auth, ['echo']);
+    open.push(t.server);
+    t.server.markServing();
+    const withToken = (token?: string) =>
+      new Promise((resolve, reject) => {
+        const md = new Metadata();
+        if (token) md.set('authorization', `Bearer ${token}`);
+        t.echo.echo({ text: 'hi' }, md, (err: ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res)));
+      });
+    await expect(withToken()).rejects.toMatchObject({ code: Status.UNAUTHENTICATED });
+    await expect(withToken('service-token-0123456789')).rejects.toMatchObject({ code: Status.PERMISSION_DENIED });
+    await expect(withToken('admin-token-0123456789')).resolves.toEqual({ text: 'hi' });
+    expect(t.handler.started).toBe(1);
+    expect((await check(t.health)).status).toBe(ServingStatus.SERVING);
   });
 });
