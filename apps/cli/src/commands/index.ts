@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context';
+
+/**
+ * Each command group registers itself on the program. Add a group by writing
+ * `commands/<group>.ts` exporting `register(program, ctx)` and listing it here.
+ */
+export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
+
+export const COMMAND_GROUPS: CommandGroup[] = [];
