@@ -1,0 +1,39 @@
+/**
+ * The seam between Recommend and the model machinery (registry watch,
+ * download, sha256 disk cache, onnxruntime sessions in a worker, hot swap).
+ * Recommend asks for the model that serves a website, assembles the feature
+ * matrix in `featureNames` order, and calls `score`. Everything behind this
+ * interface lives in src/model/.
+ */
+export interface ServingModel {
+  /** Registry identity, echoed in answers and logged as model_version. */
+  readonly name: string;
+  readonly version: string;
+  readonly sha256: string;
+  /** The model's input columns, in order (feature vocabulary names). */
+  readonly featureNames: readonly string[];
+  /**
+   * Scores `rows` candidates. `features` is row-major `[rows, featureNames.length]`,
+   * every value finite (the caller guarantees it). Resolves one finite score per
+   * row (for `[N,2]` classifiers: the positive-class column). Rejects with
+   * ModelScoringError when the model fails or yields a non-finite score; the
+   * caller then falls back. Safe to call while a newer model is being swapped in:
+   * the session stays alive until every in-flight call has finished.
+   */
+  score(features: Float32Array, rows: number): Promise<Float32Array>;
+}
+
+export interface ModelProvider {
+  /** The model serving `websiteId` (its own active model, else the global one), or undefined: fall back. */
+  current(websiteId: string): ServingModel | undefined;
+  /** True once the provider has either a model or a settled "no model" answer (for health: SERVING). */
+  readonly ready: boolean;
+  close(): Promise<void>;
+}
+
+export class ModelScoringError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ModelScoringError';
+  }
+}
