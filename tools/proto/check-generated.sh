@@ -3,17 +3,7 @@
 # when the protos fail `buf lint`. `npm run generate:check` (CI runs it).
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-
-buf="$root/node_modules/.bin/buf"
-plugin="$root/node_modules/.bin/protoc-gen-ts_proto"
-for bin in "$buf" "$plugin"; do
-  if [[ ! -x "$bin" ]]; then
-    echo "generate:check: $bin not found; run npm ci first" >&2
-    exit 1
-  fi
-done
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 echo "generate:check: buf lint"
 if ! "$buf" lint; then
@@ -21,7 +11,6 @@ if ! "$buf" lint; then
   exit 1
 fi
 
-gen="libs/contracts/src/gen"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
