@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -10,8 +11,14 @@ import { Client } from 'pg';
  * serialises them (MikroORM's own migrator takes no lock, see STACK.md).
  */
 
-/** Default `migrations/` directory: the repository root's, resolved from this file (libs/db/src). */
-export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
+/**
+ * Default `migrations/` directory: beside the bundle in a built service
+ * (dist/apps/<app>/migrations, copied there by tools/build), else the
+ * repository root's, resolved from this file (libs/db/src).
+ */
+export const DEFAULT_MIGRATIONS_DIR = [path.resolve(__dirname, 'migrations'), path.resolve(__dirname, '../../../migrations')].find(
+  (dir) => existsSync(dir),
+) ?? path.resolve(__dirname, '../../../migrations');
 
 /** The table that records applied migrations. The ORM's schema generator skips it. */
 export const MIGRATIONS_TABLE = 'recsys_migrations';
