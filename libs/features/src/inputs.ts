@@ -1,0 +1,104 @@
+/**
+ * The plain inputs features are computed from. No protobuf, ORM or gRPC types:
+ * serving fills these from a profile message, the in-memory catalog and the
+ * request; training fills them from logged rows. Same inputs → same numbers.
+ */
+
+export type LifecycleStage = 'new' | 'active' | 'at_risk' | 'churned';
+export type FunnelPosition = 'awareness' | 'consideration' | 'decision' | 'retention';
+export type PriceSensitivity = 'low' | 'medium' | 'high';
+export type DeviceClass = 'mobile' | 'tablet' | 'desktop';
+export type PageKind =
+  | 'home'
+  | 'category'
+  | 'product'
+  | 'search'
+  | 'cart'
+  | 'checkout'
+  | 'order_confirmation'
+  | 'article'
+  | 'account'
+  | 'other';
+
+/** What the profile says about the user (all optional: anonymous users have none). */
+export interface UserInput {
+  sessionCount?: number;
+  totalPageviews?: number;
+  totalEvents?: number;
+  totalPurchases?: number;
+  /** Total revenue as a number (features are floats; money stays exact elsewhere). */
+  totalRevenue?: number;
+  avgSessionDurationSeconds?: number;
+  avgTimeOnPageSeconds?: number;
+  avgScrollDepthPercent?: number;
+  bounceRate?: number;
+  lifecycleStage?: LifecycleStage;
+  funnelPosition?: FunnelPosition;
+  priceSensitivity?: PriceSensitivity;
+  devicePreference?: DeviceClass;
+  /** Most favourite first. */
+  favoriteCategories?: readonly string[];
+  favoriteProducts?: readonly string[];
+  preferredBrands?: readonly string[];
+  firstVisit?: Date;
+  lastVisit?: Date;
+}
+
+/** Outcome counts of an item in the recommendations log over one window. */
+export interface ItemWindowStats {
+  shown: number;
+  clicks: number;
+  conversions: number;
+}
+
+/** What the catalog and the log say about one item. */
+export interface ItemInput {
+  /** False when the item is not in the catalog (caller candidates may not be). */
+  inCatalog: boolean;
+  category?: string;
+  brand?: string;
+  price?: number;
+  tags?: readonly string[];
+  publishedAt?: Date;
+  /** Last 24 hours / 7 days / 30 days before the request time. */
+  stats1d?: ItemWindowStats;
+  stats7d?: ItemWindowStats;
+  stats30d?: ItemWindowStats;
+}
+
+/** The request's context. */
+export interface ContextInput {
+  /** The request time (drives hour/day features); required so features are reproducible. */
+  time: Date;
+  /** IANA zone for hour/day features; undefined = UTC. */
+  timeZone?: string;
+  device?: DeviceClass;
+  pageType?: PageKind;
+  /** The item / category the page is about. */
+  itemId?: string;
+  category?: string;
+  /** Category and brand of the page's item, when the catalog knows it. */
+  itemCategory?: string;
+  itemBrand?: string;
+  cartSize?: number;
+  recentCount?: number;
+}
+
+/** Signals about the (user, item) pair that come from candidate generation. */
+export interface PairSignals {
+  /** Co-visitation strength between this item and the page / recent / cart items, >= 0. */
+  coVisitation?: number;
+  /** 1 when the item follows a recent item in logged sessions. */
+  nextItem?: number;
+}
+
+/** Everything one row of the feature matrix is computed from. */
+export interface FeatureRowInput {
+  itemId: string;
+  user?: UserInput;
+  item: ItemInput;
+  context: ContextInput;
+  pair?: PairSignals;
+  /** Caller-side numeric features (`candidate.<key>`). */
+  candidate?: Readonly<Record<string, number>>;
+}
