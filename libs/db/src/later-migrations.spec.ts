@@ -90,20 +90,25 @@ describe('schema after all migrations', () => {
     });
   });
 
-  it('recommendations: request_id and the per-website indexes (007)', async () => {
+  it('recommendations: request_id and the per-website indexes (007), score double and the session index (015)', async () => {
     const shape = await describeTable(client, 'recommendations');
-    expect(shape.columns).toEqual([...RECOMMENDATIONS.columns, 'request_id uuid']);
+    expect(shape.columns).toEqual([
+      ...RECOMMENDATIONS.columns.map((c) => (c === 'score numeric(5,4)' ? 'score double precision' : c)),
+      'request_id uuid',
+    ]);
     expect(shape.indexes).toEqual(
       sorted([
         ...RECOMMENDATIONS.indexes,
         'idx_recommendations_request: CREATE INDEX idx_recommendations_request (website_id, request_id)',
         'idx_recommendations_website_shown_at: CREATE INDEX idx_recommendations_website_shown_at (website_id, shown_at)',
+        'idx_recommendations_website_session: CREATE INDEX idx_recommendations_website_session (website_id, session_id)',
       ]),
     );
     expect(shape.constraints).toEqual(RECOMMENDATIONS.constraints);
     expect(shape.comments).toEqual({
       ...RECOMMENDATIONS.comments,
       request_id: 'Groups the rows of one Recommend answer (its recommendation id)',
+      score: 'Ranking score as answered (model output, or heuristic score 0..1)',
     });
   });
 

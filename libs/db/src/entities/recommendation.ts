@@ -2,7 +2,7 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { WebsiteSchema } from './website';
 
 /**
- * `recommendations` (seed 002, request_id since 007): one row per item shown
+ * `recommendations` (seed 002, request_id since 007, score double since 015): one row per item shown
  * by ranking-service, with its outcome. Comments mirror the SQL's.
  */
 export const RecommendationSchema = defineEntity({
@@ -30,8 +30,8 @@ export const RecommendationSchema = defineEntity({
     /** 'product', 'content', 'offer'. */
     recommendationType: p.string().length(50).nullable().fieldName('recommendation_type'),
     itemId: p.string().length(255).fieldName('item_id'),
-    /** numeric(5,4) as an exact decimal string. */
-    score: p.decimal().precision(5).scale(4).nullable(),
+    /** double precision since 015 (the seed's numeric(5,4) could not hold model outputs). */
+    score: p.double().nullable().comment('Ranking score as answered (model output, or heuristic score 0..1)'),
     rank: p.integer().nullable(),
 
     /** Page, product, category where shown. */
@@ -66,6 +66,7 @@ export const RecommendationSchema = defineEntity({
     { name: 'idx_recommendations_website', properties: ['websiteId'] },
     { name: 'idx_recommendations_request', properties: ['websiteId', 'requestId'] },
     { name: 'idx_recommendations_website_shown_at', properties: ['websiteId', 'shownAt'] },
+    { name: 'idx_recommendations_website_session', properties: ['websiteId', 'sessionId'] },
   ],
 });
 
