@@ -1,5 +1,6 @@
 import { CatalogItemSchema } from './catalog-item';
 import { MlModelSchema } from './ml-model';
+import { MlModelActivationSchema } from './ml-model-activation';
 import { RecommendationSchema } from './recommendation';
 import { UserProfileSchema } from './user-profile';
 import { WebsiteSchema } from './website';
@@ -7,9 +8,10 @@ import { WebsiteSchema } from './website';
 export * from './catalog-item';
 export * from './enums';
 export * from './ml-model';
+export * from './ml-model-activation';
 export * from './recommendation';
 export * from './user-profile';
 export * from './website';
 
 /** Every table's entity, for the ORM config. */
-export const ENTITIES = [WebsiteSchema, UserProfileSchema, RecommendationSchema, MlModelSchema, CatalogItemSchema];
+export const ENTITIES = [WebsiteSchema, UserProfileSchema, RecommendationSchema, MlModelSchema, MlModelActivationSchema, CatalogItemSchema];
