@@ -90,7 +90,7 @@ describe('schema after all migrations', () => {
     });
   });
 
-  it('recommendations: request_id and the per-website indexes (007), score double and the session index (015)', async () => {
+  it('recommendations: request_id and the per-website indexes (007), score double and the session index (015), request id lookup (016)', async () => {
     const shape = await describeTable(client, 'recommendations');
     expect(shape.columns).toEqual([
       ...RECOMMENDATIONS.columns.map((c) => (c === 'score numeric(5,4)' ? 'score double precision' : c)),
@@ -102,6 +102,7 @@ describe('schema after all migrations', () => {
         'idx_recommendations_request: CREATE INDEX idx_recommendations_request (website_id, request_id)',
         'idx_recommendations_website_shown_at: CREATE INDEX idx_recommendations_website_shown_at (website_id, shown_at)',
         'idx_recommendations_website_session: CREATE INDEX idx_recommendations_website_session (website_id, session_id)',
+        'idx_recommendations_request_id: CREATE INDEX idx_recommendations_request_id (request_id)',
       ]),
     );
     expect(shape.constraints).toEqual(RECOMMENDATIONS.constraints);

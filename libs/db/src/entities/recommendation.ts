@@ -67,6 +67,7 @@ export const RecommendationSchema = defineEntity({
     { name: 'idx_recommendations_request', properties: ['websiteId', 'requestId'] },
     { name: 'idx_recommendations_website_shown_at', properties: ['websiteId', 'shownAt'] },
     { name: 'idx_recommendations_website_session', properties: ['websiteId', 'sessionId'] },
+    { name: 'idx_recommendations_request_id', properties: ['requestId'] },
   ],
 });
 
