@@ -3,7 +3,8 @@ import { DEVICE_PREFERENCES, FUNNEL_POSITIONS, LIFECYCLE_STAGES, PRICE_SENSITIVI
 import { WebsiteSchema } from './website';
 
 /**
- * `user_profiles` (seed 002, unique per website since 003, checks since 004),
+ * `user_profiles` (seed 002, unique per website since 003, checks since 004,
+ * profile-service's counters and list index since 010),
  * owned by profile-service. Comments mirror the seed's COMMENT ON statements
  * so the schema diff stays empty.
  */
@@ -74,6 +75,14 @@ export const UserProfileSchema = defineEntity({
       .nullable()
       .fieldName('device_preference'),
 
+    // Counters profile-service keeps to derive funnel position and means exactly (migration 010).
+    productViewCount: p.integer().default(0).fieldName('product_view_count'),
+    addToCartCount: p.integer().default(0).fieldName('add_to_cart_count'),
+    timeOnPageSum: p.bigint('number').default(0).fieldName('time_on_page_sum'),
+    timeOnPageCount: p.integer().default(0).fieldName('time_on_page_count'),
+    scrollDepthSum: p.bigint('number').default(0).fieldName('scroll_depth_sum'),
+    scrollDepthCount: p.integer().default(0).fieldName('scroll_depth_count'),
+
     firstVisit: p.datetime().nullable().fieldName('first_visit'),
     lastVisit: p.datetime().nullable().fieldName('last_visit'),
     createdAt: p.datetime().nullable().defaultRaw('now()').fieldName('created_at'),
@@ -90,6 +99,7 @@ export const UserProfileSchema = defineEntity({
     { name: 'idx_user_profiles_website_id', properties: ['websiteId'] },
     { name: 'idx_user_profiles_lifecycle', properties: ['lifecycleStage'] },
     { name: 'idx_user_profiles_last_visit', properties: ['lastVisit'] },
+    { name: 'idx_user_profiles_website_last_visit', properties: ['websiteId', 'lastVisit'] },
   ],
 });
 
