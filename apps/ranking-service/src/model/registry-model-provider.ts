@@ -1,0 +1,317 @@
+import type { Model } from '@recsys/contracts/registry';
+import type { Logger } from '@recsys/service-kit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ArtifactCache, type ServingState } from './artifact-cache';
+import type { LoadedModel, ModelIdentity } from './loaded-model';
+import type { LoadFailureReason, ModelMetrics } from './model-metrics';
+import { InvalidModelError, ModelPool } from './model-pool';
+import type { ModelProvider, ServingModel } from './model-provider';
+import { ArtifactDownloadError, RegistrySource, type ScopeState, type ScopeWatch } from './registry-source';
+
+export interface RegistryModelProviderOptions {
+  /** host:port of registry-service; unset = no registry (cached models, else the heuristic fallback). */
+  registryAddress?: string;
+  registryToken?: string;
+  /** The model name to serve (registry naming rules). */
+  modelName: string;
+  /** Where artifacts and the last serving state are kept across restarts. */
+  cacheDir: string;
+  logger: Logger;
+  metrics?: ModelMetrics;
+  /** Names the feature vocabulary does not know; a model using any is refused at load. */
+  unknownFeatureNames?: (names: readonly string[]) => string[];
+  /** With no cached model, how long `whenReady` waits for the registry before settling on the fallback. */
+  startupTimeoutMs?: number;
+  /** How long a replaced session stays usable for callers that took it just before the swap. */
+  releaseGraceMs?: number;
+  /** Cap on websites watched separately (each is one WatchActiveModel stream). */
+  maxWebsites?: number;
+  backoffMs?: { initial: number; max: number };
+}
+
+const GLOBAL = '';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What serves one scope: the global model ('') or one website's. */
+interface Slot {
+  scope: string;
+  serving?: LoadedModel;
+  /** Bumped by each state from the registry: a load finishing for an older state is dropped. */
+  generation: number;
+  /** Identity being loaded for the current generation (repeated states do not restart it). */
+  loadingKey?: string;
+  /** Identities refused (bad file, unknown features): not retried until another state comes. */
+  refused: Set<string>;
+  watch?: ScopeWatch;
+}
+
+/**
+ * The ModelProvider of ranking-service. At start it serves what the disk
+ * cache says served last time, then follows the registry: one
+ * WatchActiveModel stream for the global scope and one per website seen
+ * (website models override the global one; the registry resolves which
+ * applies). Each new state is downloaded (sha256-checked, cached by hash),
+ * loaded and warmed up in the worker thread, and only then swapped in; a model
+ * that fails anywhere on that path leaves the current one serving.
+ */
+export class RegistryModelProvider implements ModelProvider {
+  private readonly slots = new Map<string, Slot>();
+  private readonly cache: ArtifactCache;
+  private readonly pool: ModelPool;
+  private readonly registry: RegistrySource | undefined;
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private readonly readyPromise: Promise<void>;
+  private markReady!: () => void;
+  private isReady = false;
+  private persisting: Promise<void> = Promise.resolve();
+  private started: Promise<void> | undefined;
+
+  constructor(private readonly options: RegistryModelProviderOptions) {
+    this.log = options.logger.child({ component: 'model-provider', model: options.modelName });
+    this.cache = new ArtifactCache(options.cacheDir);
+    this.pool = new ModelPool({
+      releaseGraceMs: options.releaseGraceMs ?? 5_000,
+      metrics: options.metrics,
+      onWorkerLost: (err) => this.onWorkerLost(err),
+    });
+    this.registry = options.registryAddress ? new RegistrySource(options.registryAddress, { token: options.registryToken, backoffMs: options.backoffMs }) : undefined;
+    this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
+    this.slots.set(GLOBAL, newSlot(GLOBAL));
+  }
+
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Restores cached models, subscribes to the registry; resolves once `ready` (never rejects). */
+  start(): Promise<void> {
+    this.started ??= this.run();
+    return this.readyPromise;
+  }
+
+  /** Resolves once a model — or the explicit no-model fallback — is settled for the global scope. */
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  current(websiteId: string): ServingModel | undefined {
+    const global = this.slots.get(GLOBAL)!;
+    if (!websiteId) return global.serving;
+    let slot = this.slots.get(websiteId);
+    if (!slot) slot = this.watchWebsite(websiteId);
+    return slot?.serving ?? global.serving;
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    for (const slot of this.slots.values()) slot.watch?.close();
+    this.registry?.close();
+    await this.started?.catch(() => undefined);
+    await this.persisting;
+    await this.pool.close();
+  }
+
+  private async run(): Promise<void> {
+    await this.cache.init();
+    const state = await this.cache.readState();
+    // Serve last time's models first: a restart with the registry down keeps its ranking.
+    await Promise.all(
+      Object.entries(state)
+        .filter(([scope]) => scope === GLOBAL || UUID.test(scope))
+        .map(([scope, identity]) => this.restore(scope, identity)),
+    );
+    if (this.abort.signal.aborted) return;
+    const global = this.slots.get(GLOBAL)!;
+    if (global.serving) this.settle('cached model (the registry may replace it)');
+    else if (!this.registry) this.settle('no registry and no cached model: heuristic fallback');
+    else {
+      const timer = setTimeout(() => this.settle('registry not answering in time: heuristic fallback until it does'), this.options.startupTimeoutMs ?? 5_000);
+      timer.unref();
+      void this.readyPromise.then(() => clearTimeout(timer));
+    }
+    for (const slot of this.slots.values()) this.subscribe(slot);
+  }
+
+  private async restore(scope: string, identity: ModelIdentity): Promise<void> {
+    const slot = this.slots.get(scope) ?? this.slots.set(scope, newSlot(scope)).get(scope)!;
+    try {
+      const bytes = await this.cache.read(identity.sha256);
+      if (!bytes) throw new Error('artifact missing from the cache or corrupted');
+      slot.serving = await this.pool.acquire(identity, async () => bytes);
+      this.publish(slot);
+      this.log.info({ scope: scopeLabel(scope), version: identity.version, sha256: identity.sha256 }, 'serving cached model');
+    } catch (err) {
+      this.options.metrics?.loads.inc({ outcome: 'failed', reason: 'cache' });
+      this.log.warn({ scope: scopeLabel(scope), version: identity.version, err }, 'cached model not usable');
+    }
+  }
+
+  private settle(why: string): void {
+    if (this.isReady) return;
+    this.isReady = true;
+    this.log.info({ serving: this.slots.get(GLOBAL)!.serving?.version ?? null }, `model provider ready: ${why}`);
+    this.markReady();
+  }
+
+  private watchWebsite(websiteId: string): Slot | undefined {
+    if (!this.registry || this.abort.signal.aborted || !UUID.test(websiteId)) return undefined;
+    if (this.slots.size > (this.options.maxWebsites ?? 10_000)) return undefined;
+    const slot = newSlot(websiteId);
+    this.slots.set(websiteId, slot);
+    // Until the first state arrives this website is served by the global model.
+    if (this.started) this.subscribe(slot);
+    return slot;
+  }
+
+  private subscribe(slot: Slot): void {
+    if (!this.registry || slot.watch || this.abort.signal.aborted) return;
+    slot.watch = this.registry.watch(this.options.modelName, slot.scope, {
+      onState: (state) => {
+        if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set(1);
+        void this.apply(slot, state);
+      },
+      onDown: (err) => {
+        if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set(0);
+        if (!this.abort.signal.aborted) this.log.warn({ scope: scopeLabel(slot.scope), err: err.message }, 'registry watch down; re-subscribing');
+      },
+    });
+  }
+
+  private async apply(slot: Slot, state: ScopeState): Promise<void> {
+    if (state.kind === 'none') {
+      slot.generation++;
+      slot.loadingKey = undefined;
+      if (slot.serving) this.log.info({ scope: scopeLabel(slot.scope), version: slot.serving.version }, 'no active model: heuristic fallback');
+      this.swap(slot, undefined);
+      if (slot.scope === GLOBAL) this.settle('no active model: heuristic fallback');
+      return;
+    }
+    const identity = identityOf(state.model);
+    const key = JSON.stringify(identity);
+    if (slot.serving && JSON.stringify(slot.serving.identity) === key) {
+      if (slot.scope === GLOBAL) this.settle('registry confirmed the serving model');
+      return;
+    }
+    if (slot.loadingKey === key || slot.refused.has(key)) return; // repeated state: nothing new
+    const generation = ++slot.generation;
+    slot.loadingKey = key;
+    const log = this.log.child({ scope: scopeLabel(slot.scope), version: identity.version, sha256: identity.sha256 });
+    const current = () => slot.generation === generation && !this.abort.signal.aborted;
+    try {
+      const unknown = this.options.unknownFeatureNames?.(identity.featureNames) ?? [];
+      if (unknown.length > 0) throw new UnknownFeaturesError(`unknown feature names: ${unknown.join(', ')}`);
+      const loaded = await this.pool.acquire(identity, () => this.fetchBytes(state.model, current, log));
+      if (!current()) {
+        loaded.unref();
+        return;
+      }
+      slot.loadingKey = undefined;
+      const previous = slot.serving;
+      this.swap(slot, loaded);
+      this.options.metrics?.loads.inc({ outcome: 'loaded', reason: '' });
+      log.info({ previous: previous?.version ?? null }, 'model swapped in');
+    } catch (err) {
+      if (!current()) return;
+      slot.loadingKey = undefined;
+      const reason = failureReason(err);
+      if (reason !== 'download' && reason !== 'checksum') slot.refused.add(key);
+      this.options.metrics?.loads.inc({ outcome: 'failed', reason });
+      log.error({ reason, err: (err as Error).message, still_serving: slot.serving?.version ?? null }, 'model not loaded; the current one keeps serving');
+    } finally {
+      if (slot.scope === GLOBAL && current()) this.settle(slot.serving ? 'model loaded' : 'active model failed to load: heuristic fallback');
+    }
+  }
+
+  /** The artifact from the cache, else from the registry (retried with backoff while still wanted), then cached. */
+  private async fetchBytes(model: Model, wanted: () => boolean, log: Logger): Promise<Uint8Array> {
+    const cached = await this.cache.read(model.artifactSha256);
+    if (cached) return cached;
+    const backoff = this.options.backoffMs ?? { initial: 200, max: 10_000 };
+    for (let delay = backoff.initial; ; delay = Math.min(delay * 2, backoff.max)) {
+      const started = performance.now();
+      try {
+        const bytes = await this.registry!.download(model, this.abort.signal);
+        this.options.metrics?.loadSeconds.observe({ phase: 'download' }, (performance.now() - started) / 1000);
+        await this.cache.write(model.artifactSha256, bytes);
+        return bytes;
+      } catch (err) {
+        if (!(err instanceof ArtifactDownloadError) || !err.retryable || !wanted()) throw err;
+        this.options.metrics?.loads.inc({ outcome: 'failed', reason: err.reason });
+        log.warn({ err: err.message, retryInMs: delay }, 'model download failed; retrying');
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        if (!wanted()) throw err;
+      }
+    }
+  }
+
+  /** Points the slot at `next` (one assignment: calls already holding the old model keep it), then lets the old go. */
+  private swap(slot: Slot, next: LoadedModel | undefined): void {
+    const previous = slot.serving;
+    slot.serving = next;
+    if (previous && previous !== next) previous.unref();
+    this.publish(slot, previous);
+    this.persist();
+  }
+
+  private publish(slot: Slot, previous?: LoadedModel): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const scope = scopeLabel(slot.scope);
+    if (previous) metrics.serving.remove({ scope, name: previous.name, version: previous.version, sha256: previous.sha256 });
+    if (slot.serving) metrics.serving.set({ scope, name: slot.serving.name, version: slot.serving.version, sha256: slot.serving.sha256 }, 1);
+  }
+
+  /** Writes what serves each scope, one write at a time, so the next start can serve it with the registry down. */
+  private persist(): void {
+    const state: ServingState = {};
+    for (const slot of this.slots.values()) if (slot.serving) state[slot.scope] = slot.serving.identity;
+    this.persisting = this.persisting
+      .then(() => this.cache.writeState(state))
+      .catch((err) => this.log.warn({ err }, 'could not record the serving state in the model cache'));
+  }
+
+  /** The worker thread died with every session: reload what served from the disk cache. */
+  private onWorkerLost(err: Error): void {
+    if (this.abort.signal.aborted) return;
+    this.log.error({ err: err.message }, 'model worker died; reloading the serving models');
+    for (const slot of this.slots.values()) {
+      const identity = slot.serving?.identity;
+      slot.serving = undefined;
+      if (identity) void this.apply(slot, { kind: 'model', model: modelOf(identity) });
+    }
+  }
+}
+
+class UnknownFeaturesError extends Error {}
+
+function newSlot(scope: string): Slot {
+  return { scope, generation: 0, refused: new Set() };
+}
+
+function scopeLabel(scope: string): string {
+  return scope || 'global';
+}
+
+function identityOf(m: Model): ModelIdentity {
+  return {
+    name: m.name,
+    version: m.version,
+    sha256: m.artifactSha256.toLowerCase(),
+    featureNames: [...m.featureNames],
+    inputName: m.inputName,
+    outputName: m.outputName,
+  };
+}
+
+/** Enough of a Model to reload an identity whose bytes are in the cache. */
+function modelOf(i: ModelIdentity): Model {
+  return { name: i.name, version: i.version, artifactSha256: i.sha256, featureNames: [...i.featureNames], inputName: i.inputName, outputName: i.outputName } as Model;
+}
+
+function failureReason(err: unknown): LoadFailureReason {
+  if (err instanceof UnknownFeaturesError) return 'unknown_features';
+  if (err instanceof InvalidModelError) return 'invalid_model';
+  if (err instanceof ArtifactDownloadError) return err.reason === 'unavailable' ? 'download' : err.reason;
+  return 'invalid_model';
+}
