@@ -1,0 +1,68 @@
+import { ModelStatus, type Model, type ModelUploadHeader } from '@recsys/contracts/registry';
+import { InvalidArgumentError } from '@recsys/service-kit';
+import type { ModelStatusName } from './lifecycle';
+import type { ModelRecord } from './model-record';
+import type { UploadHeader } from './model-upload';
+
+/** proto ↔ domain for the registry; nothing here decides anything. */
+
+const TO_PROTO: Record<ModelStatusName, ModelStatus> = {
+  training: ModelStatus.MODEL_STATUS_TRAINING,
+  validating: ModelStatus.MODEL_STATUS_VALIDATING,
+  production: ModelStatus.MODEL_STATUS_PRODUCTION,
+  archived: ModelStatus.MODEL_STATUS_ARCHIVED,
+};
+
+/** undefined for UNSPECIFIED (the caller decides whether that is "no filter" or an error). */
+export function statusFromProto(status: ModelStatus, field: string): ModelStatusName | undefined {
+  if (status === ModelStatus.MODEL_STATUS_UNSPECIFIED) return undefined;
+  const found = (Object.entries(TO_PROTO) as [ModelStatusName, ModelStatus][]).find(([, v]) => v === status);
+  if (!found) throw new InvalidArgumentError(`unknown status ${status}`, field);
+  return found[0];
+}
+
+export function toProtoModel(m: ModelRecord): Model {
+  return {
+    id: m.id,
+    name: m.name,
+    version: m.version,
+    modelType: m.modelType ?? '',
+    algorithm: m.algorithm ?? '',
+    hyperparameters: m.hyperparameters ?? undefined,
+    trainingDataPeriod: m.trainingDataPeriod ?? undefined,
+    metrics: m.metrics,
+    description: m.description ?? '',
+    artifactPath: m.artifactPath,
+    artifactSizeBytes: m.artifactSizeBytes,
+    artifactSha256: m.artifactSha256,
+    featureNames: m.featureNames,
+    inputName: m.inputName,
+    outputName: m.outputName,
+    status: TO_PROTO[m.status] ?? ModelStatus.MODEL_STATUS_UNSPECIFIED,
+    isActive: m.isActive,
+    websiteId: m.websiteId ?? '',
+    trainedAt: m.trainedAt ?? undefined,
+    deployedAt: m.deployedAt ?? undefined,
+    createdAt: m.createdAt,
+  };
+}
+
+export function headerFromProto(h: ModelUploadHeader): UploadHeader {
+  return {
+    name: h.name,
+    version: h.version,
+    modelType: h.modelType,
+    algorithm: h.algorithm,
+    hyperparameters: h.hyperparameters,
+    trainingDataPeriod: h.trainingDataPeriod,
+    metrics: h.metrics,
+    description: h.description,
+    featureNames: h.featureNames,
+    inputName: h.inputName,
+    outputName: h.outputName,
+    sha256: h.sha256,
+    sizeBytes: h.sizeBytes,
+    websiteId: h.websiteId,
+    trainedAt: h.trainedAt,
+  };
+}
