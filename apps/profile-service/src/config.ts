@@ -1,9 +1,43 @@
-import { commonServiceConfig, commonServiceEnv, loadConfig, type Env } from '@recsys/service-kit';
+import { commonServiceConfig, commonServiceEnv, env, loadConfig, type Env } from '@recsys/service-kit';
 import { z } from 'zod';
 
-const schema = z.object(commonServiceEnv({ grpcPort: 50051, metricsPort: 9461 })).transform(commonServiceConfig);
+const DAY_MS = 86_400_000;
+
+/** profile-service's own variables (documented in docs/profiles.md). */
+const profileEnv = {
+  // Lifecycle thresholds in days (LifecycleStage in profile.proto states the defaults).
+  LIFECYCLE_NEW_DAYS: env.positiveInt(7, 3650),
+  LIFECYCLE_AT_RISK_DAYS: env.positiveInt(30, 3650),
+  LIFECYCLE_CHURNED_DAYS: env.positiveInt(90, 3650),
+  // How often the stored lifecycle_stage column is re-evaluated against the clock; 0 = never.
+  LIFECYCLE_REFRESH_INTERVAL_MS: env.positiveInt(3_600_000, 7 * DAY_MS),
+  // The contract promises event ids are remembered for at least 30 days.
+  EVENT_ID_RETENTION_DAYS: env.positiveInt(35, 3650).refine((d) => d >= 30, 'expected at least 30 (the contract remembers event ids 30 days)'),
+  // How long a website's reference price (median) may be reused before it is recomputed.
+  PRICE_REFERENCE_TTL_MS: env.positiveInt(60_000, DAY_MS),
+  DB_POOL_MAX: env.positiveInt(10, 200).refine((n) => n >= 1, 'expected at least 1'),
+};
+
+const schema = z
+  .object({ ...commonServiceEnv({ grpcPort: 50051, metricsPort: 9461 }), ...profileEnv })
+  .refine((e) => e.LIFECYCLE_AT_RISK_DAYS < e.LIFECYCLE_CHURNED_DAYS, {
+    message: 'must be below LIFECYCLE_CHURNED_DAYS',
+    path: ['LIFECYCLE_AT_RISK_DAYS'],
+  })
+  .transform((e) => ({
+    ...commonServiceConfig(e),
+    profiles: {
+      lifecycle: { newDays: e.LIFECYCLE_NEW_DAYS, atRiskDays: e.LIFECYCLE_AT_RISK_DAYS, churnedDays: e.LIFECYCLE_CHURNED_DAYS },
+      lifecycleRefreshIntervalMs: e.LIFECYCLE_REFRESH_INTERVAL_MS,
+      eventIdRetentionDays: e.EVENT_ID_RETENTION_DAYS,
+      priceReferenceTtlMs: e.PRICE_REFERENCE_TTL_MS,
+      dbPoolMax: e.DB_POOL_MAX,
+    },
+  }));
 
 export type ServiceConfig = ReturnType<typeof loadServiceConfig>;
+export type ProfileSettings = ServiceConfig['profiles'];
+export type LifecycleThresholds = ProfileSettings['lifecycle'];
 
 /** Reads and validates profile-service's environment once; the result is frozen. */
 export function loadServiceConfig(env: Env) {

@@ -9,26 +9,88 @@ import type {
   TrackEventsRequest,
   TrackEventsResponse,
 } from '@recsys/contracts/profile';
-import { UnimplementedError, type ServiceImplementation } from '@recsys/service-kit';
+import { FUNNEL_POSITIONS, LIFECYCLE_STAGES, type FunnelPosition, type LifecycleStage } from '@recsys/db';
+import { InvalidArgumentError, type ServiceImplementation } from '@recsys/service-kit';
+import type { Clock } from './clock';
+import type { LifecycleThresholds } from './config';
+import { validateEvents, validateUserId, validateWebsiteId } from './events/validate-events';
+import { FUNNEL_TO_PROTO, STAGE_TO_PROTO, toProfile } from './profile-mapper';
+import { decodePageToken, encodePageToken } from './page-token';
+import type { ProfileStore } from './store/profile-store';
 
-const pending = (rpc: string) =>
-  new UnimplementedError(`recsys.profile.v1.ProfileService/${rpc} is not implemented yet (issue #4: profile service)`);
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
 
-/** recsys.profile.v1.ProfileService. Every RPC lands with issue #4; until then each says so. */
+/** recsys.profile.v1.ProfileService: validates, scopes to the website, delegates to the store. */
 export class ProfileHandler implements ServiceImplementation<typeof ProfileServiceService> {
-  async trackEvents(_request: TrackEventsRequest): Promise<TrackEventsResponse> {
-    throw pending('TrackEvents');
+  constructor(
+    private readonly store: ProfileStore,
+    private readonly clock: Clock,
+    private readonly thresholds: LifecycleThresholds,
+  ) {}
+
+  async trackEvents(request: TrackEventsRequest): Promise<TrackEventsResponse> {
+    const websiteId = validateWebsiteId(request.websiteId);
+    const now = this.clock.now();
+    const events = validateEvents(request.events, now);
+    const result = await this.store.forWebsite(websiteId).track(events, now);
+    return { acceptedCount: result.accepted, duplicateCount: result.duplicates, profilesUpdatedCount: result.profilesUpdated };
   }
 
-  async getProfile(_request: GetProfileRequest): Promise<GetProfileResponse> {
-    throw pending('GetProfile');
+  async getProfile(request: GetProfileRequest): Promise<GetProfileResponse> {
+    const websiteId = validateWebsiteId(request.websiteId);
+    const userId = validateUserId(request.userId);
+    const row = await this.store.forWebsite(websiteId).get(userId);
+    return { profile: toProfile(row, this.clock.now(), this.thresholds) };
   }
 
-  async listProfiles(_request: ListProfilesRequest): Promise<ListProfilesResponse> {
-    throw pending('ListProfiles');
+  async listProfiles(request: ListProfilesRequest): Promise<ListProfilesResponse> {
+    const websiteId = validateWebsiteId(request.websiteId);
+    const stages = enumFilter('lifecycle_stages', request.lifecycleStages, LIFECYCLE_STAGES, STAGE_TO_PROTO);
+    const funnels = enumFilter('funnel_positions', request.funnelPositions, FUNNEL_POSITIONS, FUNNEL_TO_PROTO);
+    if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
+      throw new InvalidArgumentError(`must be 0..${MAX_PAGE_SIZE} (0 = ${DEFAULT_PAGE_SIZE}), got ${request.pageSize}`, 'page_size');
+    }
+    const limit = request.pageSize || DEFAULT_PAGE_SIZE;
+    // A token is bound to the website and the filters (as sets) it was issued for.
+    const scope = JSON.stringify([websiteId, [...stages].sort(), [...funnels].sort()]);
+    const after = request.pageToken ? decodePageToken(request.pageToken, scope) : undefined;
+    const now = this.clock.now();
+    const rows = await this.store.forWebsite(websiteId).list({ stages, funnels, after, limit: limit + 1, now });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      profiles: page.map((row) => toProfile(row, now, this.thresholds)),
+      nextPageToken: rows.length > limit && last ? encodePageToken({ lastVisit: last.cursor_visit, userId: last.user_id }, scope) : '',
+    };
   }
 
-  async deleteProfile(_request: DeleteProfileRequest): Promise<DeleteProfileResponse> {
-    throw pending('DeleteProfile');
+  async deleteProfile(request: DeleteProfileRequest): Promise<DeleteProfileResponse> {
+    const websiteId = validateWebsiteId(request.websiteId);
+    const userId = validateUserId(request.userId);
+    const result = await this.store.forWebsite(websiteId).erase(userId, request.deleteRecommendations);
+    return {
+      profileDeleted: result.profileDeleted,
+      eventsDeleted: result.eventsDeleted,
+      recommendationsDeleted: result.recommendationsDeleted,
+    };
   }
+}
+
+/** Proto enum values → stored names; UNSPECIFIED or unknown numbers are INVALID_ARGUMENT. */
+function enumFilter<N extends LifecycleStage | FunnelPosition, P extends number>(
+  field: string,
+  values: readonly P[],
+  names: readonly N[],
+  toProto: Record<N, P>,
+): N[] {
+  return [
+    ...new Set(
+      values.map((value, i) => {
+        const name = names.find((n) => toProto[n] === value);
+        if (!name) throw new InvalidArgumentError(`must be a known value other than UNSPECIFIED, got ${value}`, `${field}[${i}]`);
+        return name;
+      }),
+    ),
+  ];
 }

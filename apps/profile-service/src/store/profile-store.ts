@@ -1,0 +1,85 @@
+import { Pool, type PoolClient } from 'pg';
+import type { LifecycleThresholds } from '../config';
+import type { Clock } from '../clock';
+import { lifecycleSql } from '../lifecycle';
+import { database } from './database-errors';
+import { WebsiteProfiles } from './website-profiles';
+
+export interface ProfileStoreOptions {
+  lifecycle: LifecycleThresholds;
+  eventIdRetentionDays: number;
+  priceReferenceTtlMs: number;
+  clock: Clock;
+}
+
+/**
+ * Entry point to profile data. There is deliberately no method that reads or
+ * writes profiles without a website: callers get a `WebsiteProfiles` bound to
+ * one website id (`forWebsite`) and every statement it runs carries that id.
+ * The only cross-website operations are the maintenance ones below, which
+ * still work one website at a time.
+ */
+export class ProfileStore {
+  /** website id → reference price and when it was computed (see WebsiteProfiles). */
+  readonly referencePrices = new Map<string, { median: number | null; at: number }>();
+
+  constructor(
+    private readonly pool: Pool,
+    readonly options: ProfileStoreOptions,
+  ) {}
+
+  forWebsite(websiteId: string): WebsiteProfiles {
+    return new WebsiteProfiles(this, websiteId);
+  }
+
+  /** Runs `fn` in one transaction on one connection; rolls back on any error. */
+  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return database(async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  query<R extends object>(sql: string, params: unknown[]): Promise<R[]> {
+    return database(async () => (await this.pool.query<R & Record<string, unknown>>(sql, params)).rows as R[]);
+  }
+
+  /**
+   * The periodic job: re-evaluates the stored lifecycle_stage of every
+   * profile against `now` (reads evaluate it themselves; the column is for
+   * SQL users, the trainer and indexes), and forgets event ids older than the
+   * retention period. One website at a time, each its own statement.
+   */
+  async refreshLifecycles(now: Date): Promise<{ websites: number; profilesChanged: number; eventIdsPurged: number }> {
+    const { lifecycle, eventIdRetentionDays } = this.options;
+    const stage = lifecycleSql('$2', '$3', '$4', '$5').expr;
+    const websites = await this.query<{ website_id: string }>('SELECT website_id FROM website ORDER BY website_id', []);
+    const cutoff = new Date(now.getTime() - eventIdRetentionDays * 86_400_000);
+    let profilesChanged = 0;
+    let eventIdsPurged = 0;
+    for (const { website_id } of websites) {
+      const updated = await database(() =>
+        this.pool.query(
+          `UPDATE user_profiles SET lifecycle_stage = ${stage} WHERE website_id = $1 AND lifecycle_stage IS DISTINCT FROM ${stage}`,
+          [website_id, now.toISOString(), lifecycle.newDays, lifecycle.atRiskDays, lifecycle.churnedDays],
+        ),
+      );
+      profilesChanged += updated.rowCount ?? 0;
+      const purged = await database(() =>
+        this.pool.query('DELETE FROM profile_event_ids WHERE website_id = $1 AND received_at < $2', [website_id, cutoff.toISOString()]),
+      );
+      eventIdsPurged += purged.rowCount ?? 0;
+    }
+    return { websites: websites.length, profilesChanged, eventIdsPurged };
+  }
+}

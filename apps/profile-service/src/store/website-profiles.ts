@@ -1,0 +1,194 @@
+import type { FunnelPosition, LifecycleStage } from '@recsys/db';
+import { NotFoundError } from '@recsys/service-kit';
+import type { PoolClient } from 'pg';
+import type { NormalizedEvent } from '../events/normalized-event';
+import { lifecycleSql } from '../lifecycle';
+import type { ListCursor } from '../page-token';
+import * as sql from './ingest-sql';
+import type { ProfileStore } from './profile-store';
+import { PROFILE_COLUMNS, type ProfileRow } from './profile-row';
+
+export interface TrackResult {
+  accepted: number;
+  duplicates: number;
+  profilesUpdated: number;
+}
+
+export interface ListFilter {
+  stages: readonly LifecycleStage[];
+  funnels: readonly FunnelPosition[];
+  after?: ListCursor;
+  limit: number;
+  now: Date;
+}
+
+export interface ErasureResult {
+  profileDeleted: boolean;
+  eventsDeleted: number;
+  recommendationsDeleted: number;
+}
+
+const BOOKKEEPING_TABLES = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders'] as const;
+
+/** One website's profiles. Every statement here is scoped by `websiteId` ($1). */
+export class WebsiteProfiles {
+  constructor(
+    private readonly store: ProfileStore,
+    readonly websiteId: string,
+  ) {}
+
+  /**
+   * Records a validated batch in one transaction: website check → per-user
+   * locks → event-id dedupe → set-based upserts of the bookkeeping and the
+   * counters → recomputation of what is derived. All or nothing.
+   */
+  track(events: readonly NormalizedEvent[], now: Date): Promise<TrackResult> {
+    // Ids repeated inside the batch: the first occurrence wins, like a replay.
+    const unique = new Map<string, NormalizedEvent>();
+    for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, e);
+    const candidates = [...unique.values()];
+    const users = [...new Set(candidates.map((e) => e.userId))];
+
+    return this.store.transaction(async (tx) => {
+      await this.requireWebsite(tx);
+      await tx.query(sql.LOCK_USERS, [this.websiteId, users]);
+      const inserted = await tx.query<{ event_id: string }>(sql.INSERT_EVENT_IDS, [
+        this.websiteId,
+        candidates.map((e) => e.eventId),
+        candidates.map((e) => e.userId),
+        now.toISOString(),
+      ]);
+      const fresh = new Set(inserted.rows.map((r) => r.event_id));
+      const accepted = candidates.filter((e) => fresh.has(e.eventId));
+      const result = { accepted: accepted.length, duplicates: events.length - accepted.length, profilesUpdated: 0 };
+      if (accepted.length === 0) return result;
+
+      const params = eventArrays(this.websiteId, accepted);
+      await tx.query(sql.UPSERT_SESSIONS, params);
+      await tx.query(sql.UPSERT_AFFINITIES, params);
+      const priced = accepted.some((e) => e.price !== null);
+      if (priced) await tx.query(sql.UPSERT_PRICES, params);
+      await tx.query(sql.UPSERT_COUNTERS, [...params, now.toISOString()]);
+      const touched = [...new Set(accepted.map((e) => e.userId))];
+      const reference = await this.referencePrice(tx, now, priced);
+      const { lifecycle } = this.store.options;
+      const stage = lifecycleSql('$4', '$5', '$6', '$7').expr;
+      await tx.query(sql.refreshDerived(stage), [
+        this.websiteId,
+        touched,
+        reference,
+        now.toISOString(),
+        lifecycle.newDays,
+        lifecycle.atRiskDays,
+        lifecycle.churnedDays,
+      ]);
+      return { ...result, profilesUpdated: touched.length };
+    });
+  }
+
+  /** The profile, or NotFoundError naming whether the website or the profile is unknown. */
+  async get(userId: string): Promise<ProfileRow> {
+    const rows = await this.store.query<{ known: boolean } & ProfileRow>(
+      `SELECT w.deleted_at IS NULL AS known, p.* FROM website w
+         LEFT JOIN LATERAL (SELECT ${PROFILE_COLUMNS} FROM user_profiles WHERE website_id = $1 AND user_id = $2) p ON true
+       WHERE w.website_id = $1`,
+      [this.websiteId, userId],
+    );
+    if (!rows[0]?.known) throw this.unknownWebsite();
+    if (rows[0].user_id === null) throw new NotFoundError(`no profile for user_id ${JSON.stringify(userId)} on website ${this.websiteId}`);
+    return rows[0];
+  }
+
+  /** A page of profiles, newest last_visit first, ties by user_id; lifecycle evaluated at `now`. */
+  async list(filter: ListFilter): Promise<(ProfileRow & { cursor_visit: string })[]> {
+    await this.requireWebsite();
+    const { lifecycle } = this.store.options;
+    const stage = lifecycleSql('$2', '$3', '$4', '$5');
+    const stageCond = filter.stages.length ? `(${filter.stages.map((s) => stage[s]).join(' OR ')})` : 'true';
+    return this.store.query(
+      `SELECT ${PROFILE_COLUMNS}, to_char(last_visit AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_visit
+       FROM user_profiles
+       WHERE website_id = $1 AND last_visit IS NOT NULL AND ${stageCond}
+         AND (cardinality($6::text[]) = 0 OR funnel_position = ANY($6::text[]))
+         AND ($7::timestamptz IS NULL OR last_visit < $7::timestamptz OR (last_visit = $7::timestamptz AND user_id > $8))
+       ORDER BY last_visit DESC, user_id ASC LIMIT $9`,
+      [
+        this.websiteId,
+        filter.now.toISOString(),
+        lifecycle.newDays,
+        lifecycle.atRiskDays,
+        lifecycle.churnedDays,
+        filter.funnels,
+        filter.after?.lastVisit ?? null,
+        filter.after?.userId ?? '',
+        filter.limit,
+      ],
+    );
+  }
+
+  /** Erasure: the profile, its bookkeeping rows and optionally its recommendations rows. */
+  erase(userId: string, deleteRecommendations: boolean): Promise<ErasureResult> {
+    return this.store.transaction(async (tx) => {
+      await this.requireWebsite(tx);
+      // The same lock as track(): an erasure never interleaves with a batch for this user.
+      await tx.query(sql.LOCK_USERS, [this.websiteId, [userId]]);
+      let eventsDeleted = 0;
+      for (const table of BOOKKEEPING_TABLES) {
+        const res = await tx.query(`DELETE FROM ${table} WHERE website_id = $1 AND user_id = $2`, [this.websiteId, userId]);
+        eventsDeleted += res.rowCount ?? 0;
+      }
+      const profile = await tx.query('DELETE FROM user_profiles WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId]);
+      const recs = deleteRecommendations
+        ? await tx.query('DELETE FROM recommendations WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId])
+        : undefined;
+      return { profileDeleted: (profile.rowCount ?? 0) > 0, eventsDeleted, recommendationsDeleted: recs?.rowCount ?? 0 };
+    });
+  }
+
+  private async requireWebsite(tx?: PoolClient): Promise<void> {
+    const rows = tx ? (await tx.query(sql.WEBSITE_EXISTS, [this.websiteId])).rows : await this.store.query(sql.WEBSITE_EXISTS, [this.websiteId]);
+    if (rows.length === 0) throw this.unknownWebsite();
+  }
+
+  private unknownWebsite() {
+    return new NotFoundError(`website ${this.websiteId} does not exist`);
+  }
+
+  /**
+   * The website's reference price, reused for PRICE_REFERENCE_TTL_MS: it is
+   * a median over the catalog or every priced event, too costly per batch on
+   * a big site, and moves slowly. Computed inside the transaction, so with a
+   * TTL of 0 it includes the batch itself.
+   */
+  private async referencePrice(tx: PoolClient, now: Date, priced: boolean): Promise<number | null> {
+    const cache = this.store.referencePrices;
+    const cached = cache.get(this.websiteId);
+    const fresh = cached && now.getTime() - cached.at < this.store.options.priceReferenceTtlMs;
+    if (fresh && (cached.median !== null || !priced)) return cached.median;
+    const { rows } = await tx.query<{ median: number | null }>(sql.REFERENCE_PRICE, [this.websiteId]);
+    const median = rows[0]?.median ?? null;
+    cache.set(this.websiteId, { median, at: now.getTime() });
+    return median;
+  }
+}
+
+/** $1 website, $2..$14 the events as parallel arrays (ingest-sql.ts EVENTS). */
+function eventArrays(websiteId: string, events: readonly NormalizedEvent[]): unknown[] {
+  const col = <T>(f: (e: NormalizedEvent) => T) => events.map(f);
+  return [
+    websiteId,
+    col((e) => e.userId),
+    col((e) => e.sessionId),
+    col((e) => e.occurredAt.toISOString()),
+    col((e) => e.kind),
+    col((e) => e.device),
+    col((e) => e.timeOnPageSeconds),
+    col((e) => e.scrollDepthPercent),
+    col((e) => e.itemId),
+    col((e) => e.category),
+    col((e) => e.brand),
+    col((e) => e.price),
+    col((e) => e.revenue),
+    col((e) => e.orderId),
+  ];
+}
