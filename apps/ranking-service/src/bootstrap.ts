@@ -2,6 +2,7 @@ import { RankingServiceService } from '@recsys/contracts/ranking';
 import { openDatabase } from '@recsys/db';
 import { registerService, startService, type Logger, type StartedService } from '@recsys/service-kit';
 import type { ServiceConfig } from './config';
+import { startModelProvider } from './model/start-model-provider';
 import { RankingHandler } from './ranking.handler';
 
 export interface BootstrapOptions {
@@ -18,11 +19,19 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
     name: 'ranking-service',
     config,
     logger: options.logger,
-    init: async ({ logger }) => {
+    init: async ({ logger, metrics }) => {
       const db = await openDatabase({ url: config.databaseUrl, migrate: config.migrateOnStart, logger });
+      // Ready = a model or the explicit heuristic fallback: health turns SERVING only after this.
+      const ownModels = await startModelProvider(config.model, { logger, metrics }).catch(async (err) => {
+        await db.close();
+        throw err;
+      });
       return {
         services: [registerService(RankingServiceService, new RankingHandler())],
-        close: () => db.close(),
+        close: async () => {
+          await ownModels.close();
+          await db.close();
+        },
       };
     },
   });

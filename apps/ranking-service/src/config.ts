@@ -1,7 +1,10 @@
 import { commonServiceConfig, commonServiceEnv, loadConfig, type Env } from '@recsys/service-kit';
 import { z } from 'zod';
+import { modelEnv, modelSettings } from './model/model-settings';
 
-const schema = z.object(commonServiceEnv({ grpcPort: 50053, metricsPort: 9463 })).transform(commonServiceConfig);
+const schema = z
+  .object({ ...commonServiceEnv({ grpcPort: 50053, metricsPort: 9463 }), ...modelEnv() })
+  .transform((e) => ({ ...commonServiceConfig(e), model: modelSettings(e) }));
 
 export type ServiceConfig = ReturnType<typeof loadServiceConfig>;
 

@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { ModelMetrics } from '../src/model/model-metrics';
 import { RegistryModelProvider, type RegistryModelProviderOptions } from '../src/model/registry-model-provider';
 
-export const FEATURES = ['user.session_count', 'item.price', 'match.category_affinity'];
+export const FEATURES = ['user.session_count', 'item.price', 'match.category_favorite'];
 
 export interface Linear {
   weights: number[];

@@ -84,10 +84,11 @@ export class RegistryModelProvider implements ModelProvider {
     return this.isReady;
   }
 
-  /** Restores cached models, subscribes to the registry; resolves once `ready` (never rejects). */
+  /** Restores cached models, subscribes to the registry; resolves once `ready` (rejects only if the cache directory is unusable). */
   start(): Promise<void> {
     this.started ??= this.run();
-    return this.readyPromise;
+    // An unusable cache directory fails startup instead of waiting forever.
+    return Promise.race([this.readyPromise, this.started.then(() => this.readyPromise)]);
   }
 
   /** Resolves once a model — or the explicit no-model fallback — is settled for the global scope. */
