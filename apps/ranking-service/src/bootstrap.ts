@@ -2,12 +2,16 @@ import { RankingServiceService } from '@recsys/contracts/ranking';
 import { openDatabase } from '@recsys/db';
 import { registerService, startService, type Logger, type StartedService } from '@recsys/service-kit';
 import type { ServiceConfig } from './config';
+import type { ModelProvider } from './model/model-provider';
 import { startModelProvider } from './model/start-model-provider';
-import { RankingHandler } from './ranking.handler';
+import { NoModelProvider } from './no-model-provider';
+import { createRankingParts } from './ranking-parts';
 
 export interface BootstrapOptions {
   /** Replaces the logger built from config (tests pass a silent or capturing one). */
   logger?: Logger;
+  /** The model source; default: the registry-backed provider configured by REGISTRY_ADDR, MODEL_NAME, MODEL_CACHE_DIR. */
+  modelProvider?: ModelProvider;
 }
 
 /**
@@ -22,14 +26,17 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
     init: async ({ logger, metrics }) => {
       const db = await openDatabase({ url: config.databaseUrl, migrate: config.migrateOnStart, logger });
       // Ready = a model or the explicit heuristic fallback: health turns SERVING only after this.
-      const ownModels = await startModelProvider(config.model, { logger, metrics }).catch(async (err) => {
+      const ownModels = options.modelProvider ? undefined : await startModelProvider(config.model, { logger, metrics }).catch(async (err) => {
         await db.close();
         throw err;
       });
+      const modelProvider = options.modelProvider ?? ownModels ?? new NoModelProvider();
+      const ranking = createRankingParts(config.databaseUrl, config.ranking, { logger, metrics, modelProvider });
       return {
-        services: [registerService(RankingServiceService, new RankingHandler())],
+        services: [registerService(RankingServiceService, ranking.handler)],
         close: async () => {
-          await ownModels.close();
+          await ranking.close();
+          await ownModels?.close();
           await db.close();
         },
       };

@@ -9,26 +9,34 @@ import type {
   UpsertItemsRequest,
   UpsertItemsResponse,
 } from '@recsys/contracts/ranking';
-import { UnimplementedError, type ServiceImplementation } from '@recsys/service-kit';
+import type { ServiceImplementation } from '@recsys/service-kit';
+import type { ItemUpserter } from './items/item-upserter';
+import type { OnlineMetrics } from './online-metrics/online-metrics';
+import type { OutcomeRecorder } from './outcomes/outcome-recorder';
+import type { Recommender } from './recommend/recommender';
 
-const pending = (rpc: string) =>
-  new UnimplementedError(`recsys.ranking.v1.RankingService/${rpc} is not implemented yet (issue #5: ranking service)`);
-
-/** recsys.ranking.v1.RankingService. Every RPC lands with issue #5; until then each says so. */
+/** recsys.ranking.v1.RankingService: each RPC delegates to the part that owns it. */
 export class RankingHandler implements ServiceImplementation<typeof RankingServiceService> {
-  async recommend(_request: RecommendRequest): Promise<RecommendResponse> {
-    throw pending('Recommend');
+  constructor(
+    private readonly recommender: Recommender,
+    private readonly outcomes: OutcomeRecorder,
+    private readonly items: ItemUpserter,
+    private readonly metrics: OnlineMetrics,
+  ) {}
+
+  recommend(request: RecommendRequest): Promise<RecommendResponse> {
+    return this.recommender.recommend(request);
   }
 
-  async recordOutcome(_request: RecordOutcomeRequest): Promise<RecordOutcomeResponse> {
-    throw pending('RecordOutcome');
+  recordOutcome(request: RecordOutcomeRequest): Promise<RecordOutcomeResponse> {
+    return this.outcomes.record(request);
   }
 
-  async upsertItems(_request: UpsertItemsRequest): Promise<UpsertItemsResponse> {
-    throw pending('UpsertItems');
+  upsertItems(request: UpsertItemsRequest): Promise<UpsertItemsResponse> {
+    return this.items.upsert(request);
   }
 
-  async getOnlineMetrics(_request: GetOnlineMetricsRequest): Promise<GetOnlineMetricsResponse> {
-    throw pending('GetOnlineMetrics');
+  getOnlineMetrics(request: GetOnlineMetricsRequest): Promise<GetOnlineMetricsResponse> {
+    return this.metrics.get(request);
   }
 }

@@ -1,0 +1,98 @@
+import { popularityOf, type ItemInput } from '@recsys/features';
+import type { ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
+import type { CatalogRow, ItemKind } from './catalog-repository';
+
+/** A catalog item ready for scoring: its row plus the features' view of it. */
+export interface CatalogEntry {
+  row: CatalogRow;
+  input: ItemInput;
+  /** 30-day popularity (5·conversions + clicks + 0.05·impressions). */
+  popularity: number;
+  /** Share of the week's popularity in the last day, 0..1. */
+  trending: number;
+}
+
+export interface Neighbour {
+  itemId: string;
+  weight: number;
+}
+
+/**
+ * Everything Recommend needs about one website, in memory, immutable once
+ * built: a refresh builds a new snapshot and swaps the pointer, so a call
+ * never sees half an update.
+ */
+export class WebsiteSnapshot {
+  readonly items = new Map<string, CatalogEntry>();
+  /** Available items per kind, most popular first (ties: newest, then id): the popular source and the catalog fill. */
+  readonly popular = new Map<ItemKind, string[]>();
+  /** Available items per kind with trending > 0, most trending first. */
+  readonly trending = new Map<ItemKind, string[]>();
+  /** Available items per category, most popular first. */
+  readonly byCategory = new Map<string, string[]>();
+  readonly coVisited = new Map<string, Neighbour[]>();
+  readonly nextItems = new Map<string, Neighbour[]>();
+  readonly segments = new Map<string, string[]>();
+
+  constructor(
+    readonly websiteId: string,
+    rows: readonly CatalogRow[],
+    stats: ReadonlyMap<string, ItemStats>,
+    coVisitation: readonly Pair[],
+    nextItems: readonly Pair[],
+    segments: readonly SegmentPopularity[],
+    readonly purchases: ReadonlyMap<string, ReadonlySet<string>>,
+    /** When the data was read (stats windows are relative to it). */
+    readonly builtAt: Date,
+    /** False when the database could not be read: an empty stand-in until the next refresh. */
+    readonly complete = true,
+  ) {
+    for (const row of rows) {
+      const s = stats.get(row.itemId);
+      const price = row.price === null ? undefined : Number(row.price);
+      const week = popularityOf(s?.d7);
+      this.items.set(row.itemId, {
+        row,
+        input: {
+          inCatalog: true,
+          category: row.category ?? undefined,
+          brand: row.brand ?? undefined,
+          price: price !== undefined && Number.isFinite(price) ? price : undefined,
+          tags: row.tags,
+          publishedAt: row.publishedAt ?? undefined,
+          stats1d: s?.d1,
+          stats7d: s?.d7,
+          stats30d: s?.d30,
+        },
+        popularity: popularityOf(s?.d30),
+        trending: week > 0 ? Math.min(1, popularityOf(s?.d1) / week) : 0,
+      });
+    }
+    const available = [...this.items.values()].filter((e) => e.row.available);
+    const byPopularity = (a: CatalogEntry, b: CatalogEntry) =>
+      b.popularity - a.popularity ||
+      (b.row.publishedAt?.getTime() ?? 0) - (a.row.publishedAt?.getTime() ?? 0) ||
+      (a.row.itemId < b.row.itemId ? -1 : 1);
+    available.sort(byPopularity);
+    for (const e of available) {
+      push(this.popular, e.row.kind, e.row.itemId);
+      if (e.row.category !== null) push(this.byCategory, e.row.category, e.row.itemId);
+    }
+    for (const e of [...available].filter((x) => x.trending > 0).sort((a, b) => b.trending * Math.log1p(b.popularity) - a.trending * Math.log1p(a.popularity))) {
+      push(this.trending, e.row.kind, e.row.itemId);
+    }
+    for (const p of coVisitation) push(this.coVisited, p.from, { itemId: p.to, weight: p.weight });
+    for (const p of nextItems) push(this.nextItems, p.from, { itemId: p.to, weight: p.weight });
+    for (const s of segments) push(this.segments, s.segment, s.itemId);
+  }
+
+  static empty(websiteId: string): WebsiteSnapshot {
+    return new WebsiteSnapshot(websiteId, [], new Map(), [], [], [], new Map(), new Date(), false);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,185 @@
+import type { Logger } from '@recsys/service-kit';
+import type { Pool } from 'pg';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** One shown item, as it goes to `recommendations`. Outcomes may be set before the row is written. */
+export interface LogRow {
+  requestId: string;
+  websiteId: string;
+  sessionId: string;
+  userId: string | null;
+  recommendationType: string;
+  itemId: string;
+  score: number;
+  rank: number;
+  context: Record<string, unknown>;
+  strategy: string;
+  modelVersion: string | null;
+  personalizationFactors: Record<string, unknown>;
+  shownAt: Date;
+  clickedAt: Date | null;
+  convertedAt: Date | null;
+  revenue: string | null;
+}
+
+export interface LogOptions {
+  maxBufferedRows: number;
+  flushRows: number;
+  flushIntervalMs: number;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * The recommendations log, off the request path: `append` only pushes to a
+ * bounded buffer; a flush writes up to `flushRows` rows in one INSERT … unnest
+ * when the buffer reaches that size or every `flushIntervalMs`. When
+ * PostgreSQL is down the rows stay buffered and the flush is retried with
+ * backoff; when the buffer is full new rows are dropped and counted (metric
+ * `ranking_log_rows_dropped_total` and a warning), never an error to the caller.
+ * Rows still buffered can take outcomes (RecordOutcome before the flush).
+ */
+export class RecommendationLog {
+  private buffer: LogRow[] = [];
+  /** Rows of the batch being written now. */
+  private writing: LogRow[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private closed = false;
+  private droppedSinceWarning = 0;
+  private readonly dropped: Counter;
+  private readonly written: Counter;
+  private readonly buffered: Gauge;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: LogOptions,
+    private readonly logger: Logger,
+    registry?: Registry,
+  ) {
+    const registers = registry ? [registry] : [];
+    this.dropped = new Counter({ name: 'ranking_log_rows_dropped_total', help: 'Recommendation log rows dropped because the buffer was full.', registers });
+    this.written = new Counter({ name: 'ranking_log_rows_written_total', help: 'Recommendation log rows written to PostgreSQL.', registers });
+    this.buffered = new Gauge({ name: 'ranking_log_rows_buffered', help: 'Recommendation log rows waiting to be written.', registers, collect: () => this.buffered.set(this.pending) });
+    this.schedule(options.flushIntervalMs);
+  }
+
+  get pending(): number {
+    return this.buffer.length + this.writing.length;
+  }
+
+  get droppedCount(): number {
+    return this.droppedTotal;
+  }
+  private droppedTotal = 0;
+
+  append(rows: readonly LogRow[]): void {
+    const room = Math.max(0, this.options.maxBufferedRows - this.pending);
+    const kept = rows.length <= room ? rows : rows.slice(0, room);
+    if (kept.length < rows.length) {
+      const lost = rows.length - kept.length;
+      this.droppedTotal += lost;
+      this.dropped.inc(lost);
+      if (this.droppedSinceWarning === 0) this.logger.warn({ dropped: lost, buffered: this.pending }, 'recommendation log buffer full: dropping rows');
+      this.droppedSinceWarning += lost;
+    }
+    for (const r of kept) this.buffer.push(r);
+    if (this.buffer.length >= this.options.flushRows && !this.flushing && this.failures === 0) void this.flush();
+  }
+
+  /** Buffered rows of one answer (to apply an outcome before they are written); `writing` when a write is in flight. */
+  findPending(match: (r: LogRow) => boolean): { buffered: LogRow[]; writing: boolean } {
+    return { buffered: this.buffer.filter(match), writing: this.writing.some(match) };
+  }
+
+  /** Resolves when the write in flight (if any) has finished, successfully or not. */
+  async settled(): Promise<void> {
+    await this.flushing;
+  }
+
+  /** Writes one batch now. Failures keep the rows and schedule a retry. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.buffer.length === 0) return Promise.resolve();
+    this.writing = this.buffer.splice(0, this.options.flushRows);
+    this.flushing = this.write(this.writing)
+      .then(
+        () => {
+          this.written.inc(this.writing.length);
+          this.failures = 0;
+          if (this.droppedSinceWarning > 0) {
+            this.logger.warn({ dropped: this.droppedSinceWarning }, 'recommendation log: rows were dropped while the buffer was full');
+            this.droppedSinceWarning = 0;
+          }
+        },
+        (err) => {
+          // Put the batch back in front, in order; the buffer may now exceed its bound by one batch at most.
+          this.buffer = this.writing.concat(this.buffer);
+          this.failures++;
+          if (this.failures === 1 || this.failures % 20 === 0) this.logger.warn({ err, buffered: this.buffer.length, failures: this.failures }, 'recommendation log: write failed, will retry');
+        },
+      )
+      .finally(() => {
+        this.writing = [];
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  private schedule(delayMs: number) {
+    if (this.closed) return;
+    this.timer = setTimeout(async () => {
+      await this.flush();
+      // Keep draining while full batches are waiting and writes succeed.
+      while (this.failures === 0 && this.buffer.length >= this.options.flushRows && !this.closed) await this.flush();
+      const backoff = this.failures > 0 ? Math.min(MAX_BACKOFF_MS, this.options.flushIntervalMs * 2 ** Math.min(this.failures, 6)) : this.options.flushIntervalMs;
+      this.schedule(backoff);
+    }, Math.max(1, delayMs));
+    this.timer.unref();
+  }
+
+  private async write(rows: readonly LogRow[]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO recommendations (request_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy,
+                                    model_version, personalization_factors, shown, shown_at, clicked, clicked_at, converted, converted_at, revenue)
+       SELECT t.request_id, t.website_id, t.session_id, t.user_id, t.rtype, t.item_id, t.score, t.rank, t.context::jsonb, t.strategy,
+              t.model_version, t.factors::jsonb, true, t.shown_at, t.clicked_at IS NOT NULL, t.clicked_at, t.converted_at IS NOT NULL, t.converted_at, t.revenue::numeric
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::int[], $9::text[], $10::text[],
+                     $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::text[])
+           AS t(request_id, website_id, session_id, user_id, rtype, item_id, score, rank, context, strategy, model_version, factors, shown_at,
+                clicked_at, converted_at, revenue)`,
+      [
+        rows.map((r) => r.requestId),
+        rows.map((r) => r.websiteId),
+        rows.map((r) => r.sessionId),
+        rows.map((r) => r.userId),
+        rows.map((r) => r.recommendationType),
+        rows.map((r) => r.itemId),
+        rows.map((r) => r.score),
+        rows.map((r) => r.rank),
+        rows.map((r) => JSON.stringify(r.context)),
+        rows.map((r) => r.strategy),
+        rows.map((r) => r.modelVersion),
+        rows.map((r) => JSON.stringify(r.personalizationFactors)),
+        rows.map((r) => r.shownAt),
+        rows.map((r) => r.clickedAt),
+        rows.map((r) => r.convertedAt),
+        rows.map((r) => r.revenue),
+      ],
+    );
+  }
+
+  /** Stops the timer and writes what is buffered, retrying until `timeoutMs`; logs what could not be written. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const deadline = Date.now() + timeoutMs;
+    await this.flushing;
+    while (this.buffer.length > 0 && Date.now() < deadline) {
+      await this.flush();
+      if (this.failures > 0) await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+    }
+    if (this.buffer.length > 0) this.logger.error({ lost: this.buffer.length }, 'recommendation log: database unreachable at shutdown; rows lost');
+  }
+}

@@ -1,0 +1,146 @@
+import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
+import {
+  Device,
+  FunnelPosition,
+  LifecycleStage,
+  PriceSensitivity,
+  ProfileServiceClient,
+  type Profile,
+} from '@recsys/contracts/profile';
+import type { DeviceClass, FunnelPosition as Funnel, LifecycleStage as Stage, PriceSensitivity as Sensitivity, UserInput } from '@recsys/features';
+import type { Logger } from '@recsys/service-kit';
+
+/** Why a call has, or has not, a profile: drives `profile_used` and the reasons. */
+export type ProfileOutcome = 'used' | 'anonymous' | 'unknown_user' | 'disabled' | 'timeout' | 'unavailable';
+
+export interface ProfileLookup {
+  outcome: ProfileOutcome;
+  user?: UserInput;
+}
+
+export interface ProfileSourceOptions {
+  address?: string;
+  token?: string;
+  deadlineMs: number;
+  cacheTtlMs: number;
+  maxEntries: number;
+}
+
+/** After a failure, the same user is not asked again for this long (the service is likely down). */
+const FAILURE_TTL_MS = 1_000;
+
+/**
+ * Profiles from profile-service with a short deadline and a TTL cache.
+ * Recommend never fails because of it: timeouts and errors resolve to "no
+ * profile" with the reason. Found and not-found answers are cached for the TTL;
+ * failures only briefly, so a recovered service is used again within a second.
+ */
+export class ProfileSource {
+  private readonly client: ProfileServiceClient | undefined;
+  private readonly cache = new Map<string, { expires: number; lookup: ProfileLookup }>();
+  private readonly inFlight = new Map<string, Promise<ProfileLookup>>();
+
+  constructor(
+    private readonly options: ProfileSourceOptions,
+    private readonly logger: Logger,
+  ) {
+    this.client = options.address ? new ProfileServiceClient(options.address, credentials.createInsecure()) : undefined;
+  }
+
+  lookup(websiteId: string, userId: string): Promise<ProfileLookup> | ProfileLookup {
+    if (!userId) return { outcome: 'anonymous' };
+    if (!this.client) return { outcome: 'disabled' };
+    const key = `${websiteId}\u0000${userId}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.expires > Date.now()) return hit.lookup;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.fetch(websiteId, userId).then((lookup) => {
+        this.inFlight.delete(key);
+        const ttl = lookup.outcome === 'used' || lookup.outcome === 'unknown_user' ? this.options.cacheTtlMs : FAILURE_TTL_MS;
+        this.remember(key, lookup, ttl);
+        return lookup;
+      });
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private remember(key: string, lookup: ProfileLookup, ttl: number) {
+    if (ttl <= 0) return;
+    this.cache.delete(key);
+    this.cache.set(key, { expires: Date.now() + ttl, lookup });
+    // Map keeps insertion order: the first keys are the oldest.
+    while (this.cache.size > this.options.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private fetch(websiteId: string, userId: string): Promise<ProfileLookup> {
+    const md = new Metadata();
+    if (this.options.token) md.set('authorization', `Bearer ${this.options.token}`);
+    return new Promise<ProfileLookup>((resolve) => {
+      this.client!.getProfile(
+        { websiteId, userId },
+        md,
+        { deadline: Date.now() + this.options.deadlineMs },
+        (err: ServiceError | null, res) => {
+          if (!err) return resolve(res.profile ? { outcome: 'used', user: toUserInput(res.profile) } : { outcome: 'unknown_user' });
+          if (err.code === Status.NOT_FOUND) return resolve({ outcome: 'unknown_user' });
+          if (err.code !== Status.DEADLINE_EXCEEDED) this.logger.warn({ code: err.code, details: err.details }, 'profile-service call failed; answering without a profile');
+          resolve({ outcome: err.code === Status.DEADLINE_EXCEEDED ? 'timeout' : 'unavailable' });
+        },
+      );
+    });
+  }
+
+  close(): void {
+    this.client?.close();
+  }
+}
+
+const STAGES: Record<number, Stage> = {
+  [LifecycleStage.LIFECYCLE_STAGE_NEW]: 'new',
+  [LifecycleStage.LIFECYCLE_STAGE_ACTIVE]: 'active',
+  [LifecycleStage.LIFECYCLE_STAGE_AT_RISK]: 'at_risk',
+  [LifecycleStage.LIFECYCLE_STAGE_CHURNED]: 'churned',
+};
+const FUNNEL: Record<number, Funnel> = {
+  [FunnelPosition.FUNNEL_POSITION_AWARENESS]: 'awareness',
+  [FunnelPosition.FUNNEL_POSITION_CONSIDERATION]: 'consideration',
+  [FunnelPosition.FUNNEL_POSITION_DECISION]: 'decision',
+  [FunnelPosition.FUNNEL_POSITION_RETENTION]: 'retention',
+};
+const SENSITIVITY: Record<number, Sensitivity> = {
+  [PriceSensitivity.PRICE_SENSITIVITY_LOW]: 'low',
+  [PriceSensitivity.PRICE_SENSITIVITY_MEDIUM]: 'medium',
+  [PriceSensitivity.PRICE_SENSITIVITY_HIGH]: 'high',
+};
+const DEVICES: Record<number, DeviceClass> = {
+  [Device.DEVICE_MOBILE]: 'mobile',
+  [Device.DEVICE_TABLET]: 'tablet',
+  [Device.DEVICE_DESKTOP]: 'desktop',
+};
+
+/** The profile message as feature inputs (enums outside the contract's values count as unknown). */
+export function toUserInput(p: Profile): UserInput {
+  const revenue = Number(p.totalRevenue);
+  return {
+    sessionCount: p.sessionCount,
+    totalPageviews: p.totalPageviews,
+    totalEvents: p.totalEvents,
+    totalPurchases: p.totalPurchases,
+    totalRevenue: Number.isFinite(revenue) ? revenue : undefined,
+    avgSessionDurationSeconds: p.avgSessionDurationSeconds,
+    avgTimeOnPageSeconds: p.avgTimeOnPageSeconds,
+    avgScrollDepthPercent: p.avgScrollDepthPercent,
+    bounceRate: p.bounceRate,
+    lifecycleStage: STAGES[p.lifecycleStage],
+    funnelPosition: FUNNEL[p.funnelPosition],
+    priceSensitivity: SENSITIVITY[p.priceSensitivity],
+    devicePreference: DEVICES[p.devicePreference],
+    favoriteCategories: p.favoriteCategories,
+    favoriteProducts: p.favoriteProducts,
+    preferredBrands: p.preferredBrands,
+    firstVisit: p.firstVisit,
+    lastVisit: p.lastVisit,
+  };
+}

@@ -1,0 +1,65 @@
+import type { Logger, ServiceMetrics } from '@recsys/service-kit';
+import { Pool } from 'pg';
+import { BehaviourRepository } from './catalog/behaviour-repository';
+import { CatalogCache } from './catalog/catalog-cache';
+import { CatalogRepository } from './catalog/catalog-repository';
+import { ItemUpserter } from './items/item-upserter';
+import { RecommendationLog } from './log/recommendation-log';
+import type { ModelProvider } from './model/model-provider';
+import { OnlineMetrics } from './online-metrics/online-metrics';
+import { OutcomeRecorder } from './outcomes/outcome-recorder';
+import { ProfileSource } from './profile/profile-source';
+import type { RankingSettings } from './ranking-settings';
+import { RankingHandler } from './ranking.handler';
+import { Recommender } from './recommend/recommender';
+
+export interface RankingParts {
+  handler: RankingHandler;
+  log: RecommendationLog;
+  catalog: CatalogCache;
+  /** Flushes the log, then releases the pool, the profile client and the model provider. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the ranking side of the service (repositories → caches → services →
+ * handler) with constructors. Its own pg pool: short connection timeout so a
+ * dead database fails fast in background work, and an error listener so a
+ * terminated idle connection never crashes the process.
+ */
+export function createRankingParts(
+  databaseUrl: string,
+  settings: RankingSettings,
+  deps: { logger: Logger; metrics?: ServiceMetrics; modelProvider: ModelProvider },
+): RankingParts {
+  const { logger, modelProvider } = deps;
+  const pool = new Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 10_000 });
+  pool.on('error', (err) => logger.warn({ err }, 'ranking: idle database connection failed'));
+  const catalogRepository = new CatalogRepository(pool);
+  const catalog = new CatalogCache(catalogRepository, new BehaviourRepository(pool), logger, settings.catalogRefreshIntervalMs);
+  const profiles = new ProfileSource(
+    {
+      address: settings.profile.address,
+      token: settings.profile.token,
+      deadlineMs: settings.profile.deadlineMs,
+      cacheTtlMs: settings.profile.cacheTtlMs,
+      maxEntries: settings.profile.cacheMaxEntries,
+    },
+    logger,
+  );
+  const log = new RecommendationLog(pool, settings.log, logger, deps.metrics?.registry);
+  const recommender = new Recommender(catalog, profiles, modelProvider, log, settings, logger);
+  const handler = new RankingHandler(recommender, new OutcomeRecorder(pool, log), new ItemUpserter(catalogRepository, catalog), new OnlineMetrics(pool));
+  return {
+    handler,
+    log,
+    catalog,
+    close: async () => {
+      await catalog.close();
+      await log.close();
+      profiles.close();
+      await modelProvider.close();
+      await pool.end();
+    },
+  };
+}

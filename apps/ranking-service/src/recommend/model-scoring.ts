@@ -1,0 +1,84 @@
+import { FallbackReason } from '@recsys/contracts/ranking';
+import { assembleFeatureMatrix, compileFeatureColumns, type ColumnExtractor, type FeatureRowInput } from '@recsys/features';
+import type { ModelProvider, ServingModel } from '../model/model-provider';
+
+export type ModelScoring =
+  | { ok: true; model: ServingModel; scores: Float32Array; matrix: Float32Array }
+  | { ok: false; reason: FallbackReason; model?: ServingModel; error?: unknown };
+
+/** Compiled columns per loaded model: built once, on the model's first call. */
+const compiled = new WeakMap<ServingModel, ColumnExtractor[] | Error>();
+
+function columnsOf(model: ServingModel): ColumnExtractor[] | Error {
+  let c = compiled.get(model);
+  if (!c) {
+    try {
+      c = compileFeatureColumns(model.featureNames);
+    } catch (err) {
+      c = err as Error;
+    }
+    compiled.set(model, c);
+  }
+  return c;
+}
+
+/**
+ * Scores rows with the website's current model, or says why not. Never throws:
+ * every failure (no model, unknown feature names, a model error, non-finite
+ * output, the scoring budget passing) becomes a fallback reason.
+ */
+export async function scoreWithModel(
+  provider: ModelProvider,
+  websiteId: string,
+  rows: readonly FeatureRowInput[],
+  budgetMs: number,
+): Promise<ModelScoring> {
+  let model: ServingModel | undefined;
+  try {
+    model = provider.current(websiteId);
+  } catch (error) {
+    return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, error };
+  }
+  if (!model) {
+    return { ok: false, reason: provider.ready ? FallbackReason.FALLBACK_REASON_NO_ACTIVE_MODEL : FallbackReason.FALLBACK_REASON_MODEL_NOT_READY };
+  }
+  const columns = columnsOf(model);
+  if (columns instanceof Error) return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error: columns };
+  if (rows.length === 0) return { ok: true, model, scores: new Float32Array(0), matrix: new Float32Array(0) };
+  const matrix = assembleFeatureMatrix(columns, rows);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), budgetMs)));
+  try {
+    const result = await Promise.race([model.score(matrix, rows.length), timeout]);
+    if (result === 'timeout') return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_TIMEOUT, model };
+    if (result.length !== rows.length) {
+      return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error: new Error(`model returned ${result.length} scores for ${rows.length} rows`) };
+    }
+    for (const v of result) if (!Number.isFinite(v)) return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error: new Error('non-finite score') };
+    return { ok: true, model, scores: result, matrix };
+  } catch (error) {
+    return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Top contributing features of a row, by occlusion: each feature in turn set to
+ * 0 and the row re-scored; the drop in score is that feature's contribution.
+ * One batched call of rows × features rows; only for `explain`.
+ */
+export async function contributions(model: ServingModel, matrix: Float32Array, row: number, baseScore: number): Promise<{ name: string; value: number; delta: number }[]> {
+  const width = model.featureNames.length;
+  const probe = new Float32Array(width * width);
+  const base = matrix.subarray(row * width, row * width + width);
+  for (let f = 0; f < width; f++) {
+    probe.set(base, f * width);
+    probe[f * width + f] = 0;
+  }
+  const scores = await model.score(probe, width);
+  return model.featureNames
+    .map((name, f) => ({ name, value: base[f]!, delta: baseScore - scores[f]! }))
+    .filter((c) => c.value !== 0 && Number.isFinite(c.delta) && c.delta > 0)
+    .sort((a, b) => b.delta - a.delta);
+}

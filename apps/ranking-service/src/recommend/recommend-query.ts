@@ -1,0 +1,132 @@
+import {
+  Device,
+  PageType,
+  RecommendationType,
+  type RecommendRequest,
+} from '@recsys/contracts/ranking';
+import { CANDIDATE_KEY, isKnownTimeZone, type DeviceClass, type PageKind } from '@recsys/features';
+import { InvalidArgumentError } from '@recsys/service-kit';
+import type { ItemKind } from '../catalog/catalog-repository';
+import { itemId, itemIdList, maxCount, maxLength, modelName, notInFuture, uuid } from '../validation/fields';
+
+/** A validated Recommend request with defaults resolved. */
+export interface RecommendQuery {
+  websiteId: string;
+  userId: string;
+  sessionId: string;
+  kind: ItemKind;
+  count: number;
+  /** 0 = the service default. */
+  maxPerCategory: number;
+  modelName: string;
+  explain: boolean;
+  dryRun: boolean;
+  time: Date;
+  timeZone?: string;
+  device?: DeviceClass;
+  pageType?: PageKind;
+  pageUrl?: string;
+  contextItemId?: string;
+  contextCategory?: string;
+  cartItemIds: string[];
+  recentItemIds: string[];
+  /** Undefined = generate candidates. */
+  candidates?: { itemId: string; features: Record<string, number> }[];
+  exclude: Set<string>;
+  includeCategories?: Set<string>;
+  excludeCategories: Set<string>;
+}
+
+export const KIND_OF: Record<number, ItemKind> = {
+  [RecommendationType.RECOMMENDATION_TYPE_PRODUCT]: 'product',
+  [RecommendationType.RECOMMENDATION_TYPE_CONTENT]: 'content',
+  [RecommendationType.RECOMMENDATION_TYPE_OFFER]: 'offer',
+};
+const DEVICE_OF: Record<number, DeviceClass> = { [Device.DEVICE_MOBILE]: 'mobile', [Device.DEVICE_TABLET]: 'tablet', [Device.DEVICE_DESKTOP]: 'desktop' };
+const PAGE_OF: Record<number, PageKind> = {
+  [PageType.PAGE_TYPE_HOME]: 'home',
+  [PageType.PAGE_TYPE_CATEGORY]: 'category',
+  [PageType.PAGE_TYPE_PRODUCT]: 'product',
+  [PageType.PAGE_TYPE_SEARCH]: 'search',
+  [PageType.PAGE_TYPE_CART]: 'cart',
+  [PageType.PAGE_TYPE_CHECKOUT]: 'checkout',
+  [PageType.PAGE_TYPE_ORDER_CONFIRMATION]: 'order_confirmation',
+  [PageType.PAGE_TYPE_ARTICLE]: 'article',
+  [PageType.PAGE_TYPE_ACCOUNT]: 'account',
+  [PageType.PAGE_TYPE_OTHER]: 'other',
+};
+/** BCP 47, loosely: language, then subtags of letters and digits. */
+const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+
+export function parseRecommendRequest(req: RecommendRequest, now: Date): RecommendQuery {
+  const websiteId = uuid(req.websiteId, 'website_id');
+  const userId = maxLength(req.userId, 255, 'user_id');
+  const sessionId = uuid(req.sessionId, 'session_id');
+  if (req.count < 0 || req.count > 100) throw new InvalidArgumentError(`must be between 1 and 100 (0 = 10), got ${req.count}`, 'count');
+  if (req.maxItemsPerCategory < 0 || req.maxItemsPerCategory > 100) {
+    throw new InvalidArgumentError(`must be between 1 and 100 (0 = the service default), got ${req.maxItemsPerCategory}`, 'max_items_per_category');
+  }
+  const ctx = req.context;
+  let time = now;
+  let timeZone: string | undefined;
+  if (ctx) {
+    maxLength(ctx.pageUrl, 2048, 'context.page_url');
+    if (ctx.itemId) itemId(ctx.itemId, 'context.item_id');
+    maxLength(ctx.category, 255, 'context.category');
+    if (ctx.locale && (ctx.locale.length > 35 || !LOCALE.test(ctx.locale))) throw new InvalidArgumentError(`is not a BCP 47 tag: ${JSON.stringify(ctx.locale.slice(0, 40))}`, 'context.locale');
+    maxLength(ctx.referrer, 2048, 'context.referrer');
+    if (ctx.time) time = notInFuture(ctx.time, now, 'context.time');
+    if (ctx.timeZone) {
+      if (!isKnownTimeZone(ctx.timeZone)) throw new InvalidArgumentError(`unknown IANA time zone ${JSON.stringify(ctx.timeZone.slice(0, 64))}`, 'context.time_zone');
+      timeZone = ctx.timeZone;
+    }
+  }
+  const cartItemIds = itemIdList(ctx?.cartItemIds ?? [], 100, 'context.cart_item_ids');
+  const recentItemIds = itemIdList(ctx?.recentItemIds ?? [], 50, 'context.recent_item_ids');
+
+  maxCount(req.candidates, 1000, 'candidates');
+  let candidates: RecommendQuery['candidates'];
+  if (req.candidates.length > 0) {
+    const seen = new Set<string>();
+    candidates = req.candidates.map((c, i) => {
+      itemId(c.itemId, `candidates[${i}].item_id`);
+      if (seen.has(c.itemId)) throw new InvalidArgumentError(`item ${JSON.stringify(c.itemId)} appears more than once`, `candidates[${i}].item_id`);
+      seen.add(c.itemId);
+      const keys = Object.keys(c.features);
+      if (keys.length > 64) throw new InvalidArgumentError(`at most 64 entries, got ${keys.length}`, `candidates[${i}].features`);
+      for (const k of keys) {
+        if (!CANDIDATE_KEY.test(k)) throw new InvalidArgumentError(`key ${JSON.stringify(k.slice(0, 80))} must be 1..64 characters of [A-Za-z0-9_]`, `candidates[${i}].features`);
+        if (!Number.isFinite(c.features[k])) throw new InvalidArgumentError(`value for ${JSON.stringify(k)} is not finite`, `candidates[${i}].features`);
+      }
+      return { itemId: c.itemId, features: c.features };
+    });
+  }
+  const exclude = new Set(itemIdList(req.excludeItemIds, 1000, 'exclude_item_ids'));
+  maxCount(req.includeCategories, 100, 'include_categories');
+  maxCount(req.excludeCategories, 100, 'exclude_categories');
+
+  return {
+    websiteId,
+    userId,
+    sessionId,
+    kind: KIND_OF[req.type] ?? 'product',
+    count: req.count === 0 ? 10 : req.count,
+    maxPerCategory: req.maxItemsPerCategory,
+    modelName: modelName(req.modelName, 'model_name'),
+    explain: req.explain,
+    dryRun: req.dryRun,
+    time,
+    timeZone,
+    device: ctx ? DEVICE_OF[ctx.device] : undefined,
+    pageType: ctx ? PAGE_OF[ctx.pageType] : undefined,
+    pageUrl: ctx?.pageUrl || undefined,
+    contextItemId: ctx?.itemId || undefined,
+    contextCategory: ctx?.category || undefined,
+    cartItemIds,
+    recentItemIds,
+    candidates,
+    exclude,
+    includeCategories: req.includeCategories.length > 0 ? new Set(req.includeCategories) : undefined,
+    excludeCategories: new Set(req.excludeCategories),
+  };
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { FallbackReason, type RecommendedItem, type RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
+import { featureValuesOf, type ContextInput, type FeatureRowInput, type UserInput } from '@recsys/features';
+import type { Logger } from '@recsys/service-kit';
+import type { CatalogCache } from '../catalog/catalog-cache';
+import type { WebsiteSnapshot } from '../catalog/website-snapshot';
+import type { LogRow, RecommendationLog } from '../log/recommendation-log';
+import type { ModelProvider } from '../model/model-provider';
+import type { ProfileLookup, ProfileSource } from '../profile/profile-source';
+import { callerCandidates, generateCandidates, type Candidate } from './candidates';
+import { pickTop } from './diversity';
+import { heuristicParts, heuristicScores } from './heuristic';
+import { contributions, scoreWithModel } from './model-scoring';
+import { heuristicReasons, modelReasons, sourceReasons } from './reasons';
+import { parseRecommendRequest, type RecommendQuery } from './recommend-query';
+
+export interface RecommenderOptions {
+  defaultMaxItemsPerCategory: number;
+  scoringTimeoutMs: number;
+}
+
+/**
+ * Recommend, end to end: validate → profile (deadline, cache) → candidates →
+ * filters → model score or heuristic → diversity → answer → log (buffered).
+ * The only awaits on the steady-state path are the profile cache hit (sync),
+ * the model's score, and a website's first catalog load.
+ */
+export class Recommender {
+  constructor(
+    private readonly catalog: CatalogCache,
+    private readonly profiles: ProfileSource,
+    private readonly models: ModelProvider,
+    private readonly log: RecommendationLog,
+    private readonly options: RecommenderOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async recommend(request: RecommendRequest): Promise<RecommendResponse> {
+    const q = parseRecommendRequest(request, new Date());
+    // Profile and catalog in parallel: neither waits for the other.
+    const [snapshot, profile] = await Promise.all([this.catalog.get(q.websiteId), this.profiles.lookup(q.websiteId, q.userId)]);
+    const user = profile.user;
+    const candidates = q.candidates ? callerCandidates(q, snapshot) : generateCandidates(q, snapshot, user);
+
+    const context = contextInput(q, snapshot);
+    const rows: FeatureRowInput[] = candidates.map((c) => ({
+      itemId: c.itemId,
+      user,
+      item: c.entry?.input ?? { inCatalog: false },
+      context,
+      pair: { coVisitation: c.coVisitation, nextItem: c.nextItem },
+      candidate: c.features,
+    }));
+    const scoring = await scoreWithModel(this.models, q.websiteId, rows, this.options.scoringTimeoutMs);
+    if (!scoring.ok && scoring.error) this.logger.warn({ err: scoring.error, model: scoring.model?.version, websiteId: q.websiteId }, 'model scoring failed: heuristic fallback');
+    const scores = scoring.ok ? scoring.scores : heuristicScores(candidates, user, q.time);
+
+    const capped = pickTop(
+      candidates.map((c) => ({ itemId: c.itemId, category: c.entry?.row.category ?? undefined, c })),
+      scores,
+      q.count,
+      q.maxPerCategory || this.options.defaultMaxItemsPerCategory,
+    );
+    const index = new Map(candidates.map((c, i) => [c, i]));
+    const items: RecommendedItem[] = [];
+    for (let r = 0; r < capped.length; r++) {
+      const { item, score } = capped[r]!;
+      const c = item.c;
+      const it: RecommendedItem = {
+        itemId: c.itemId,
+        score,
+        rank: r + 1,
+        strategy: scoring.ok ? 'model' : c.source,
+        source: c.source,
+        reasons: [],
+        features: {},
+      };
+      if (q.explain) await this.explain(it, c, index.get(c)!, user, q, scoring);
+      items.push(it);
+    }
+
+    const recommendationId = randomUUID();
+    const response: RecommendResponse = {
+      recommendationId,
+      items,
+      model: scoring.ok ? { name: scoring.model.name, version: scoring.model.version } : undefined,
+      strategy: scoring.ok ? 'model' : 'heuristic',
+      fallback: !scoring.ok,
+      fallbackReason: scoring.ok ? FallbackReason.FALLBACK_REASON_UNSPECIFIED : scoring.reason,
+      profileUsed: profile.outcome === 'used',
+    };
+    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, candidates, capped.map((x) => x.item.c)));
+    return response;
+  }
+
+  private async explain(it: RecommendedItem, c: Candidate, row: number, user: UserInput | undefined, q: RecommendQuery, scoring: Awaited<ReturnType<typeof scoreWithModel>>) {
+    it.reasons = sourceReasons(c, user);
+    if (scoring.ok) {
+      it.features = featureValuesOf(scoring.model.featureNames as string[], scoring.matrix, row);
+      try {
+        it.reasons.push(...modelReasons(await contributions(scoring.model, scoring.matrix, row, it.score)));
+      } catch {
+        // Explaining is best effort: the answer stands without the contribution lines.
+      }
+    } else {
+      it.reasons.push(...heuristicReasons(heuristicParts(c, user, q.time)));
+    }
+  }
+}
+
+function contextInput(q: RecommendQuery, snapshot: WebsiteSnapshot): ContextInput {
+  const pageItem = q.contextItemId ? snapshot.items.get(q.contextItemId) : undefined;
+  return {
+    time: q.time,
+    timeZone: q.timeZone,
+    device: q.device,
+    pageType: q.pageType,
+    itemId: q.contextItemId,
+    category: q.contextCategory,
+    itemCategory: pageItem?.row.category ?? undefined,
+    itemBrand: pageItem?.row.brand ?? undefined,
+    cartSize: q.cartItemIds.length,
+    recentCount: q.recentItemIds.length,
+  };
+}
+
+/** What goes to `recommendations`: context (where it was shown) and personalization factors (what shaped it). */
+function logRows(q: RecommendQuery, res: RecommendResponse, profile: ProfileLookup, _all: Candidate[], shown: Candidate[]): LogRow[] {
+  const shownAt = new Date();
+  const context: Record<string, unknown> = {
+    page_type: q.pageType ?? null,
+    item_id: q.contextItemId ?? null,
+    category: q.contextCategory ?? null,
+    device: q.device ?? null,
+    page_url: q.pageUrl ?? null,
+    time: q.time.toISOString(),
+    candidates: q.candidates ? 'caller' : 'generated',
+  };
+  return res.items.map((it, i) => {
+    const c = shown[i]!;
+    return {
+      requestId: res.recommendationId,
+      websiteId: q.websiteId,
+      sessionId: q.sessionId,
+      userId: q.userId || null,
+      recommendationType: q.kind,
+      itemId: it.itemId,
+      score: it.score,
+      rank: it.rank,
+      context,
+      strategy: it.strategy,
+      modelVersion: res.model?.version ?? null,
+      personalizationFactors: {
+        source: c.source,
+        profile: profile.outcome,
+        lifecycle_stage: profile.user?.lifecycleStage ?? null,
+        fallback_reason: res.fallback ? FallbackReason[res.fallbackReason] : null,
+        model_name: res.model?.name ?? null,
+        co_visitation: c.coVisitation,
+        next_item: c.nextItem,
+        segment: c.segment ?? null,
+      },
+      shownAt,
+      clickedAt: null,
+      convertedAt: null,
+      revenue: null,
+    };
+  });
+}

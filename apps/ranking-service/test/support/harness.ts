@@ -1,0 +1,67 @@
+import { credentials } from '@grpc/grpc-js';
+import { RankingServiceClient, Item, RecommendRequest, type RecommendResponse, UpsertItemsRequest } from '@recsys/contracts/ranking';
+import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import type { StartedService } from '@recsys/service-kit';
+import { unary } from '@recsys/service-kit/testing';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { bootstrap } from '../../src/bootstrap';
+import { loadServiceConfig } from '../../src/config';
+import type { ModelProvider } from '../../src/model/model-provider';
+
+/** A real ranking-service on a fresh test database, with a gRPC client. */
+export interface Harness {
+  db: TestDatabase;
+  sql: Client;
+  service: StartedService;
+  client: RankingServiceClient;
+  recommend(req: Partial<RecommendRequest>): Promise<RecommendResponse>;
+  upsert(websiteId: string, items: Partial<Item>[]): Promise<void>;
+  newWebsite(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { env?: Record<string, string>; modelProvider?: ModelProvider } = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  const service = await bootstrap(
+    loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', LOG_FLUSH_INTERVAL_MS: '20', ...options.env }),
+    { modelProvider: options.modelProvider },
+  );
+  const client = new RankingServiceClient(`127.0.0.1:${service.port}`, credentials.createInsecure());
+  return {
+    db,
+    sql,
+    service,
+    client,
+    recommend: (req) => unary(client.recommend.bind(client), RecommendRequest.fromPartial({ sessionId: randomUUID(), ...req })),
+    upsert: async (websiteId, items) => {
+      await unary(client.upsertItems.bind(client), UpsertItemsRequest.fromPartial({ websiteId, items }));
+    },
+    newWebsite: async () => {
+      const id = randomUUID();
+      await sql.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [id, 'test site']);
+      return id;
+    },
+    close: async () => {
+      client.close();
+      await service.close();
+      await sql.end();
+      await db.drop();
+    },
+  };
+}
+
+/** Polls until `check` passes (for off-request-path effects such as the batched log). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
