@@ -84,15 +84,17 @@ export function upload(client: ModelRegistryClient, name: string, version: strin
   });
 }
 
-/** Promisified unary call on the registry client, by method name. */
+/** Promisified unary call on the registry client, by method name; the request is completed with proto defaults. */
 export function call<K extends keyof ModelRegistryClient>(
   client: ModelRegistryClient,
   method: K,
   request: object,
   metadata: Metadata = new Metadata(),
 ): Promise<any> {
+  const type = (registry as any)[`${String(method)[0].toUpperCase()}${String(method).slice(1)}Request`];
+  const full = type.fromPartial(request);
   return new Promise((resolve, reject) =>
-    (client[method] as any).call(client, request, metadata, (err: ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res))),
+    (client[method] as any).call(client, full, metadata, (err: ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res))),
   );
 }
 
