@@ -17,7 +17,7 @@ export interface RankingParts {
   handler: RankingHandler;
   log: RecommendationLog;
   catalog: CatalogCache;
-  /** Flushes the log, then releases the pool, the profile client and the model provider. */
+  /** Flushes the log, then releases the pool and the profile client. */
   close(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export function createRankingParts(
       await catalog.close();
       await log.close();
       profiles.close();
-      await modelProvider.close();
+      // The model provider belongs to whoever made it (bootstrap closes its own).
       await pool.end();
     },
   };
