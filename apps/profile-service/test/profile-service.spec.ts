@@ -30,21 +30,13 @@ describe('profile-service', () => {
     expect(await checkHealth(`127.0.0.1:${service.port}`, 'recsys.profile.v1.ProfileService')).toBe(ServingStatus.SERVING);
   });
 
-  it.each([
-    ['TrackEvents', () => unary(client.trackEvents.bind(client), { websiteId: WEBSITE, events: [] })],
-    ['GetProfile', () => unary(client.getProfile.bind(client), { websiteId: WEBSITE, userId: 'u1' })],
-    ['ListProfiles', () => unary(client.listProfiles.bind(client), { websiteId: WEBSITE, lifecycleStages: [], funnelPositions: [], pageSize: 10, pageToken: '' })],
-    ['DeleteProfile', () => unary(client.deleteProfile.bind(client), { websiteId: WEBSITE, userId: 'u1', deleteRecommendations: false })],
-  ])('answers %s with UNIMPLEMENTED naming the issue that brings it', async (rpc, call) => {
-    await expect(call()).rejects.toMatchObject({
-      code: Status.UNIMPLEMENTED,
-      details: `recsys.profile.v1.ProfileService/${rpc} is not implemented yet (issue #4: profile service)`,
-    });
+  it('answers GetProfile for an unknown website with NOT_FOUND', async () => {
+    await expect(unary(client.getProfile.bind(client), { websiteId: WEBSITE, userId: 'u1' })).rejects.toMatchObject({ code: Status.NOT_FOUND });
   });
 
   it('serves its metrics over HTTP', async () => {
     const res = await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toMatch(/grpc_server_handled_total\{[^}]*grpc_method="GetProfile"[^}]*grpc_code="UNIMPLEMENTED"[^}]*\} 1/);
+    expect(await res.text()).toMatch(/grpc_server_handled_total\{[^}]*grpc_method="GetProfile"[^}]*grpc_code="NOT_FOUND"[^}]*\} 1/);
   });
 });

@@ -103,11 +103,12 @@ export class WebsiteProfiles {
   async list(filter: ListFilter): Promise<(ProfileRow & { cursor_visit: string })[]> {
     await this.requireWebsite();
     const { lifecycle } = this.store.options;
-    const stage = lifecycleSql('$2', '$3', '$4', '$5');
+    // The parameters as a one-row relation, so every one has a type even when no stage filter uses it.
+    const stage = lifecycleSql('params.now', 'params.new_days', 'params.at_risk_days', 'params.churned_days');
     const stageCond = filter.stages.length ? `(${filter.stages.map((s) => stage[s]).join(' OR ')})` : 'true';
     return this.store.query(
       `SELECT ${PROFILE_COLUMNS}, to_char(last_visit AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_visit
-       FROM user_profiles
+       FROM user_profiles, (SELECT $2::timestamptz, $3::int, $4::int, $5::int) AS params(now, new_days, at_risk_days, churned_days)
        WHERE website_id = $1 AND last_visit IS NOT NULL AND ${stageCond}
          AND (cardinality($6::text[]) = 0 OR funnel_position = ANY($6::text[]))
          AND ($7::timestamptz IS NULL OR last_visit < $7::timestamptz OR (last_visit = $7::timestamptz AND user_id > $8))

@@ -1,0 +1,133 @@
+import { status as Status } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { EventType, type Event } from '@recsys/contracts/profile';
+import { at, event, startHarness, type Harness } from './support/harness';
+
+const { EVENT_TYPE_PAGE_VIEW: PAGE, EVENT_TYPE_PRODUCT_VIEW: PRODUCT, EVENT_TYPE_PURCHASE: PURCHASE } = EventType;
+
+describe('TrackEvents ingestion', () => {
+  let h: Harness;
+  let site: string;
+  const T0 = new Date('2026-11-24T10:00:00Z');
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  beforeEach(async () => {
+    site = await h.newWebsite();
+  });
+  afterAll(() => h?.close());
+
+  describe('dedupe', () => {
+    it('a replayed batch is skipped entirely and changes nothing', async () => {
+      const s = randomUUID();
+      const batch = [
+        event({ userId: 'd1', sessionId: s, type: PAGE, occurredAt: at(T0, 0) }),
+        event({ userId: 'd1', sessionId: s, type: PURCHASE, occurredAt: at(T0, 1), revenue: '9.99', orderId: 'o' }),
+        event({ userId: 'd2', sessionId: s, type: PRODUCT, occurredAt: at(T0, 2), itemId: 'x' }),
+      ];
+      expect(await h.track(site, batch)).toEqual({ acceptedCount: 3, duplicateCount: 0, profilesUpdatedCount: 2 });
+      const before = await h.get(site, 'd1');
+      h.clock.advance(60_000);
+      expect(await h.track(site, batch)).toEqual({ acceptedCount: 0, duplicateCount: 3, profilesUpdatedCount: 0 });
+      const after = await h.get(site, 'd1');
+      expect(after).toEqual({ ...before, lifecycleStage: after.lifecycleStage });
+      expect(after.updatedAt).toEqual(before.updatedAt);
+    });
+
+    it('ids repeated in one batch, or replayed with other content, count once: the first version wins', async () => {
+      const s = randomUUID();
+      const first = event({ userId: 'd3', sessionId: s, type: PURCHASE, occurredAt: at(T0, 0), revenue: '10' });
+      const res = await h.track(site, [first, { ...first, revenue: '99' }, event({ userId: 'd3', sessionId: s, type: PAGE, occurredAt: at(T0, 1) })]);
+      expect(res).toEqual({ acceptedCount: 2, duplicateCount: 1, profilesUpdatedCount: 1 });
+      expect(await h.track(site, [{ ...first, revenue: '50' }])).toMatchObject({ acceptedCount: 0, duplicateCount: 1 });
+      const p = await h.get(site, 'd3');
+      expect(p.totalRevenue).toBe('10.0000');
+      expect(p.totalEvents).toBe(2);
+    });
+
+    it('event ids are per website: the same id on another website is a new event', async () => {
+      const other = await h.newWebsite();
+      const e = event({ userId: 'd4', sessionId: randomUUID(), type: PAGE, occurredAt: T0 });
+      expect((await h.track(site, [e])).acceptedCount).toBe(1);
+      expect((await h.track(other, [e])).acceptedCount).toBe(1);
+    });
+  });
+
+  describe('validation: the batch is accepted or rejected as a whole', () => {
+    const s = randomUUID();
+    const ok = () => event({ userId: 'v', sessionId: s, type: PAGE, occurredAt: T0 });
+    it.each<[string, Partial<Event>, string]>([
+      ['no event id', { eventId: '' }, 'events[1].event_id: must be 1..128 printable ASCII characters'],
+      ['a malformed session id', { sessionId: 'nope' }, 'events[1].session_id: must be a UUID'],
+      ['no time', { occurredAt: undefined }, 'events[1].occurred_at: must be set'],
+      ['a time in the future', { occurredAt: new Date('2026-11-25T12:30:00Z') }, 'events[1].occurred_at: must not be more than 5 minutes'],
+      ['no type', { type: EventType.EVENT_TYPE_UNSPECIFIED }, 'events[1].type: must be set'],
+      ['a page view without path', { urlPath: '' }, 'events[1].url_path: must be set for a PAGE_VIEW'],
+      ['a malformed price', { price: '1,99' }, 'events[1].price: must be a non-negative decimal'],
+      ['revenue on a page view', { revenue: '1' }, 'events[1].revenue: must be empty unless the type is PURCHASE'],
+      ['scroll depth above 100', { scrollDepthPercent: 101 }, 'events[1].scroll_depth_percent: must be 0..100, got 101'],
+      ['an empty user id', { userId: '' }, 'events[1].user_id: must be set'],
+    ])('%s: INVALID_ARGUMENT naming the event and field, nothing recorded', async (_what, change, message) => {
+      const err = await h.track(site, [ok(), { ...ok(), ...change }]).catch((e) => e);
+      expect(err.code).toBe(Status.INVALID_ARGUMENT);
+      expect(err.details).toContain(message);
+      expect(await h.sql('SELECT 1 FROM profile_event_ids WHERE website_id = $1', [site])).toHaveLength(0);
+      expect(await h.sql('SELECT 1 FROM user_profiles WHERE website_id = $1', [site])).toHaveLength(0);
+    });
+
+    it('an empty batch and a batch above 10,000 events are INVALID_ARGUMENT', async () => {
+      await expect(h.track(site, [])).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: 'events: must hold 1..10000 events, got 0' });
+      const tooMany = Array.from({ length: 10_001 }, () => ({ ...ok(), eventId: 'same' }));
+      await expect(h.track(site, tooMany)).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    });
+
+    it('an unknown website is NOT_FOUND and a malformed one INVALID_ARGUMENT', async () => {
+      await expect(h.track(randomUUID(), [ok()])).rejects.toMatchObject({ code: Status.NOT_FOUND });
+      await expect(h.track('site-1', [ok()])).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: 'website_id: must be a UUID' });
+    });
+  });
+
+  it('concurrent batches for the same user from several callers never lose an update', async () => {
+    const callers = 8;
+    const perCaller = 60;
+    const sessions = [randomUUID(), randomUUID(), randomUUID()];
+    const batches = Array.from({ length: callers }, (_, c) =>
+      Array.from({ length: perCaller }, (_, i) =>
+        event({
+          userId: 'hot',
+          sessionId: sessions[(c + i) % 3],
+          type: i % 10 === 0 ? PURCHASE : PRODUCT,
+          occurredAt: at(T0, c * perCaller + i),
+          itemId: `item-${i % 7}`,
+          category: `cat-${c % 4}`,
+          price: '10.5',
+          revenue: i % 10 === 0 ? '1.25' : '',
+          orderId: i % 10 === 0 ? `order-${c}-${i}` : '',
+        }),
+      ),
+    );
+    // Each caller also replays another caller's batch: duplicates race with first deliveries.
+    const calls = batches.flatMap((b, c) => [h.track(site, b), h.track(site, batches[(c + 1) % callers])]);
+    const results = await Promise.all(calls);
+    const total = callers * perCaller;
+    expect(results.reduce((n, r) => n + r.acceptedCount, 0)).toBe(total);
+    expect(results.reduce((n, r) => n + r.duplicateCount, 0)).toBe(total);
+
+    const p = await h.get(site, 'hot');
+    const purchases = callers * (perCaller / 10);
+    expect(p.totalEvents).toBe(total);
+    expect(p.totalPageviews).toBe(total - purchases);
+    expect(p.totalPurchases).toBe(purchases);
+    expect(p.totalRevenue).toBe((purchases * 1.25).toFixed(4));
+    expect(p.sessionCount).toBe(3);
+    expect(p.firstVisit).toEqual(at(T0, 0));
+    expect(p.lastVisit).toEqual(at(T0, total - 1));
+    const [weights] = await h.sql<{ sum: string }>(
+      `SELECT sum(weight) FROM profile_affinities WHERE website_id = $1 AND user_id = 'hot' AND kind = 'category'`,
+      [site],
+    );
+    expect(Number(weights.sum)).toBe((total - purchases) * 1 + purchases * 5);
+    const [sessionsRow] = await h.sql<{ pv: string }>(`SELECT sum(page_views) AS pv FROM profile_sessions WHERE website_id = $1`, [site]);
+    expect(Number(sessionsRow.pv)).toBe(total - purchases);
+  });
+});
