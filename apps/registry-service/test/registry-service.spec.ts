@@ -1,62 +1,51 @@
-import { credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
-import * as registry from '@recsys/contracts/registry';
-import { ModelRegistryClient } from '@recsys/contracts/registry';
-import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import type { StartedService } from '@recsys/service-kit';
-import { checkHealth, ServingStatus, unary } from '@recsys/service-kit/testing';
-import { bootstrap } from '../src/bootstrap';
-import { loadServiceConfig } from '../src/config';
+import { Metadata, status as Status } from '@grpc/grpc-js';
+import { buildLinearModel } from '@recsys/onnx';
+import { checkHealth, ServingStatus } from '@recsys/service-kit/testing';
+import { call, startRegistry, upload, type RegistryKit } from './registry-test-kit';
 
-const pendingMessage = (rpc: string) => `recsys.registry.v1.ModelRegistry/${rpc} is not implemented yet (issue #3: model registry)`;
+const ADMIN = 'admin-token-0123456789';
+const SERVICE = 'service-token-0123456789';
+const bearer = (token: string) => {
+  const md = new Metadata();
+  md.set('authorization', `Bearer ${token}`);
+  return md;
+};
 
 describe('registry-service', () => {
-  let db: TestDatabase;
-  let service: StartedService;
-  let client: ModelRegistryClient;
-
+  let kit: RegistryKit;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    service = await bootstrap(loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent' }));
-    client = new ModelRegistryClient(`127.0.0.1:${service.port}`, credentials.createInsecure());
+    kit = await startRegistry({ AUTH_ADMIN_TOKENS: ADMIN, AUTH_SERVICE_TOKENS: SERVICE });
   });
-
-  afterAll(async () => {
-    client?.close();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => kit?.close());
 
   it('reports SERVING for the process and for recsys.registry.v1.ModelRegistry', async () => {
-    expect(await checkHealth(`127.0.0.1:${service.port}`)).toBe(ServingStatus.SERVING);
-    expect(await checkHealth(`127.0.0.1:${service.port}`, 'recsys.registry.v1.ModelRegistry')).toBe(ServingStatus.SERVING);
+    expect(await checkHealth(`127.0.0.1:${kit.service.port}`)).toBe(ServingStatus.SERVING);
+    expect(await checkHealth(`127.0.0.1:${kit.service.port}`, 'recsys.registry.v1.ModelRegistry')).toBe(ServingStatus.SERVING);
   });
 
-  it.each(['ActivateModel', 'DeactivateModel', 'RollbackModel', 'GetModel', 'ListModels', 'GetActiveModel', 'UpdateModelStatus', 'UpdateModelMetrics', 'DeleteModel'])(
-    'answers %s with UNIMPLEMENTED naming the issue that brings it',
-    async (rpc) => {
-      const method = (client as unknown as Record<string, (...a: unknown[]) => unknown>)[rpc[0].toLowerCase() + rpc.slice(1)];
-      const request = (registry as unknown as Record<string, { fromPartial(o: object): unknown }>)[`${rpc}Request`].fromPartial({});
-      await expect(unary(method.bind(client) as never, request)).rejects.toMatchObject({ code: Status.UNIMPLEMENTED, details: pendingMessage(rpc) });
-    },
-  );
+  it('writes need an admin credential; reads accept a service credential; no credential is UNAUTHENTICATED', async () => {
+    const bytes = buildLinearModel({ weights: [1], bias: 0, featureNames: ['user.a'] });
+    await expect(upload(kit.client, 'auth', '1', bytes, { metadata: bearer(SERVICE) })).rejects.toMatchObject({ code: Status.PERMISSION_DENIED });
+    await expect(upload(kit.client, 'auth', '1', bytes)).rejects.toMatchObject({ code: Status.UNAUTHENTICATED });
+    await upload(kit.client, 'auth', '1', bytes, { metadata: bearer(ADMIN) });
 
-  it('answers the streaming RPCs with UNIMPLEMENTED too', async () => {
-    const upload = await new Promise<ServiceError | null>((resolve) => {
-      const call = client.uploadModel((err) => resolve(err));
-      call.end();
-    });
-    expect(upload).toMatchObject({ code: Status.UNIMPLEMENTED, details: pendingMessage('UploadModel') });
-
-    for (const [rpc, stream] of [
-      ['DownloadModel', client.downloadModel(registry.DownloadModelRequest.fromPartial({ name: 'm', version: '1' }))],
-      ['WatchActiveModel', client.watchActiveModel(registry.WatchActiveModelRequest.fromPartial({ name: 'm' }))],
-    ] as const) {
-      const err = await new Promise<ServiceError | null>((resolve) => {
-        stream.on('error', resolve);
-        stream.on('end', () => resolve(null));
-        stream.on('data', () => undefined);
-      });
-      expect(err).toMatchObject({ code: Status.UNIMPLEMENTED, details: pendingMessage(rpc) });
+    const writes: [Parameters<typeof call>[1], object][] = [
+      ['activateModel', { name: 'auth', version: '1' }],
+      ['deactivateModel', { name: 'auth', version: '1' }],
+      ['rollbackModel', { name: 'auth' }],
+      ['updateModelStatus', { name: 'auth', version: '1', status: 4 }],
+      ['updateModelMetrics', { name: 'auth', version: '1', metrics: { auc: 0.5 } }],
+      ['deleteModel', { name: 'auth', version: '1' }],
+    ];
+    for (const [method, request] of writes) {
+      await expect(call(kit.client, method, request, bearer(SERVICE))).rejects.toMatchObject({ code: Status.PERMISSION_DENIED });
+      await expect(call(kit.client, method, request)).rejects.toMatchObject({ code: Status.UNAUTHENTICATED });
     }
+    await call(kit.client, 'activateModel', { name: 'auth', version: '1' }, bearer(ADMIN));
+
+    expect((await call(kit.client, 'getModel', { name: 'auth', version: '1' }, bearer(SERVICE))).model.isActive).toBe(true);
+    expect((await call(kit.client, 'getActiveModel', { name: 'auth' }, bearer(SERVICE))).model.version).toBe('1');
+    expect((await call(kit.client, 'listModels', {}, bearer(SERVICE))).models).toHaveLength(1);
+    await expect(call(kit.client, 'getModel', { name: 'auth', version: '1' })).rejects.toMatchObject({ code: Status.UNAUTHENTICATED });
   });
 });

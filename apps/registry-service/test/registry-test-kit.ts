@@ -73,14 +73,18 @@ export function upload(client: ModelRegistryClient, name: string, version: strin
     call.write({ payload: { $case: 'header', value: header } });
     const data = o.send ?? bytes;
     const step = o.chunkBytes ?? 64 * 1024;
-    for (let at = 0; at < data.length; at += step) {
-      if (o.cancelAfterBytes !== undefined && at >= o.cancelAfterBytes) {
-        setTimeout(() => call.cancel(), 50);
-        return;
+    // One chunk per macrotask, like a real client reading a file: the test's own encoding must not stall the shared event loop.
+    void (async () => {
+      for (let at = 0; at < data.length; at += step) {
+        if (o.cancelAfterBytes !== undefined && at >= o.cancelAfterBytes) {
+          setTimeout(() => call.cancel(), 50);
+          return;
+        }
+        call.write({ payload: { $case: 'chunk', value: Buffer.from(data.subarray(at, at + step)) } });
+        await new Promise((r) => setImmediate(r));
       }
-      call.write({ payload: { $case: 'chunk', value: Buffer.from(data.subarray(at, at + step)) } });
-    }
-    call.end();
+      call.end();
+    })();
   });
 }
 

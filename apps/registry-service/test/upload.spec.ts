@@ -1,3 +1,5 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import { ModelStatus } from '@recsys/contracts/registry';
 import { buildClassifierModel, buildLinearModel, buildTreeEnsembleModel, ElemType, encodeModel, randomTreeEnsemble } from '@recsys/onnx';
@@ -60,6 +62,17 @@ describe('UploadModel', () => {
     const flat = buildLinearModel({ weights: [1, 2, 3], bias: 0, featureNames: ['a', 'b', 'c'], outputShape: 'N', inputName: 'X', outputName: 'y' });
     const res = await upload(kit.client, 'flat', '1', flat, { header: { featureNames: ['a', 'b', 'c'] } });
     expect(res.model).toMatchObject({ inputName: 'X', outputName: 'y', featureNames: ['a', 'b', 'c'] });
+  });
+
+  it('DownloadModel ends with DATA_LOSS when the stored file was altered or removed', async () => {
+    const res = await upload(kit.client, 'dl', '1', linear(0.9));
+    const file = join(kit.artifactDir, res.model.artifactPath);
+    await writeFile(file, Buffer.concat([await readFile(file), Buffer.from('tampered')]));
+    await expect(download(kit.client, 'dl', '1')).rejects.toMatchObject({ code: Status.DATA_LOSS, details: expect.stringContaining('no longer matches') });
+    await rm(file);
+    await expect(download(kit.client, 'dl', '1')).rejects.toMatchObject({ code: Status.DATA_LOSS, details: expect.stringContaining('missing from the store') });
+    await expect(download(kit.client, 'dl', 'nope')).rejects.toMatchObject({ code: Status.NOT_FOUND });
+    await call(kit.client, 'deleteModel', { name: 'dl', version: '1' });
   });
 
   describe('rejections leave nothing behind (no row, no file)', () => {
