@@ -1,5 +1,5 @@
 import { RankingServiceService } from '@recsys/contracts/ranking';
-import { openDatabase } from '@recsys/db';
+import { runMigrations, waitForDatabase } from '@recsys/db';
 import { registerService, startService, type Logger, type StartedService } from '@recsys/service-kit';
 import type { ServiceConfig } from './config';
 import type { ModelProvider } from './model/model-provider';
@@ -24,12 +24,11 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
     config,
     logger: options.logger,
     init: async ({ logger, metrics }) => {
-      const db = await openDatabase({ url: config.databaseUrl, migrate: config.migrateOnStart, logger });
+      // No ORM here: ranking reads and writes through its own pg pool (ranking-parts.ts); start-up only waits and migrates.
+      await waitForDatabase(config.databaseUrl);
+      if (config.migrateOnStart) await runMigrations({ databaseUrl: config.databaseUrl, logger });
       // Ready = a model or the explicit heuristic fallback: health turns SERVING only after this.
-      const ownModels = options.modelProvider ? undefined : await startModelProvider(config.model, { logger, metrics }).catch(async (err) => {
-        await db.close();
-        throw err;
-      });
+      const ownModels = options.modelProvider ? undefined : await startModelProvider(config.model, { logger, metrics });
       const modelProvider = options.modelProvider ?? ownModels ?? new NoModelProvider();
       const ranking = createRankingParts(config.databaseUrl, config.ranking, { logger, metrics, modelProvider });
       return {
@@ -37,7 +36,6 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
         close: async () => {
           await ranking.close();
           await ownModels?.close();
-          await db.close();
         },
       };
     },

@@ -33,8 +33,11 @@ export function createRankingParts(
   deps: { logger: Logger; metrics?: ServiceMetrics; modelProvider: ModelProvider },
 ): RankingParts {
   const { logger, modelProvider } = deps;
-  const pool = new Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 10_000 });
+  const pool = new Pool({ connectionString: databaseUrl, application_name: 'ranking-service', max: 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 10_000 });
   pool.on('error', (err) => logger.warn({ err }, 'ranking: idle database connection failed'));
+  // A connection killed while checked out emits 'error' on the client itself (pg does not route it
+  // to the pool); the query in flight still fails normally. Without a listener that would crash the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const catalogRepository = new CatalogRepository(pool);
   const catalog = new CatalogCache(catalogRepository, new BehaviourRepository(pool), logger, settings.catalogRefreshIntervalMs);
   const profiles = new ProfileSource(

@@ -50,6 +50,7 @@ export class RecommendationLog {
   private droppedSinceWarning = 0;
   private readonly dropped: Counter;
   private readonly written: Counter;
+  private readonly writeFailures: Counter;
   private readonly buffered: Gauge;
 
   constructor(
@@ -61,6 +62,7 @@ export class RecommendationLog {
     const registers = registry ? [registry] : [];
     this.dropped = new Counter({ name: 'ranking_log_rows_dropped_total', help: 'Recommendation log rows dropped because the buffer was full.', registers });
     this.written = new Counter({ name: 'ranking_log_rows_written_total', help: 'Recommendation log rows written to PostgreSQL.', registers });
+    this.writeFailures = new Counter({ name: 'ranking_log_write_failures_total', help: 'Failed batch writes of the recommendation log (rows kept and retried).', registers });
     this.buffered = new Gauge({ name: 'ranking_log_rows_buffered', help: 'Recommendation log rows waiting to be written.', registers, collect: () => this.buffered.set(this.pending) });
     this.schedule(options.flushIntervalMs);
   }
@@ -117,6 +119,7 @@ export class RecommendationLog {
           // Put the batch back in front, in order; the buffer may now exceed its bound by one batch at most.
           this.buffer = this.writing.concat(this.buffer);
           this.failures++;
+          this.writeFailures.inc();
           if (this.failures === 1 || this.failures % 20 === 0) this.logger.warn({ err, buffered: this.buffer.length, failures: this.failures }, 'recommendation log: write failed, will retry');
         },
       )

@@ -30,7 +30,7 @@ export async function startHarness(options: { env?: Record<string, string>; mode
     { modelProvider: options.modelProvider },
   );
   const client = new RankingServiceClient(`127.0.0.1:${service.port}`, credentials.createInsecure());
-  return {
+  const harness: Harness = {
     db,
     sql,
     service,
@@ -47,10 +47,12 @@ export async function startHarness(options: { env?: Record<string, string>; mode
     close: async () => {
       client.close();
       await service.close();
-      await sql.end();
+      // A test may have replaced the client (after a database outage): end the current one.
+      await harness.sql.end().catch(() => undefined);
       await db.drop();
     },
   };
+  return harness;
 }
 
 /** Polls until `check` passes (for off-request-path effects such as the batched log). */
