@@ -1,0 +1,74 @@
+import { findFreePort } from '@recsys/db';
+import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { createLogger } from '@recsys/service-kit';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { RecommendationLog, type LogRow } from '../src/log/recommendation-log';
+import { eventually } from './support/harness';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const row = (websiteId: string, itemId: string): LogRow => ({
+  requestId: randomUUID(),
+  websiteId,
+  sessionId: randomUUID(),
+  userId: null,
+  recommendationType: 'product',
+  itemId,
+  score: 12.5, // beyond the seed's DECIMAL(5,4): migration 015 widened it
+  rank: 1,
+  context: {},
+  strategy: 'model',
+  modelVersion: 'v1',
+  personalizationFactors: {},
+  shownAt: new Date(),
+  clickedAt: null,
+  convertedAt: null,
+  revenue: null,
+});
+
+describe('RecommendationLog', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new Pool({ connectionString: db.url });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('flushes when a batch is full, without waiting for the timer', async () => {
+    const site = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
+    const log = new RecommendationLog(pool, { maxBufferedRows: 100, flushRows: 3, flushIntervalMs: 600_000 }, logger);
+    log.append([row(site, 'a'), row(site, 'b'), row(site, 'c')]);
+    await eventually(async () => expect((await pool.query('SELECT score FROM recommendations WHERE website_id = $1', [site])).rows).toEqual([{ score: 12.5 }, { score: 12.5 }, { score: 12.5 }]));
+    await log.close();
+  });
+
+  it('shutdown writes what is buffered', async () => {
+    const site = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
+    const log = new RecommendationLog(pool, { maxBufferedRows: 100, flushRows: 50, flushIntervalMs: 600_000 }, logger);
+    log.append([row(site, 'a')]);
+    await log.close();
+    expect((await pool.query('SELECT item_id FROM recommendations WHERE website_id = $1', [site])).rows).toEqual([{ item_id: 'a' }]);
+  });
+
+  it('database unreachable: keeps rows up to its bound, counts the dropped ones, never throws', async () => {
+    const dead = new Pool({ connectionString: `postgres://postgres@127.0.0.1:${await findFreePort()}/x`, connectionTimeoutMillis: 200 });
+    const registry = new Registry();
+    const log = new RecommendationLog(dead, { maxBufferedRows: 5, flushRows: 2, flushIntervalMs: 10 }, logger, registry);
+    const site = randomUUID();
+    for (let i = 0; i < 8; i++) expect(() => log.append([row(site, `i${i}`)])).not.toThrow();
+    expect(log.droppedCount).toBe(3);
+    expect(log.pending).toBe(5);
+    expect((await registry.getSingleMetric('ranking_log_rows_dropped_total')!.get()).values[0]!.value).toBe(3);
+    await eventually(async () => expect((await registry.getSingleMetric('ranking_log_write_failures_total')!.get()).values[0]!.value).toBeGreaterThan(0));
+    expect(log.pending).toBe(5);
+    await log.close(300);
+    await dead.end();
+  });
+});
