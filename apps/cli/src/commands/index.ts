@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
+import { registerModelCommands } from './models';
 
 /**
  * Each command group registers itself on the program. Add a group by writing
@@ -7,4 +8,4 @@ import type { CliContext } from '../cli-context';
  */
 export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMAND_GROUPS: CommandGroup[] = [];
+export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands];

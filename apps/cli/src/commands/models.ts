@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import type { ServiceError } from '@grpc/grpc-js';
+import * as registry from '@recsys/contracts/registry';
+import { ModelRegistryClient, ModelStatus } from '@recsys/contracts/registry';
+import { SingleBar } from 'cli-progress';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
+import { EXIT, exitCodeForStatus } from '../exit-codes';
+import type { CommandGroup } from './index';
+
+const UPLOAD_CHUNK = 256 * 1024;
+
+const STATUS_NAMES: Record<string, ModelStatus> = {
+  training: ModelStatus.MODEL_STATUS_TRAINING,
+  validating: ModelStatus.MODEL_STATUS_VALIDATING,
+  production: ModelStatus.MODEL_STATUS_PRODUCTION,
+  archived: ModelStatus.MODEL_STATUS_ARCHIVED,
+};
+const statusName = (s: ModelStatus) => Object.keys(STATUS_NAMES).find((k) => STATUS_NAMES[k] === s) ?? 'unspecified';
+
+const isServiceError = (e: unknown): e is ServiceError => typeof (e as ServiceError)?.code === 'number' && 'details' in (e as object);
+
+/**
+ * Runs a command body against the registry; a gRPC failure prints the
+ * server's message and sets an exit code that says what kind of failure it was.
+ */
+function action<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, client: ModelRegistryClient, ...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    const c = ctx();
+    const client = new ModelRegistryClient(c.addresses.registry, channelCredentials());
+    try {
+      await body(c, client, ...args);
+    } catch (err) {
+      if (isServiceError(err)) {
+        c.err.write(`recsys: ${err.details || err.message}\n`);
+        process.exitCode = exitCodeForStatus(err.code);
+      } else if (err instanceof UsageError) {
+        c.err.write(`recsys: ${err.message}\n`);
+        process.exitCode = EXIT.usage;
+      } else throw err;
+    } finally {
+      client.close();
+    }
+  };
+}
+
+class UsageError extends Error {}
+
+function unary<Req, Res>(c: CliContext, client: ModelRegistryClient, method: keyof ModelRegistryClient, request: Req): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    (client[method] as any).call(client, request, callMetadata(c), (err: ServiceError | null, res: Res) => (err ? reject(err) : resolve(res))),
+  );
+}
+
+function describe(m: registry.Model): string {
+  const rows: [string, string][] = [
+    ['model', `${m.name}@${m.version}`],
+    ['status', `${statusName(m.status)}${m.isActive ? ' (active)' : ''}`],
+    ['scope', m.websiteId || 'global'],
+    ['sha256', m.artifactSha256],
+    ['size', `${m.artifactSizeBytes} bytes`],
+    ['input', `${m.inputName} [N, ${m.featureNames.length}]`],
+    ['output', m.outputName],
+    ['features', m.featureNames.join(', ')],
+    ['type / algorithm', [m.modelType, m.algorithm].filter(Boolean).join(' / ') || '-'],
+    ['metrics', Object.entries(m.metrics).map(([k, v]) => `${k}=${v}`).join(', ') || '-'],
+    ['created', m.createdAt?.toISOString() ?? '-'],
+    ['deployed', m.deployedAt?.toISOString() ?? '-'],
+  ];
+  if (m.description) rows.push(['description', m.description]);
+  return rows.map(([k, v]) => `${k.padEnd(17)} ${v}`).join('\n') + '\n';
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function uploadFile(c: CliContext, client: ModelRegistryClient, file: string, opts: { name: string; version: string; features?: string[]; website?: string; description?: string; algorithm?: string; type?: string }) {
+  const size = (await stat(file).catch(() => undefined))?.size;
+  if (size === undefined) throw new UsageError(`cannot read ${file}`);
+  const header = registry.ModelUploadHeader.fromPartial({
+    name: opts.name,
+    version: opts.version,
+    featureNames: opts.features ?? [],
+    websiteId: opts.website ?? '',
+    description: opts.description ?? '',
+    algorithm: opts.algorithm ?? '',
+    modelType: opts.type ?? '',
+    sha256: await sha256File(file),
+    sizeBytes: size,
+  });
+  const bar = c.interactive ? new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes', stream: c.err as NodeJS.WriteStream }) : undefined;
+  bar?.start(size, 0);
+  const response = await new Promise<registry.UploadModelResponse>((resolve, reject) => {
+    const call = client.uploadModel(callMetadata(c), (err: ServiceError | null, res?: registry.UploadModelResponse) => (err ? reject(err) : resolve(res!)));
+    void (async () => {
+      call.write({ payload: { $case: 'header', value: header } });
+      let sent = 0;
+      for await (const chunk of createReadStream(file, { highWaterMark: UPLOAD_CHUNK })) {
+        // Honour flow control: a big file must not be buffered whole in memory.
+        if (!call.write({ payload: { $case: 'chunk', value: chunk as Buffer } })) await once(call, 'drain');
+        sent += (chunk as Buffer).length;
+        bar?.update(sent);
+      }
+      call.end();
+    })().catch(reject);
+  }).finally(() => bar?.stop());
+  c.out.write(`${response.created ? 'uploaded' : 'already registered (same sha256)'} ${response.model!.name}@${response.model!.version} (${statusName(response.model!.status)}, ${response.model!.artifactSizeBytes} bytes, sha256 ${response.model!.artifactSha256})\n`);
+}
+
+async function downloadTo(c: CliContext, client: ModelRegistryClient, name: string, version: string, out: string) {
+  const part = `${out}.part`;
+  const file = createWriteStream(part);
+  const hash = createHash('sha256');
+  let model: registry.Model | undefined;
+  let received = 0;
+  try {
+    const stream = client.downloadModel(registry.DownloadModelRequest.fromPartial({ name, version }), callMetadata(c));
+    for await (const message of stream as AsyncIterable<registry.DownloadModelResponse>) {
+      if (message.payload?.$case === 'model') model = message.payload.value;
+      else if (message.payload?.$case === 'chunk') {
+        hash.update(message.payload.value);
+        received += message.payload.value.length;
+        if (!file.write(message.payload.value)) await once(file, 'drain');
+      }
+    }
+    file.end();
+    await once(file, 'finish');
+    const sha = hash.digest('hex');
+    if (!model || sha !== model.artifactSha256 || received !== model.artifactSizeBytes) {
+      throw Object.assign(new Error('download corrupt'), { code: 15, details: `downloaded ${received} bytes with sha256 ${sha}, expected ${model?.artifactSizeBytes} bytes with sha256 ${model?.artifactSha256}` });
+    }
+    await rename(part, out);
+    c.out.write(`downloaded ${name}@${version} to ${out} (${received} bytes, sha256 ${sha})\n`);
+  } catch (err) {
+    file.destroy();
+    await rm(part, { force: true });
+    throw err;
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/** `recsys models …`: upload, activate, deactivate, rollback, list, show, download, status, delete. */
+export const registerModelCommands: CommandGroup = (program: Command, ctx) => {
+  const models = program.command('models').description('the model registry: upload, activate, roll back, inspect ONNX models');
+
+  models
+    .command('upload <file>')
+    .description('upload an ONNX model (validated by the registry before it is registered)')
+    .requiredOption('--name <name>', 'model name, e.g. default')
+    .requiredOption('--version <version>', 'version, e.g. 2026-11-25.1')
+    .option('--features <names>', 'feature names in input column order, comma-separated (default: the model metadata "feature_names")', collect)
+    .option('--website <uuid>', 'scope the model to one website (default: global)')
+    .option('--description <text>', 'free-form description')
+    .option('--algorithm <name>', 'e.g. logistic_regression')
+    .option('--type <kind>', 'e.g. ranking')
+    .action(action(ctx, (c, client, file: string, opts: Parameters<typeof uploadFile>[3]) => uploadFile(c, client, file, opts)));
+
+  models
+    .command('activate <name> <version>')
+    .description('make a version the active one of its name and scope')
+    .action(
+      action(ctx, async (c, client, name: string, version: string) => {
+        const res = await unary<registry.ActivateModelRequest, registry.ActivateModelResponse>(c, client, 'activateModel', { name, version });
+        c.out.write(`active: ${name}@${res.model!.version}${res.previousModel ? ` (was ${res.previousModel.version})` : ''}\n`);
+      }),
+    );
+
+  models
+    .command('deactivate <name> <version>')
+    .description('take a version out of service (ranking falls back to the global model or heuristics)')
+    .action(
+      action(ctx, async (c, client, name: string, version: string) => {
+        const res = await unary<registry.DeactivateModelRequest, registry.DeactivateModelResponse>(c, client, 'deactivateModel', { name, version });
+        c.out.write(res.wasActive ? `deactivated ${name}@${version}\n` : `${name}@${version} was not active\n`);
+      }),
+    );
+
+  models
+    .command('rollback <name>')
+    .description('return (name, scope) to the version active before the current one')
+    .option('--website <uuid>', 'the website scope (default: global)')
+    .action(
+      action(ctx, async (c, client, name: string, opts: { website?: string }) => {
+        const res = await unary<registry.RollbackModelRequest, registry.RollbackModelResponse>(c, client, 'rollbackModel', { name, websiteId: opts.website ?? '' });
+        c.out.write(`active: ${name}@${res.model!.version} (rolled back from ${res.rolledBackModel!.version})\n`);
+      }),
+    );
+
+  models
+    .command('list')
+    .description('list model versions, newest first')
+    .option('--name <name>', 'only this model name')
+    .option('--status <status>', 'only this status: training, validating, production, archived')
+    .option('--website <uuid>', 'only versions scoped to this website')
+    .option('--active', 'only active versions')
+    .option('--limit <n>', 'at most this many rows', '100')
+    .action(
+      action(ctx, async (c, client, opts: { name?: string; status?: string; website?: string; active?: boolean; limit: string }) => {
+        const statuses = opts.status ? [STATUS_NAMES[opts.status]] : [];
+        if (opts.status && statuses[0] === undefined) throw new UsageError(`--status must be one of ${Object.keys(STATUS_NAMES).join(', ')}, got ${opts.status}`);
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${opts.limit}`);
+        const rows: registry.Model[] = [];
+        let pageToken = '';
+        do {
+          const page = await unary<registry.ListModelsRequest, registry.ListModelsResponse>(c, client, 'listModels', {
+            name: opts.name ?? '',
+            statuses,
+            websiteId: opts.website ?? '',
+            activeOnly: Boolean(opts.active),
+            pageSize: Math.min(1000, limit - rows.length),
+            pageToken,
+          });
+          rows.push(...page.models);
+          pageToken = page.nextPageToken;
+        } while (pageToken && rows.length < limit);
+        const table = new Table({ head: ['name', 'version', 'status', 'active', 'scope', 'features', 'size', 'created'], style: { head: [], border: [] } });
+        for (const m of rows) {
+          table.push([m.name, m.version, statusName(m.status), m.isActive ? 'yes' : '', m.websiteId || 'global', String(m.featureNames.length), String(m.artifactSizeBytes), m.createdAt?.toISOString() ?? '']);
+        }
+        c.out.write(`${table.toString()}\n`);
+      }),
+    );
+
+  models
+    .command('show <name> <version>')
+    .description('show one version')
+    .action(
+      action(ctx, async (c, client, name: string, version: string) => {
+        const res = await unary<registry.GetModelRequest, registry.GetModelResponse>(c, client, 'getModel', { name, version });
+        c.out.write(describe(res.model!));
+      }),
+    );
+
+  models
+    .command('download <name> <version>')
+    .description('download a version, verifying its size and sha256')
+    .option('-o, --output <file>', 'where to write it (default: <name>-<version>.onnx)')
+    .action(action(ctx, (c, client, name: string, version: string, opts: { output?: string }) => downloadTo(c, client, name, version, opts.output ?? `${name}-${version}.onnx`)));
+
+  models
+    .command('status <name> <version> <status>')
+    .description('move a version through its lifecycle: validating, production, archived')
+    .action(
+      action(ctx, async (c, client, name: string, version: string, status: string) => {
+        if (STATUS_NAMES[status] === undefined) throw new UsageError(`status must be one of ${Object.keys(STATUS_NAMES).join(', ')}, got ${status}`);
+        const res = await unary<registry.UpdateModelStatusRequest, registry.UpdateModelStatusResponse>(c, client, 'updateModelStatus', { name, version, status: STATUS_NAMES[status] });
+        c.out.write(`${name}@${version}: ${statusName(res.model!.status)}\n`);
+      }),
+    );
+
+  models
+    .command('delete <name> <version>')
+    .description('delete an inactive version and its artifact')
+    .action(
+      action(ctx, async (c, client, name: string, version: string) => {
+        const res = await unary<registry.DeleteModelRequest, registry.DeleteModelResponse>(c, client, 'deleteModel', { name, version });
+        c.out.write(`deleted ${name}@${version}${res.artifactDeleted ? '' : ' (artifact kept: another version has the same bytes)'}\n`);
+      }),
+    );
+};

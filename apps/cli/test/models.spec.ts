@@ -1,0 +1,129 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Command } from 'commander';
+import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { buildLinearModel } from '@recsys/onnx';
+import { spawnTs, type ServiceProcess } from '@recsys/service-kit/testing';
+import type { CliContext } from '../src/cli-context';
+import { EXIT } from '../src/exit-codes';
+import { buildProgram, run } from '../src/program';
+
+const ROOT = join(__dirname, '../../..');
+
+/** Starts registry-service as its own process (apps never import apps) and resolves its gRPC address from its "serving" log line. */
+async function spawnRegistry(env: Record<string, string>): Promise<{ proc: ServiceProcess; address: string }> {
+  const proc = spawnTs(join(ROOT, 'apps/registry-service/src/main.ts'), { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const line = proc.output().split('\n').find((l) => l.includes('registry-service serving'));
+    if (line) return { proc, address: (JSON.parse(line) as { grpc: string }).grpc };
+    if (proc.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`registry-service did not start:\n${proc.output()}`);
+}
+
+describe('recsys models', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let registry: { proc: ServiceProcess; address: string };
+
+  /** Runs `recsys <args>` in-process with captured output. */
+  async function recsys(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const outStream = new PassThrough().on('data', (c) => (out += c));
+    const errStream = new PassThrough().on('data', (c) => (err += c));
+    const ctx: CliContext = {
+      addresses: { profile: 'unused:1', registry: registry.address, ranking: 'unused:1' },
+      out: outStream,
+      err: errStream,
+      interactive: false,
+    };
+    const program = buildProgram(() => ctx);
+    // Subcommands copy output settings when created: capture commander's own messages on each.
+    const capture = (cmd: Command) => {
+      cmd.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+      cmd.commands.forEach(capture);
+    };
+    capture(program);
+    try {
+      const code = await run(program, args);
+      return { code, out, err };
+    } finally {
+      process.exitCode = undefined;
+    }
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'recsys-cli-'));
+    registry = await spawnRegistry({ DATABASE_URL: db.url, ARTIFACT_DIR: join(dir, 'artifacts') });
+  }, 60_000);
+
+  afterAll(async () => {
+    registry?.proc.child.kill('SIGTERM');
+    await registry?.proc.exited;
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uploads, lists, shows, activates, rolls back and downloads', async () => {
+    const v1 = join(dir, 'v1.onnx');
+    const v2 = join(dir, 'v2.onnx');
+    await writeFile(v1, buildLinearModel({ weights: [1, 2], bias: 0, featureNames: ['user.a', 'item.b'] }));
+    await writeFile(v2, buildLinearModel({ weights: [3, 4], bias: 0, featureNames: ['user.a', 'item.b'] }));
+
+    const up = await recsys('models', 'upload', v1, '--name', 'default', '--version', 'v1', '--features', 'user.a,item.b');
+    expect(up).toMatchObject({ code: EXIT.ok, err: '' });
+    expect(up.out).toMatch(/^uploaded default@v1 \(validating, \d+ bytes, sha256 [0-9a-f]{64}\)/);
+    expect((await recsys('models', 'upload', v2, '--name', 'default', '--version', 'v2')).code).toBe(EXIT.ok);
+    expect((await recsys('models', 'upload', v1, '--name', 'default', '--version', 'v1')).out).toMatch(/^already registered \(same sha256\) default@v1/);
+
+    expect((await recsys('models', 'activate', 'default', 'v1')).out).toBe('active: default@v1\n');
+    expect((await recsys('models', 'activate', 'default', 'v2')).out).toBe('active: default@v2 (was v1)\n');
+
+    const list = await recsys('models', 'list', '--name', 'default');
+    expect(list.code).toBe(EXIT.ok);
+    const lines = list.out.split('\n').filter((l) => l.includes('default'));
+    expect(lines.map((l) => l.split('│').map((c) => c.trim()).slice(1, 5))).toEqual([
+      ['default', 'v2', 'production', 'yes'],
+      ['default', 'v1', 'production', ''],
+    ]);
+
+    const show = await recsys('models', 'show', 'default', 'v2');
+    expect(show.out).toContain('model             default@v2');
+    expect(show.out).toContain('status            production (active)');
+    expect(show.out).toContain('features          user.a, item.b');
+
+    expect((await recsys('models', 'rollback', 'default')).out).toBe('active: default@v1 (rolled back from v2)\n');
+
+    const target = join(dir, 'got.onnx');
+    const dl = await recsys('models', 'download', 'default', 'v1', '-o', target);
+    expect(dl.code).toBe(EXIT.ok);
+    expect(Buffer.compare(await readFile(target), await readFile(v1))).toBe(0);
+  });
+
+  it('fails with the server message and an exit code that says why', async () => {
+    const bad = join(dir, 'bad.onnx');
+    await writeFile(bad, 'not a model');
+    const upload = await recsys('models', 'upload', bad, '--name', 'default', '--version', 'bad');
+    expect(upload.code).toBe(EXIT.dataError);
+    expect(upload.err).toMatch(/^recsys: model: not an ONNX model/);
+
+    const missing = await recsys('models', 'show', 'default', 'nope');
+    expect(missing).toMatchObject({ code: EXIT.notFound, err: 'recsys: no model version default@nope\n' });
+
+    const rollback = await recsys('models', 'rollback', 'nothing');
+    expect(rollback.code).toBe(EXIT.dataError);
+    expect(rollback.err).toContain('no active version of "nothing"');
+
+    expect((await recsys('models', 'list', '--status', 'bogus')).code).toBe(EXIT.usage);
+    expect((await recsys('models', 'upload', join(dir, 'absent.onnx'), '--name', 'x', '--version', '1')).code).toBe(EXIT.usage);
+    const usage = await recsys('models', 'activate');
+    expect(usage.code).toBe(EXIT.usage);
+    expect(usage.err).toContain("missing required argument 'name'");
+  });
+});
