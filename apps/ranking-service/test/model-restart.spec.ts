@@ -119,4 +119,19 @@ describe('model provider: restarts and the disk cache', () => {
     expect(await h.metric('ranking_model_loads_total', { outcome: 'failed', reason: 'cache' })).toBe(2);
     expect((await readdir(artifacts)).filter((f) => f.endsWith('.onnx'))).toEqual([]);
   });
+  it('replaces a dead worker thread and reloads the serving models from the cache', async () => {
+    registry.publish('v1', linearBytes(V1), { featureNames: FEATURES });
+    registry.activate('v1');
+    const h = provider({ registryAddress: registry.address, cacheDir });
+    await h.provider.start();
+    const before = h.provider.current('')!;
+    // Kill the thread that holds every session, as a native crash would.
+    const internals = h.provider as unknown as { pool: { worker: { worker?: { terminate(): Promise<number> } } } };
+    await internals.pool.worker.worker!.terminate();
+    await eventually(() => h.provider.current('') !== undefined && h.provider.current('') !== before);
+    const x = rows(10);
+    expectScores(await h.provider.current('')!.score(x, 10), expectedScores(V1, x));
+    expect(registry.downloads).toBe(1); // reloaded from the disk cache, not downloaded again
+    expect(h.logs.messages(50)).toContain('model worker died; reloading the serving models');
+  });
 });

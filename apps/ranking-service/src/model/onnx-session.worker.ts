@@ -18,8 +18,8 @@ interface Session {
 }
 
 const sessions = new Map<number, Session>();
+if (!parentPort) throw new Error('onnx-session.worker must run as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('onnx-session.worker must run as a worker thread');
 
 port.on('message', (request: WorkerRequest) => {
   void handle(request).then((reply) => {
@@ -54,6 +54,13 @@ async function handle(request: WorkerRequest): Promise<WorkerReply | undefined> 
       sessions.delete(request.id);
       await s?.session.release().catch(() => undefined);
       return { op: 'released', id: request.id };
+    }
+    case 'close': {
+      for (const s of sessions.values()) await s.session.release().catch(() => undefined);
+      sessions.clear();
+      // With the port closed the thread has nothing left to do and exits on its own.
+      setImmediate(() => port.close());
+      return { op: 'closed' };
     }
   }
 }

@@ -26,11 +26,17 @@ export interface ReleaseRequest {
   id: number;
 }
 
-export type WorkerRequest = LoadRequest | RunRequest | ReleaseRequest;
+/** Release every session, then end the thread by closing its port (never terminate(): see OnnxWorker.close). */
+export interface CloseRequest {
+  op: 'close';
+}
+
+export type WorkerRequest = LoadRequest | RunRequest | ReleaseRequest | CloseRequest;
 
 export type WorkerReply =
   | { op: 'loaded'; id: number; createMs: number; warmUpMs: number }
   | { op: 'load-failed'; id: number; message: string }
   | { op: 'scores'; call: number; scores: Float32Array }
   | { op: 'run-failed'; call: number; message: string }
-  | { op: 'released'; id: number };
+  | { op: 'released'; id: number }
+  | { op: 'closed' };

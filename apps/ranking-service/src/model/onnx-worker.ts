@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './onnx-worker-protocol';
 
@@ -49,12 +51,21 @@ export class OnnxWorker {
     if (this.worker && !this.closed) this.worker.postMessage({ op: 'release', id } satisfies WorkerRequest);
   }
 
+  /**
+   * Ends the thread gracefully: it releases its sessions and exits by itself.
+   * worker.terminate() while onnxruntime is inside a native call (a release in
+   * progress, say) aborted the whole process ("terminate called after throwing
+   * an instance of 'Napi::Error'"), so it is only the last resort.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
     this.failAll(new Error('model worker closed'));
-    await worker?.terminate();
+    if (!worker) return;
+    const exited = once(worker, 'exit').then(() => true);
+    worker.postMessage({ op: 'close' } satisfies WorkerRequest);
+    if (!(await Promise.race([exited, sleep(10_000, false, { ref: false })]))) await worker.terminate();
   }
 
   private send(request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
@@ -93,6 +104,7 @@ export class OnnxWorker {
         this.take(this.pendingRuns, reply.call)?.reject(new Error(reply.message));
         break;
       case 'released':
+      case 'closed':
         break;
     }
   }
