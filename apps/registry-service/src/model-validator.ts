@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, UnavailableError } from '@recsys/service-kit';
@@ -42,7 +43,7 @@ export class ModelValidator {
 
   private runWorker(job: ValidationJob, signal?: AbortSignal): Promise<ValidationOutcome> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(join(__dirname, 'validation-worker.js'), { workerData: job });
+      const worker = new Worker(workerFile(), { workerData: job });
       let settled = false;
       const finish = (fn: () => void) => {
         if (settled) return;
@@ -63,4 +64,10 @@ export class ModelValidator {
       worker.once('exit', (code) => finish(() => reject(new Error(`model validation worker exited with code ${code} before answering`))));
     });
   }
+}
+
+/** The bundled worker beside main.js in a build, else the source shim that loads the TypeScript worker through tsx. */
+function workerFile(): string {
+  const bundled = join(__dirname, 'validation.worker.js');
+  return existsSync(bundled) ? bundled : join(__dirname, 'validation-worker.js');
 }
