@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { registerModelCommands } from './models';
+import { registerProfileCommands } from './profiles';
 
 /**
  * Each command group registers itself on the program. Add a group by writing
@@ -8,4 +9,4 @@ import { registerModelCommands } from './models';
  */
 export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands];
+export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands];

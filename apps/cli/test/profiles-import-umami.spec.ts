@@ -1,0 +1,187 @@
+import { credentials } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Device, FunnelPosition, ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
+import { findFreePort, withClient } from '@recsys/db';
+import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { spawnTs, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import type { CliContext } from '../src/cli-context';
+import { buildProgram, run } from '../src/program';
+
+/**
+ * `recsys profiles import-umami` end to end: an Umami-shaped source database
+ * (the tables as Umami's migrations create them), a real profile-service
+ * process over a Recsys database, and the CLI in this process.
+ */
+describe('recsys profiles import-umami', () => {
+  let recsys: TestDatabase;
+  let source: TestDatabase;
+  let service: ServiceProcess;
+  let client: ProfileServiceClient;
+  let address: string;
+  let stateDir: string;
+  const site = randomUUID();
+  const [alice, bob] = [randomUUID(), randomUUID()]; // Umami session ids = Recsys user ids
+  const [visitA1, visitA2, visitB1] = [randomUUID(), randomUUID(), randomUUID()];
+  const T = (minute: number) => new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString();
+
+  const src = (text: string, params: unknown[] = []) => withClient(source.url, (c) => c.query(text, params));
+  const addEvent = async (e: { session: string; visit: string; at: string; path?: string; type?: number; name?: string; data?: Record<string, string | number>; product?: string }) => {
+    const id = randomUUID();
+    await src(
+      `INSERT INTO website_event (event_id, website_id, session_id, visit_id, created_at, url_path, event_type, event_name, product_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [id, site, e.session, e.visit, e.at, e.path ?? '/', e.type ?? 1, e.name ?? null, e.product ?? null],
+    );
+    for (const [key, value] of Object.entries(e.data ?? {})) {
+      const numeric = typeof value === 'number';
+      await src(
+        `INSERT INTO event_data (event_data_id, website_id, website_event_id, data_key, string_value, number_value, data_type)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [randomUUID(), site, id, key, numeric ? null : value, numeric ? value : null, numeric ? 2 : 1],
+      );
+    }
+    return id;
+  };
+
+  const cli = async (...args: string[]) => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    out.on('data', (c) => (stdout += c));
+    err.on('data', (c) => (stderr += c));
+    const ctx: CliContext = { addresses: { profile: address, registry: 'unused:1', ranking: 'unused:2' }, out, err, interactive: false };
+    process.exitCode = undefined;
+    const code = await run(buildProgram(() => ctx), [
+      'profiles', 'import-umami', '--source-database-url', source.url, '--state-file', join(stateDir, 'state.json'), '--settle-seconds', '0', ...args,
+    ]);
+    process.exitCode = undefined;
+    return { code, stdout, stderr };
+  };
+  const profile = async (userId: string): Promise<Profile> => (await unary(client.getProfile.bind(client), { websiteId: site, userId })).profile!;
+  /** The numbers of the summary table's row for the site: read, accepted, duplicates, skipped. */
+  const counts = (stdout: string) => {
+    const row = stdout.split('\n').find((l) => l.includes(site) && l.includes('│'))!;
+    return row.split('│').map((c) => c.trim()).filter(Boolean).slice(1, 5).map(Number);
+  };
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'recsys-umami-'));
+    recsys = await createTestDatabase();
+    source = await createTestDatabase({ migrated: false });
+    await src(await readFile(join(__dirname, 'fixtures/umami-v2-schema.sql'), 'utf8'));
+    // A WooCommerce-style tracker added a product column to website_event.
+    await src('ALTER TABLE website_event ADD COLUMN product_id VARCHAR(255)');
+    await withClient(recsys.url, (c) => c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'shop')`, [site]));
+    const [grpcPort, metricsPort] = [await findFreePort(), await findFreePort()];
+    address = `127.0.0.1:${grpcPort}`;
+    service = spawnTs(join(__dirname, '../../profile-service/src/main.ts'), {
+      PATH: process.env.PATH, DATABASE_URL: recsys.url, GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn',
+      PRICE_REFERENCE_TTL_MS: '0',
+    });
+    await waitForServing(address);
+    client = new ProfileServiceClient(address, credentials.createInsecure());
+
+    await src(`INSERT INTO session (session_id, website_id, device) VALUES ($1, $3, 'mobile'), ($2, $3, 'laptop')`, [alice, bob, site]);
+    // alice, visit 1: home, a product page (product via the extra column, facts via event_data), add to cart, purchase.
+    await addEvent({ session: alice, visit: visitA1, at: T(0), path: '/' });
+    await addEvent({ session: alice, visit: visitA1, at: T(1), path: '/p/shoe', product: 'shoe-1', data: { category: 'shoes', brand: 'Acme', price: 80, scroll_depth: 60 } });
+    await addEvent({ session: alice, visit: visitA1, at: T(2), type: 2, name: 'add_to_cart', data: { product_id: 'shoe-1', cart_value: 80 } });
+    await addEvent({ session: alice, visit: visitA1, at: T(4), type: 2, name: 'purchase', data: { order_id: 'wc-1001', revenue: 80.5 } });
+    // bob: one page, then a custom event.
+    await addEvent({ session: bob, visit: visitB1, at: T(3), path: '/blog' });
+    await addEvent({ session: bob, visit: visitB1, at: T(5), type: 2, name: 'newsletter_signup' });
+  });
+
+  afterAll(async () => {
+    client?.close();
+    service?.child.kill('SIGTERM');
+    await service?.exited;
+    await recsys?.drop();
+    await source?.drop();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('builds profiles from session, website_event and event_data', async () => {
+    const first = await cli('--website', site);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(counts(first.stdout)).toEqual([6, 6, 0, 0]);
+    expect(first.stdout).toMatch(/imported 6 events from 1 website/);
+
+    expect(await profile(alice)).toMatchObject({
+      totalEvents: 4,
+      totalPageviews: 2,
+      totalPurchases: 1,
+      totalRevenue: '80.5000',
+      sessionCount: 1,
+      avgSessionDurationSeconds: 240,
+      avgScrollDepthPercent: 60,
+      favoriteCategories: ['shoes'],
+      favoriteProducts: ['shoe-1'],
+      preferredBrands: ['Acme'],
+      funnelPosition: FunnelPosition.FUNNEL_POSITION_RETENTION,
+      devicePreference: Device.DEVICE_MOBILE,
+    });
+    expect(await profile(bob)).toMatchObject({
+      totalEvents: 2,
+      totalPageviews: 1,
+      bounceRate: 0,
+      funnelPosition: FunnelPosition.FUNNEL_POSITION_AWARENESS,
+      devicePreference: Device.DEVICE_DESKTOP, // Umami "laptop"
+    });
+  });
+
+  it('a second run reads nothing and changes nothing', async () => {
+    const before = [await profile(alice), await profile(bob)];
+    const second = await cli('--website', site);
+    expect(second.code).toBe(0);
+    expect(counts(second.stdout)).toEqual([0, 0, 0, 0]);
+    expect([await profile(alice), await profile(bob)]).toEqual(before);
+  });
+
+  it('after new events, a run reads only those', async () => {
+    await addEvent({ session: alice, visit: visitA2, at: T(30), path: '/p/hat', product: 'hat-1', data: { category: 'hats', price: 20 } });
+    await addEvent({ session: bob, visit: visitB1, at: T(31), path: '/blog/2' });
+    const third = await cli('--website', site);
+    expect(counts(third.stdout)).toEqual([2, 2, 0, 0]);
+    const a = await profile(alice);
+    // hats (view, 10:30) ties shoes (view, 10:01) at weight 1 and is more recent; shoe-1 also has a cart (1 + 3).
+    expect(a).toMatchObject({ totalEvents: 5, sessionCount: 2, favoriteCategories: ['hats', 'shoes'], favoriteProducts: ['shoe-1', 'hat-1'] });
+    expect((await profile(bob)).totalPageviews).toBe(2);
+  });
+
+  it('refuses a website profile-service does not know, without moving its watermark', async () => {
+    const stranger = randomUUID();
+    await src(`INSERT INTO website_event (event_id, website_id, session_id, visit_id, created_at, url_path) VALUES ($1, $2, $3, $3, $4, '/')`, [
+      randomUUID(), stranger, randomUUID(), T(0),
+    ]);
+    const res = await cli('--website', stranger);
+    expect(res.code).toBe(66);
+    expect(res.stderr).toMatch(/does not exist/);
+    const state = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
+    expect(Object.keys(state).some((k) => k.endsWith(stranger))).toBe(false);
+  });
+
+  it('reports bad usage and a source without Umami tables', async () => {
+    expect((await cli('--website', 'nope')).code).toBe(2);
+    const empty = await createTestDatabase({ migrated: false });
+    try {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let stderr = '';
+      err.on('data', (c) => (stderr += c));
+      const ctx: CliContext = { addresses: { profile: address, registry: 'x:1', ranking: 'x:2' }, out, err, interactive: false };
+      const code = await run(buildProgram(() => ctx), ['profiles', 'import-umami', '--source-database-url', empty.url, '--state-file', join(stateDir, 's2.json')]);
+      process.exitCode = undefined;
+      expect(code).toBe(65);
+      expect(stderr).toMatch(/has no Umami table "website_event"/);
+    } finally {
+      await empty.drop();
+    }
+  });
+});
