@@ -39,6 +39,10 @@ export class ActivationListener {
   }
 
   subscribe(sub: ActivationSubscriber): () => void {
+    if (this.closing) {
+      sub.closed();
+      return () => undefined;
+    }
     this.subscribers.add(sub);
     return () => this.subscribers.delete(sub);
   }

@@ -57,5 +57,15 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       };
     },
   });
-  return Object.assign(started, { activationListener: listener! });
+  const watchListener = listener!;
+  const drain = started.close;
+  return Object.assign(started, {
+    activationListener: watchListener,
+    // WatchActiveModel streams never end on their own: end them (UNAVAILABLE, clients re-subscribe elsewhere)
+    // before the server drains, or shutdown would wait SHUTDOWN_TIMEOUT_MS for them.
+    close: async () => {
+      await watchListener.close();
+      await drain();
+    },
+  });
 }

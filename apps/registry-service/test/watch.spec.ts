@@ -104,4 +104,24 @@ describe('WatchActiveModel', () => {
     });
     expect(err.code).toBe(3);
   });
+
+  it('ends watch streams with UNAVAILABLE when the service shuts down, instead of holding the drain', async () => {
+    // A drain that waited for the watcher would hang this test: the timeout is ten minutes.
+    const own = await startRegistry({ SHUTDOWN_TIMEOUT_MS: '600000' });
+    let closed = false;
+    try {
+      const stream = own.client.watchActiveModel({ name: 'w', websiteId: '' });
+      const ended = new Promise<{ code: number }>((resolve) => {
+        stream.on('data', () => undefined);
+        stream.on('error', resolve);
+      });
+      await new Promise((r) => stream.once('data', r));
+      await own.service.close();
+      closed = true;
+      expect((await ended).code).toBe(14);
+    } finally {
+      if (!closed) await own.service.close();
+      await own.close();
+    }
+  });
 });
