@@ -51,29 +51,29 @@ export class WebsiteProfiles {
 
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
-      await tx.query(sql.LOCK_USERS, [this.websiteId, users]);
-      const inserted = await tx.query<{ event_id: string }>(sql.INSERT_EVENT_IDS, [
+      await tx.query({ name: 'profiles-lock-users', text: sql.LOCK_USERS, values: [this.websiteId, users] });
+      const inserted = await tx.query<{ event_id: string }>({ name: 'profiles-event-ids', text: sql.INSERT_EVENT_IDS, values: [
         this.websiteId,
         candidates.map((e) => e.eventId),
         candidates.map((e) => e.userId),
         now.toISOString(),
-      ]);
+      ] });
       const fresh = new Set(inserted.rows.map((r) => r.event_id));
       const accepted = candidates.filter((e) => fresh.has(e.eventId));
       const result = { accepted: accepted.length, duplicates: events.length - accepted.length, profilesUpdated: 0 };
       if (accepted.length === 0) return result;
 
       const params = eventArrays(this.websiteId, accepted);
-      await tx.query(sql.UPSERT_SESSIONS, params);
-      await tx.query(sql.UPSERT_AFFINITIES, params);
+      await tx.query({ name: 'profiles-sessions', text: sql.UPSERT_SESSIONS, values: params });
+      await tx.query({ name: 'profiles-affinities', text: sql.UPSERT_AFFINITIES, values: params });
       const priced = accepted.some((e) => e.price !== null);
-      if (priced) await tx.query(sql.UPSERT_PRICES, params);
-      await tx.query(sql.UPSERT_COUNTERS, [...params, now.toISOString()]);
+      if (priced) await tx.query({ name: 'profiles-prices', text: sql.UPSERT_PRICES, values: params });
+      await tx.query({ name: 'profiles-counters', text: sql.UPSERT_COUNTERS, values: [...params, now.toISOString()] });
       const touched = [...new Set(accepted.map((e) => e.userId))];
       const reference = await this.referencePrice(tx, now, priced);
       const { lifecycle } = this.store.options;
       const stage = lifecycleSql('$4', '$5', '$6', '$7').expr;
-      await tx.query(sql.refreshDerived(stage), [
+      await tx.query({ name: 'profiles-derived', text: sql.refreshDerived(stage), values: [
         this.websiteId,
         touched,
         reference,
@@ -81,7 +81,7 @@ export class WebsiteProfiles {
         lifecycle.newDays,
         lifecycle.atRiskDays,
         lifecycle.churnedDays,
-      ]);
+      ] });
       return { ...result, profilesUpdated: touched.length };
     });
   }
