@@ -1,3 +1,4 @@
+import type { Model } from '@recsys/contracts/registry';
 import { ModelScoringError, type ServingModel } from './model-provider';
 import type { OnnxWorker } from './onnx-worker';
 
@@ -8,6 +9,23 @@ export interface ModelIdentity {
   featureNames: readonly string[];
   inputName: string;
   outputName: string;
+}
+
+/** The registry Model's serving-relevant fields. */
+export function identityOf(m: Model): ModelIdentity {
+  return {
+    name: m.name,
+    version: m.version,
+    sha256: m.artifactSha256.toLowerCase(),
+    featureNames: [...m.featureNames],
+    inputName: m.inputName,
+    outputName: m.outputName,
+  };
+}
+
+/** Enough of a Model to reload an identity whose bytes are in the cache. */
+export function modelOf(i: ModelIdentity): Model {
+  return { name: i.name, version: i.version, artifactSha256: i.sha256, featureNames: [...i.featureNames], inputName: i.inputName, outputName: i.outputName } as Model;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Model } from '@recsys/contracts/registry';
 import type { Logger } from '@recsys/service-kit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ArtifactCache, type ServingState } from './artifact-cache';
-import type { LoadedModel, ModelIdentity } from './loaded-model';
+import { identityOf, modelOf, type LoadedModel, type ModelIdentity } from './loaded-model';
 import type { LoadFailureReason, ModelMetrics } from './model-metrics';
 import { InvalidModelError, ModelPool } from './model-pool';
 import type { ModelProvider, ServingModel } from './model-provider';
@@ -40,9 +40,11 @@ interface Slot {
   generation: number;
   /** Identity being loaded for the current generation (repeated states do not restart it). */
   loadingKey?: string;
-  /** Identities refused (bad file, unknown features): not retried until another state comes. */
-  refused: Set<string>;
+  /** The identity last refused (bad file, unknown features): its repeats are ignored until another state comes. */
+  refusedKey?: string;
   watch?: ScopeWatch;
+  /** Breaks since the watch last delivered a state: an outage is logged once, not once per retry. */
+  watchFailures: number;
 }
 
 /**
@@ -169,12 +171,16 @@ export class RegistryModelProvider implements ModelProvider {
     if (!this.registry || slot.watch || this.abort.signal.aborted) return;
     slot.watch = this.registry.watch(this.options.modelName, slot.scope, {
       onState: (state) => {
+        slot.watchFailures = 0;
         if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set(1);
         void this.apply(slot, state);
       },
       onDown: (err) => {
         if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set(0);
-        if (!this.abort.signal.aborted) this.log.warn({ scope: scopeLabel(slot.scope), err: err.message }, 'registry watch down; re-subscribing');
+        if (this.abort.signal.aborted) return;
+        // The global watch speaks for the registry; website watches break with it, so they only debug.
+        const level = slot.scope === GLOBAL && slot.watchFailures === 0 ? 'warn' : 'debug';
+        this.log[level]({ scope: scopeLabel(slot.scope), err: err.message, failures: ++slot.watchFailures }, 'registry watch down; re-subscribing with backoff');
       },
     });
   }
@@ -182,6 +188,7 @@ export class RegistryModelProvider implements ModelProvider {
   private async apply(slot: Slot, state: ScopeState): Promise<void> {
     if (state.kind === 'none') {
       slot.generation++;
+      slot.refusedKey = undefined;
       slot.loadingKey = undefined;
       if (slot.serving) this.log.info({ scope: scopeLabel(slot.scope), version: slot.serving.version }, 'no active model: heuristic fallback');
       this.swap(slot, undefined);
@@ -194,7 +201,8 @@ export class RegistryModelProvider implements ModelProvider {
       if (slot.scope === GLOBAL) this.settle('registry confirmed the serving model');
       return;
     }
-    if (slot.loadingKey === key || slot.refused.has(key)) return; // repeated state: nothing new
+    if (slot.loadingKey === key || slot.refusedKey === key) return; // repeated state: nothing new
+    slot.refusedKey = undefined;
     const generation = ++slot.generation;
     slot.loadingKey = key;
     const log = this.log.child({ scope: scopeLabel(slot.scope), version: identity.version, sha256: identity.sha256 });
@@ -216,7 +224,7 @@ export class RegistryModelProvider implements ModelProvider {
       if (!current()) return;
       slot.loadingKey = undefined;
       const reason = failureReason(err);
-      if (reason !== 'download' && reason !== 'checksum') slot.refused.add(key);
+      if (reason !== 'download' && reason !== 'checksum') slot.refusedKey = key;
       this.options.metrics?.loads.inc({ outcome: 'failed', reason });
       log.error({ reason, err: (err as Error).message, still_serving: slot.serving?.version ?? null }, 'model not loaded; the current one keeps serving');
     } finally {
@@ -226,7 +234,8 @@ export class RegistryModelProvider implements ModelProvider {
 
   /** The artifact from the cache, else from the registry (retried with backoff while still wanted), then cached. */
   private async fetchBytes(model: Model, wanted: () => boolean, log: Logger): Promise<Uint8Array> {
-    const cached = await this.cache.read(model.artifactSha256);
+    const sha256 = model.artifactSha256.toLowerCase();
+    const cached = await this.cache.read(sha256);
     if (cached) return cached;
     const backoff = this.options.backoffMs ?? { initial: 200, max: 10_000 };
     for (let delay = backoff.initial; ; delay = Math.min(delay * 2, backoff.max)) {
@@ -234,11 +243,11 @@ export class RegistryModelProvider implements ModelProvider {
       try {
         const bytes = await this.registry!.download(model, this.abort.signal);
         this.options.metrics?.loadSeconds.observe({ phase: 'download' }, (performance.now() - started) / 1000);
-        await this.cache.write(model.artifactSha256, bytes);
+        await this.cache.write(sha256, bytes);
         return bytes;
       } catch (err) {
         if (!(err instanceof ArtifactDownloadError) || !err.retryable || !wanted()) throw err;
-        this.options.metrics?.loads.inc({ outcome: 'failed', reason: err.reason });
+        this.options.metrics?.loads.inc({ outcome: 'failed', reason: failureReason(err) });
         log.warn({ err: err.message, retryInMs: delay }, 'model download failed; retrying');
         await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
         if (!wanted()) throw err;
@@ -287,27 +296,11 @@ export class RegistryModelProvider implements ModelProvider {
 class UnknownFeaturesError extends Error {}
 
 function newSlot(scope: string): Slot {
-  return { scope, generation: 0, refused: new Set() };
+  return { scope, generation: 0, watchFailures: 0 };
 }
 
 function scopeLabel(scope: string): string {
   return scope || 'global';
-}
-
-function identityOf(m: Model): ModelIdentity {
-  return {
-    name: m.name,
-    version: m.version,
-    sha256: m.artifactSha256.toLowerCase(),
-    featureNames: [...m.featureNames],
-    inputName: m.inputName,
-    outputName: m.outputName,
-  };
-}
-
-/** Enough of a Model to reload an identity whose bytes are in the cache. */
-function modelOf(i: ModelIdentity): Model {
-  return { name: i.name, version: i.version, artifactSha256: i.sha256, featureNames: [...i.featureNames], inputName: i.inputName, outputName: i.outputName } as Model;
 }
 
 function failureReason(err: unknown): LoadFailureReason {
