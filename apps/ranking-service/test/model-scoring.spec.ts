@@ -1,0 +1,94 @@
+// Scores from real ONNX models (libs/onnx, known parameters) run in the worker
+// thread, checked against the same formulas computed in TypeScript, for every
+// output shape the contract allows.
+import { buildClassifierModel, buildLinearModel, buildMlpModel, buildTreeEnsembleModel, randomTreeEnsemble, scoreTreeEnsemble } from '@recsys/onnx';
+import { createHash } from 'node:crypto';
+import type { ModelIdentity } from '../src/model/loaded-model';
+import { InvalidModelError, ModelPool } from '../src/model/model-pool';
+import { expectedScores, expectScores, FEATURES, rows } from './model-test-kit';
+
+const W = { weights: [0.5, -1.25, 2], bias: 0.1 };
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+function identity(bytes: Uint8Array, outputName = 'score', inputName = 'features'): ModelIdentity {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { name: 'default', version: sha256.slice(0, 8), sha256, featureNames: FEATURES, inputName, outputName };
+}
+
+describe('scoring real ONNX models in the worker', () => {
+  let pool: ModelPool;
+
+  beforeAll(() => {
+    pool = new ModelPool({ releaseGraceMs: 0, onWorkerLost: () => undefined });
+  });
+
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  async function score(bytes: Uint8Array, x: Float32Array, n: number, outputName?: string, inputName?: string): Promise<Float32Array> {
+    const model = await pool.acquire(identity(bytes, outputName, inputName), async () => bytes);
+    try {
+      return await model.score(x, n);
+    } finally {
+      model.unref();
+    }
+  }
+
+  it('linear, output [N,1] and [N]', async () => {
+    const x = rows(100);
+    for (const outputShape of ['N1', 'N'] as const) {
+      expectScores(await score(buildLinearModel({ ...W, featureNames: FEATURES, outputShape }), x, 100), expectedScores(W, x));
+    }
+  });
+
+  it('logistic regression (sigmoid output)', async () => {
+    const x = rows(50, FEATURES.length, 3);
+    const want = expectedScores(W, x).map(sigmoid);
+    expectScores(await score(buildLinearModel({ ...W, featureNames: FEATURES, sigmoid: true }), x, 50), want);
+  });
+
+  it('a [N,2] classifier scores with its positive-class column', async () => {
+    const x = rows(40, FEATURES.length, 5);
+    const bytes = buildClassifierModel({ ...W, featureNames: FEATURES });
+    expectScores(await score(bytes, x, 40, 'probabilities'), expectedScores(W, x).map(sigmoid));
+  });
+
+  it('an MLP with relu', async () => {
+    const layers = [
+      { weights: [[1, -1], [0.5, 2], [-1, 0.25]], bias: [0.1, -0.2] },
+      { weights: [[1.5], [-0.75]], bias: [0.05] },
+    ];
+    const x = rows(30, FEATURES.length, 9);
+    const want: number[] = [];
+    for (let r = 0; r < 30; r++) {
+      const hidden = [0, 1].map((j) => Math.max(0, layers[0]!.bias[j]! + FEATURES.reduce((s, _, i) => s + x[r * 3 + i]! * layers[0]!.weights[i]![j]!, 0)));
+      want.push(layers[1]!.bias[0]! + hidden[0]! * 1.5 + hidden[1]! * -0.75);
+    }
+    expectScores(await score(buildMlpModel({ layers, featureNames: FEATURES }), x, 30), want);
+  });
+
+  it('a tree ensemble, against the same trees walked in TypeScript', async () => {
+    const trees = randomTreeEnsemble({ trees: 50, depth: 5, features: FEATURES.length, seed: 11 });
+    const x = rows(200, FEATURES.length, 13).map((v) => (v + 2) / 4); // thresholds are in [0, 1)
+    const want = Array.from({ length: 200 }, (_, r) => scoreTreeEnsemble(trees, x.subarray(r * 3, r * 3 + 3), 0.25));
+    expectScores(await score(buildTreeEnsembleModel({ trees, featureNames: FEATURES, baseValue: 0.25 }), x, 200), want);
+  });
+
+  it('an empty input/output name means the model’s only one', async () => {
+    const x = rows(5);
+    expectScores(await score(buildLinearModel({ ...W, featureNames: FEATURES, inputName: 'x', outputName: 'y' }), x, 5, '', ''), expectedScores(W, x));
+  });
+
+  it('refuses at load a model whose output is not a score', async () => {
+    const bytes = buildLinearModel({ ...W, featureNames: FEATURES });
+    await expect(pool.acquire(identity(bytes, 'nope'), async () => bytes)).rejects.toThrow(InvalidModelError);
+    await expect(pool.acquire(identity(bytes, 'nope'), async () => bytes)).rejects.toThrow(/no output "nope"/);
+  });
+
+  it('scores a batch of zero rows without calling the model, and rejects a matrix of the wrong size', async () => {
+    const bytes = buildLinearModel({ ...W, featureNames: FEATURES });
+    expect(await score(bytes, new Float32Array(0), 0)).toHaveLength(0);
+    await expect(score(bytes, new Float32Array(7), 2)).rejects.toThrow(/expected 2 rows of 3 features/);
+  });
+});
