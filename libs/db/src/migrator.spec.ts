@@ -56,6 +56,7 @@ describe('runMigrations', () => {
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'catalog_items',
+      'ml_model_activations',
       'ml_models',
       'recommendations',
       'recsys_migrations',
