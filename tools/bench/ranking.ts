@@ -1,0 +1,222 @@
+// `npm run bench:ranking`: Recommend latency and throughput of ranking-service
+// (its own process, as deployed) next to a bare grpc-js server answering the
+// same request with a response of the same size, in the same run
+// (docs/benchmarks/ranking.md). The active model is a real ONNX MLP served
+// through the real provider; the registry is the model tests' in-process
+// gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
+// Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
+// BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5), BENCH_CONCURRENCY (16).
+import { credentials, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import { RankingServiceClient, RankingServiceService, RecommendRequest, RecommendResponse, Device, PageType } from '@recsys/contracts/ranking';
+import { findFreePort, quoteIdent, runMigrations, withClient, withDatabase } from '@recsys/db';
+import { FEATURES } from '@recsys/features';
+import { buildMlpModel, seededRandom } from '@recsys/onnx';
+import { spawnTs, waitForServing } from '@recsys/service-kit/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ITEMS = num('BENCH_ITEMS', 5000);
+const LOG_ROWS = num('BENCH_LOG_ROWS', 200_000);
+const CALLS = num('BENCH_CALLS', 3000);
+const SECONDS = num('BENCH_SECONDS', 5);
+const CONCURRENCY = num('BENCH_CONCURRENCY', 16);
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+const call = <Req, Res>(fn: (req: Req, cb: (err: ServiceError | null, res: Res) => void) => unknown, req: Req) =>
+  new Promise<Res>((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
+
+function percentiles(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: p(0.5), p99: p(0.99), n: s.length };
+}
+
+async function latencies(n: number, once: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < Math.min(200, n); i++) await once(i); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await once(i);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return samples;
+}
+
+/** Closed loop, `concurrency` in flight for `seconds`: calls per second. */
+async function maxThroughput(seconds: number, concurrency: number, once: (i: number) => Promise<unknown>): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) await once(done++);
+    }),
+  );
+  return done / seconds;
+}
+
+/** Open loop at a fixed rate for `seconds`: latency of each call from its scheduled start. */
+async function atRate(rate: number, seconds: number, once: (i: number) => Promise<unknown>): Promise<number[]> {
+  const total = Math.floor(rate * seconds);
+  const start = performance.now();
+  const samples: Promise<number>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    samples.push(once(i).then(() => performance.now() - due));
+  }
+  return Promise.all(samples);
+}
+
+/** A bare grpc-js RankingService: decodes the request, answers a constant response. */
+async function bareServer(response: RecommendResponse): Promise<{ port: number; stop: () => void }> {
+  const server = new Server();
+  const nope = (_c: unknown, cb: (e: null, r: unknown) => void) => cb(null, {});
+  server.addService(RankingServiceService, {
+    recommend: (_c: unknown, cb: (e: null, r: unknown) => void) => cb(null, response),
+    recordOutcome: nope,
+    upsertItems: nope,
+    getOnlineMetrics: nope,
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return { port, stop: () => server.forceShutdown() };
+}
+
+/** An MLP over every fixed vocabulary feature plus one caller feature. */
+function benchModel() {
+  const featureNames = [...FEATURES.map((f) => f.name), 'candidate.relevance'];
+  const rnd = seededRandom(7);
+  const m = (r: number, c: number) => Array.from({ length: r }, () => Array.from({ length: c }, () => (rnd() - 0.5) * 0.2));
+  const bytes = buildMlpModel({
+    featureNames,
+    layers: [
+      { weights: m(featureNames.length, 64), bias: m(1, 64)[0]! },
+      { weights: m(64, 32), bias: m(1, 32)[0]! },
+      { weights: m(32, 1), bias: [0] },
+    ],
+  });
+  return { featureNames, bytes };
+}
+
+async function seed(url: string, website: string) {
+  await withClient(url, async (c) => {
+    await c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'bench')`, [website]);
+    await c.query(
+      `INSERT INTO catalog_items (website_id, item_id, item_type, title, category, brand, price, tags, in_stock, published_at)
+       SELECT $1, 'sku-' || g, 'product', 'Item ' || g, 'cat-' || (g % 40), 'brand-' || (g % 25), (g % 200) + 0.99, '["a","b"]', g % 50 <> 0,
+              now() - (g % 365) * interval '1 day'
+         FROM generate_series(1, $2) g`,
+      [website, ITEMS],
+    );
+    // Logged behaviour: sessions of 5 shown items, ~10% clicked, ~2% converted, over 30 days.
+    await c.query(
+      `INSERT INTO recommendations (website_id, session_id, item_id, score, rank, strategy, recommendation_type, shown_at, clicked, clicked_at, converted, revenue, context)
+       SELECT $1, md5((g / 5)::text)::uuid, 'sku-' || (1 + (g * 7919) % $2), 0.5, 1 + g % 5, 'popular', 'product',
+              now() - (g % 2592000) * interval '1 second', g % 10 = 0, CASE WHEN g % 10 = 0 THEN now() - (g % 2592000) * interval '1 second' END,
+              g % 50 = 0, CASE WHEN g % 50 = 0 THEN 19.99 END,
+              jsonb_build_object('device', (ARRAY['mobile','desktop','tablet'])[1 + g % 3])
+         FROM generate_series(1, $3) g`,
+      [website, ITEMS, LOG_ROWS],
+    );
+  });
+}
+
+async function main() {
+  const dbName = `recsys_bench_ranking_${Date.now()}`;
+  await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE ${quoteIdent(dbName)}`));
+  const url = withDatabase(ADMIN_URL, dbName);
+  const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
+  const registry = await new FakeRegistry().start();
+  let service: ReturnType<typeof spawnTs> | undefined;
+  let bare: Awaited<ReturnType<typeof bareServer>> | undefined;
+  try {
+    await runMigrations({ databaseUrl: url });
+    const website = randomUUID();
+    await seed(url, website);
+    const model = benchModel();
+    registry.publish('bench-1', model.bytes, { featureNames: model.featureNames });
+    registry.activate('bench-1');
+
+    const port = await findFreePort();
+    service = spawnTs(join(__dirname, '../../apps/ranking-service/src/main.ts'), {
+      PATH: process.env.PATH,
+      DATABASE_URL: url,
+      GRPC_PORT: String(port),
+      METRICS_PORT: String(await findFreePort()),
+      LOG_LEVEL: 'warn',
+      REGISTRY_ADDR: registry.address,
+      MODEL_CACHE_DIR: cacheDir,
+    });
+    await waitForServing(`127.0.0.1:${port}`, 60_000);
+    const client = new RankingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    const recommend = (req: RecommendRequest) => call<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req);
+
+    const session = randomUUID();
+    const ctx = { pageType: PageType.PAGE_TYPE_PRODUCT, itemId: 'sku-17', device: Device.DEVICE_MOBILE, timeZone: 'Europe/Berlin' };
+    const caller100 = RecommendRequest.fromPartial({
+      websiteId: website,
+      sessionId: session,
+      userId: '',
+      count: 10,
+      context: ctx,
+      candidates: Array.from({ length: 100 }, (_, i) => ({ itemId: `sku-${1 + ((i * 37) % ITEMS)}`, features: { relevance: (i % 10) / 10 } })),
+    });
+    const generated = RecommendRequest.fromPartial({ websiteId: website, sessionId: session, count: 10, context: ctx });
+
+    const first = await recommend(caller100);
+    if (first.fallback) throw new Error(`the model is not serving (fallback reason ${first.fallbackReason})`);
+    const gen = await recommend({ ...generated, dryRun: true, explain: false });
+    out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${model.featureNames.length}-64-32-1 (${first.model?.version}), logging on`);
+    out(`request: 100 caller candidates = ${RecommendRequest.encode(caller100).finish().length} bytes; response (count 10) = ${RecommendResponse.encode(first).finish().length} bytes; generated answer strategy ${gen.strategy}`);
+
+    bare = await bareServer(first);
+    const bareClient = new RankingServiceClient(`127.0.0.1:${bare.port}`, credentials.createInsecure());
+    const bareCall = (req: RecommendRequest) => call<RecommendRequest, RecommendResponse>(bareClient.recommend.bind(bareClient), req);
+
+    const rows: string[] = [];
+    const row = (name: string, p: { p50: number; p99: number; n: number }, extra = '') =>
+      rows.push(`| ${name} | ${p.n} | ${p.p50.toFixed(3)} | ${p.p99.toFixed(3)} | ${extra} |`);
+
+    const bare100 = percentiles(await latencies(CALLS, () => bareCall(caller100)));
+    row('bare grpc-js, same request/response sizes', bare100);
+    const svc100 = percentiles(await latencies(CALLS, () => recommend(caller100)));
+    row('Recommend, 100 caller candidates', svc100, `${(svc100.p50 / bare100.p50).toFixed(2)}x bare p50 (goal ≤ 1.3x)`);
+    const svcGen = percentiles(await latencies(CALLS, () => recommend(generated)));
+    row('Recommend, generated candidates (1,000 scored)', svcGen, `goal p50 ≤ 5 ms`);
+
+    const bareMax = await maxThroughput(SECONDS, CONCURRENCY, () => bareCall(caller100));
+    const svcMax = await maxThroughput(SECONDS, CONCURRENCY, () => recommend(caller100));
+    const half = percentiles(await atRate(svcMax / 2, SECONDS, () => recommend(caller100)));
+    row(`Recommend, 100 caller candidates, open loop at ${Math.round(svcMax / 2)}/s (half of max)`, half, 'goal p99 ≤ 10 ms');
+
+    out();
+    out('| scenario | calls | p50 ms | p99 ms | note |');
+    out('|---|---|---|---|---|');
+    for (const r of rows) out(r);
+    out();
+    out(`max throughput (closed loop, ${CONCURRENCY} in flight, ${SECONDS} s): bare ${Math.round(bareMax)}/s, Recommend ${Math.round(svcMax)}/s`);
+    bareClient.close();
+    client.close();
+  } finally {
+    bare?.stop();
+    if (service) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+    await registry.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+    await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`));
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
