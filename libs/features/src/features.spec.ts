@@ -1,4 +1,4 @@
-import { assembleFeatureMatrix, FEATURES, featureValuesOf, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
+import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, featureValuesOf, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
 
 const time = new Date('2026-11-25T20:30:00Z'); // a Wednesday
 
@@ -74,5 +74,17 @@ describe('feature vocabulary', () => {
 
   it('rejects unknown names at assembly, naming them all', () => {
     expect(() => assembleFeatureMatrix(['item.price', 'item.colour', 'user.age'], [row()])).toThrow(new UnknownFeatureError(['item.colour', 'user.age']));
+  });
+
+  it('recomputes shared columns when the user changes within a matrix, and item columns for a new item object', () => {
+    const columns = compileFeatureColumns(['user.session_count', 'item.price']);
+    const item = { inCatalog: true, price: 10 };
+    const m = assembleFeatureMatrix(columns, [
+      row({ user: { sessionCount: 1 }, item }),
+      row({ user: { sessionCount: 7 }, item }),
+    ]);
+    expect(Array.from(m)).toEqual([1, 10, 7, 10]);
+    // A rebuilt catalog snapshot gives a new item object: its new price is used, not the cached one.
+    expect(Array.from(assembleFeatureMatrix(columns, [row({ item: { inCatalog: true, price: 12 } })]))).toEqual([0, 12]);
   });
 });
