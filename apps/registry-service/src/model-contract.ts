@@ -78,7 +78,12 @@ export function resolveFeatureNames(declared: readonly string[], metadataProps: 
 }
 
 /** Picks and checks the input and output; returns the resolved names. */
-export function checkSignature(inputs: readonly ValueShape[], outputs: readonly ValueShape[], request: ContractRequest, featureCount: number): ResolvedContract {
+export function checkSignature(
+  inputs: readonly ValueShape[],
+  outputs: readonly ValueShape[],
+  request: ContractRequest,
+  featureCount: number,
+): Omit<ResolvedContract, 'featureNames'> {
   let input: ValueShape | undefined;
   if (request.inputName) {
     input = inputs.find((i) => i.name === request.inputName);
@@ -115,7 +120,7 @@ export function checkSignature(inputs: readonly ValueShape[], outputs: readonly 
   const s = output.shape;
   const ok = s.length === 0 || s.length === 1 || (s.length === 2 && (isDynamic(s[1]) || s[1] === 1 || s[1] === 2));
   if (!ok) throw new ContractError(`output "${output.name}" has shape ${fmt(s)}, expected [N], [N, 1] or [N, 2]`);
-  return { featureNames: [], inputName: input.name, outputName: output.name };
+  return { inputName: input.name, outputName: output.name };
 }
 
 /** Checks what a smoke run of `rows` rows produced; returns the number of score columns (1 or 2). */

@@ -81,9 +81,11 @@ export class ModelUploader {
 
       const contract = await validator.validate(staged.localPath, { featureNames: h.featureNames, inputName: h.inputName, outputName: h.outputName }, signal);
 
+      let placed: string | undefined;
       const result = await repo.transaction(async (tx) => {
         await repo.lockArtifact(tx, h.sha256);
         const artifactPath = await staged.commit(h.sha256);
+        placed = artifactPath;
         const inserted = await repo.insert(
           {
             name: h.name,
@@ -110,14 +112,26 @@ export class ModelUploader {
         // A concurrent upload registered the same (name, version) first.
         const winner = (await repo.findByNameVersion(h.name, h.version, tx))!;
         if (winner.artifactSha256 === h.sha256) return { model: winner, created: false };
-        if ((await repo.countBySha(h.sha256, tx)) === 0) await store.delete(artifactPath);
         throw new AlreadyExistsError(`${h.name}@${h.version} already exists with sha256 ${winner.artifactSha256}; upload a new version instead`);
+      }).catch(async (err) => {
+        // The file is in place but the row is not (insert failed, or a different upload won the name):
+        // remove it unless another version uses the same bytes.
+        if (placed) await this.removeIfUnreferenced(h.sha256, placed).catch(() => undefined);
+        throw err;
       });
       this.deps.logger.info({ model: `${h.name}@${h.version}`, sha256: h.sha256, bytes: received, created: result.created }, 'model uploaded');
       return result;
     } finally {
       await staged.discard();
     }
+  }
+
+  private async removeIfUnreferenced(sha256: string, artifactPath: string): Promise<void> {
+    const { repo, store } = this.deps;
+    await repo.transaction(async (tx) => {
+      await repo.lockArtifact(tx, sha256);
+      if ((await repo.countBySha(sha256, tx)) === 0) await store.delete(artifactPath);
+    });
   }
 
   private checkHeader(h: UploadHeader) {

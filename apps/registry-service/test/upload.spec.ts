@@ -64,6 +64,38 @@ describe('UploadModel', () => {
     expect(res.model).toMatchObject({ inputName: 'X', outputName: 'y', featureNames: ['a', 'b', 'c'] });
   });
 
+  it('picks the probabilities of a scikit-learn style classifier with a label output too', async () => {
+    const bytes = encodeModel({
+      inputs: [{ name: 'float_input', elemType: ElemType.FLOAT, dims: ['N', 3] }],
+      outputs: [
+        { name: 'output_label', elemType: ElemType.INT64, dims: ['N'] },
+        { name: 'output_probability', elemType: ElemType.FLOAT, dims: ['N', 2] },
+      ],
+      nodes: [
+        { opType: 'MatMul', inputs: ['float_input', 'W'], outputs: ['z'] },
+        { opType: 'Softmax', inputs: ['z'], outputs: ['output_probability'], attributes: { axis: { kind: 'int', value: 1 } } },
+        { opType: 'ArgMax', inputs: ['z'], outputs: ['output_label'], attributes: { axis: { kind: 'int', value: 1 }, keepdims: { kind: 'int', value: 0 } } },
+      ],
+      initializers: [{ name: 'W', dims: [3, 2], elemType: ElemType.FLOAT, values: [1, -1, 0.5, -0.5, 2, -2] }],
+      metadataProps: { feature_names: JSON.stringify(names) },
+    });
+    const res = await upload(kit.client, 'skl', '1', bytes);
+    expect(res.model).toMatchObject({ inputName: 'float_input', outputName: 'output_probability' });
+  });
+
+  it('two concurrent uploads of one name+version with different bytes: one wins, the other is ALREADY_EXISTS and leaves no file', async () => {
+    const a = linear(0.11);
+    const b = linear(0.22);
+    const results = await Promise.allSettled([upload(kit.client, 'race', '1', a), upload(kit.client, 'race', '1', b)]);
+    const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof upload>>> => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: Status.ALREADY_EXISTS } });
+    const files = await artifactFiles(kit.artifactDir);
+    const loser = won[0].value.model!.artifactSha256 === sha256(a) ? sha256(b) : sha256(a);
+    expect(files.some((f) => f.includes(loser))).toBe(false);
+    expect(files.filter((f) => f.startsWith('.staging'))).toEqual([]);
+  });
+
   it('DownloadModel ends with DATA_LOSS when the stored file was altered or removed', async () => {
     const res = await upload(kit.client, 'dl', '1', linear(0.9));
     const file = join(kit.artifactDir, res.model.artifactPath);
