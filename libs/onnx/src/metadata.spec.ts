@@ -26,7 +26,7 @@ describe('readModelMetadata', () => {
     const meta = readModelMetadata(bytes);
     expect(meta.featureNames).toBeUndefined();
     expect(meta.metadataProps).toEqual({ feature_names: '{"a":1}', owner: 'ml-team' });
-    expect(meta.inputs).toEqual([{ name: 'x', elemType: ElemType.DOUBLE }]);
+    expect(meta.inputs).toEqual([{ name: 'x', elemType: ElemType.DOUBLE, dims: [] }]);
   });
 
   it('does not list initializers as inputs', () => {

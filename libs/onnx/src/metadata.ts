@@ -10,8 +10,8 @@ export interface TensorInfo {
   name: string;
   /** TensorProto.DataType (1 = float32); 0 when the value is not a tensor. */
   elemType: number;
-  /** Numbers for fixed sizes, strings for symbolic ones, '?' for a dimension without either; undefined rank = no shape. */
-  dims?: (number | string)[];
+  /** Numbers for fixed sizes, strings for symbolic ones, '?' for a dimension without either; [] when no shape is declared. */
+  dims: (number | string)[];
 }
 
 export interface ModelMetadata {
@@ -95,7 +95,7 @@ function readTensorName(bytes: Uint8Array): string {
 
 function readValueInfo(bytes: Uint8Array): TensorInfo {
   const r = new BinaryReader(bytes);
-  const info: TensorInfo = { name: '', elemType: 0 };
+  const info: TensorInfo = { name: '', elemType: 0, dims: [] };
   while (r.pos < r.len) {
     const [field, wire] = r.tag();
     if (field === 1 && wire === WireType.LengthDelimited) info.name = r.string();
