@@ -191,6 +191,20 @@ describe('model provider: registry, hot swap, refusals', () => {
     await eventually(() => h.provider.current(SITE_A)?.version === 'global');
   });
 
+  it('shares one download and one session among scopes that resolve to the same new model', async () => {
+    await startWith('v1', V1);
+    h.provider.current(SITE_A);
+    h.provider.current(SITE_B);
+    await eventually(async () => expect(await h.metric('ranking_model_serving_info', { version: 'v1' })).toBe(3));
+    registry.publish('v2', linearBytes(V2), { featureNames: FEATURES });
+    registry.activate('v2'); // three watches receive v2 at once
+    await eventually(async () => expect(await h.metric('ranking_model_serving_info', { version: 'v2' })).toBe(3));
+    expect(registry.downloads).toBe(2); // v1 once, v2 once
+    expect(h.provider.current(SITE_A)).toBe(h.provider.current(''));
+    expect(h.provider.current(SITE_B)).toBe(h.provider.current(''));
+    await eventually(async () => expect(await h.metric('ranking_model_sessions')).toBe(1));
+  });
+
   it('falls back (no model) when the registry says nothing is active', async () => {
     await startWith('v1', V1);
     registry.deactivate();

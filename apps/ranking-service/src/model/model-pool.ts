@@ -38,7 +38,9 @@ export class ModelPool {
     if (live && !live.isReleased) return live.retain();
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.load(identity, await bytes()).finally(() => this.loading.delete(key));
+      // Registered before the bytes are fetched: scopes resolving to the same model at once
+      // (global and websites at start) share one download and one session.
+      pending = (async () => this.load(identity, await bytes()))().finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
     return (await pending).retain();
