@@ -29,18 +29,27 @@ export function lifecycleStageAt(
  * for ListProfiles filters. `$now`, `$new`, `$risk`, `$churn` are the
  * placeholders of the timestamp and the three day thresholds.
  */
-export function lifecycleSql(now: string, newDays: string, atRisk: string, churned: string): Record<LifecycleStage, string> & { expr: string } {
+export function lifecycleSql(
+  now: string,
+  newDays: string,
+  atRisk: string,
+  churned: string,
+  // Column expressions, so a statement can evaluate the stage on values it is about to write.
+  firstVisit = 'first_visit',
+  lastVisit = 'last_visit',
+): Record<LifecycleStage, string> & { expr: string } {
   const before = (days: string) => `(${now}::timestamptz - make_interval(days => ${days}::int))`;
-  const churnedCond = `last_visit < ${before(churned)}`;
-  const recent = `last_visit >= ${before(atRisk)}`;
+  const [first, last] = [firstVisit, lastVisit];
+  const churnedCond = `${last} < ${before(churned)}`;
+  const recent = `${last} >= ${before(atRisk)}`;
   const conds: Record<LifecycleStage, string> = {
     churned: churnedCond,
-    at_risk: `(last_visit < ${before(atRisk)} AND last_visit >= ${before(churned)})`,
-    new: `(${recent} AND first_visit >= ${before(newDays)})`,
-    active: `(${recent} AND first_visit < ${before(newDays)})`,
+    at_risk: `(${last} < ${before(atRisk)} AND ${last} >= ${before(churned)})`,
+    new: `(${recent} AND ${first} >= ${before(newDays)})`,
+    active: `(${recent} AND ${first} < ${before(newDays)})`,
   };
   const expr =
-    `CASE WHEN last_visit IS NULL THEN NULL WHEN ${churnedCond} THEN 'churned' ` +
-    `WHEN last_visit < ${before(atRisk)} THEN 'at_risk' WHEN first_visit >= ${before(newDays)} THEN 'new' ELSE 'active' END`;
+    `CASE WHEN ${last} IS NULL THEN NULL WHEN ${churnedCond} THEN 'churned' ` +
+    `WHEN ${last} < ${before(atRisk)} THEN 'at_risk' WHEN ${first} >= ${before(newDays)} THEN 'new' ELSE 'active' END`;
   return { ...conds, expr };
 }

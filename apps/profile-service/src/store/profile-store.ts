@@ -50,8 +50,9 @@ export class ProfileStore {
     });
   }
 
-  query<R extends object>(sql: string, params: unknown[]): Promise<R[]> {
-    return database(async () => (await this.pool.query<R & Record<string, unknown>>(sql, params)).rows as R[]);
+  /** One statement outside a transaction; `name` makes it a prepared statement (parsed and planned once per connection). */
+  query<R extends object>(sql: string, params: unknown[], name?: string): Promise<R[]> {
+    return database(async () => (await this.pool.query<R & Record<string, unknown>>({ text: sql, values: params, name })).rows as R[]);
   }
 
   /**

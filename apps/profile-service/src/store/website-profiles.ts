@@ -38,9 +38,10 @@ export class WebsiteProfiles {
   ) {}
 
   /**
-   * Records a validated batch in one transaction: website check → per-user
-   * locks → event-id dedupe → set-based upserts of the bookkeeping and the
-   * counters → recomputation of what is derived. All or nothing.
+   * Records a validated batch in one transaction of four statements, whatever
+   * its size: website check → per-user locks → event ids + bookkeeping
+   * (ingest-sql RECORD_EVENTS) → one update per profile (counters and
+   * everything derived). All or nothing.
    */
   track(events: readonly NormalizedEvent[], now: Date): Promise<TrackResult> {
     // Ids repeated inside the batch: the first occurrence wins, like a replay.
@@ -52,37 +53,32 @@ export class WebsiteProfiles {
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
       await tx.query({ name: 'profiles-lock-users', text: sql.LOCK_USERS, values: [this.websiteId, users] });
-      const inserted = await tx.query<{ event_id: string }>({ name: 'profiles-event-ids', text: sql.INSERT_EVENT_IDS, values: [
-        this.websiteId,
-        candidates.map((e) => e.eventId),
-        candidates.map((e) => e.userId),
-        now.toISOString(),
-      ] });
-      const fresh = new Set(inserted.rows.map((r) => r.event_id));
+      const recorded = await tx.query<{ event_id: string }>({
+        name: 'profiles-record-events',
+        text: sql.RECORD_EVENTS,
+        values: [...eventArrays(this.websiteId, candidates), candidates.map((e) => e.eventId), now.toISOString()],
+      });
+      const fresh = new Set(recorded.rows.map((r) => r.event_id));
       const accepted = candidates.filter((e) => fresh.has(e.eventId));
       const result = { accepted: accepted.length, duplicates: events.length - accepted.length, profilesUpdated: 0 };
       if (accepted.length === 0) return result;
 
-      const params = eventArrays(this.websiteId, accepted);
-      await tx.query({ name: 'profiles-sessions', text: sql.UPSERT_SESSIONS, values: params });
-      await tx.query({ name: 'profiles-affinities', text: sql.UPSERT_AFFINITIES, values: params });
-      const priced = accepted.some((e) => e.price !== null);
-      if (priced) await tx.query({ name: 'profiles-prices', text: sql.UPSERT_PRICES, values: params });
-      await tx.query({ name: 'profiles-counters', text: sql.UPSERT_COUNTERS, values: [...params, now.toISOString()] });
-      const touched = [...new Set(accepted.map((e) => e.userId))];
-      const reference = await this.referencePrice(tx, now, priced);
+      const touched = new Set(accepted.map((e) => e.userId)).size;
+      const reference = await this.referencePrice(tx, now, accepted.some((e) => e.price !== null));
       const { lifecycle } = this.store.options;
-      const stage = lifecycleSql('$4', '$5', '$6', '$7').expr;
-      await tx.query({ name: 'profiles-derived', text: sql.refreshDerived(stage), values: [
-        this.websiteId,
-        touched,
-        reference,
-        now.toISOString(),
-        lifecycle.newDays,
-        lifecycle.atRiskDays,
-        lifecycle.churnedDays,
-      ] });
-      return { ...result, profilesUpdated: touched.length };
+      await tx.query({
+        name: 'profiles-update',
+        text: sql.updateProfiles((first, last) => lifecycleSql('$15', '$17', '$18', '$19', first, last).expr),
+        values: [
+          ...eventArrays(this.websiteId, accepted),
+          now.toISOString(),
+          reference,
+          lifecycle.newDays,
+          lifecycle.atRiskDays,
+          lifecycle.churnedDays,
+        ],
+      });
+      return { ...result, profilesUpdated: touched };
     });
   }
 
@@ -93,6 +89,7 @@ export class WebsiteProfiles {
          LEFT JOIN LATERAL (SELECT ${PROFILE_COLUMNS} FROM user_profiles WHERE website_id = $1 AND user_id = $2) p ON true
        WHERE w.website_id = $1`,
       [this.websiteId, userId],
+      'profiles-get',
     );
     if (!rows[0]?.known) throw this.unknownWebsite();
     if (rows[0].user_id === null) throw new NotFoundError(`no profile for user_id ${JSON.stringify(userId)} on website ${this.websiteId}`);
