@@ -83,15 +83,25 @@ describe('model provider: restarts and the disk cache', () => {
     expect(h.provider.current(SITE_A)).toBeUndefined();
   });
 
-  it('is not ready while the registry has not answered, then settles on the fallback after the startup timeout', async () => {
+  it('is not ready while the registry is down, and ready with its model as soon as it answers', async () => {
+    await registry.stop();
+    const h = provider({ registryAddress: registry.address, cacheDir, startupTimeoutMs: 600_000 });
+    const started = h.provider.start();
+    await eventually(() => h.logs.messages().includes('registry watch down; re-subscribing with backoff'));
+    expect(h.provider.ready).toBe(false);
+    registry.publish('v1', linearBytes(V1), { featureNames: FEATURES });
+    registry.activate('v1');
+    await registry.start();
+    await started;
+    expect(h.provider.current('')!.version).toBe('v1');
+  });
+
+  it('settles on the fallback after the startup timeout, then loads the model when the registry comes back', async () => {
     await registry.stop();
     const h = provider({ registryAddress: registry.address, cacheDir, startupTimeoutMs: 300 });
-    const started = h.provider.start();
-    expect(h.provider.ready).toBe(false);
-    await started;
+    await h.provider.start();
     expect(h.provider.ready).toBe(true);
     expect(h.provider.current('')).toBeUndefined();
-    // When the registry answers later, its model is loaded and served.
     registry.publish('v1', linearBytes(V1), { featureNames: FEATURES });
     registry.activate('v1');
     await registry.start();
