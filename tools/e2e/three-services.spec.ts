@@ -65,5 +65,5 @@ describe('the three services', () => {
     expect(await Promise.all(procs.map((p) => p.exited))).toEqual([0, 0, 0]);
     for (const [i, p] of procs.entries()) expect(p.output()).toContain(`"${SERVICES[i]} stopped"`);
     for (const a of addresses) expect(await checkHealth(a)).not.toBe(ServingStatus.SERVING);
-  });
+  }, 120_000);
 });
