@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { registerModelCommands } from './models';
 import { registerProfileCommands } from './profiles';
+import { registerItemCommands } from './items';
+import { registerRecommendCommands } from './recommend';
 
 /**
  * Each command group registers itself on the program. Add a group by writing
@@ -9,4 +11,4 @@ import { registerProfileCommands } from './profiles';
  */
 export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands];
+export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands, registerRecommendCommands, registerItemCommands];

@@ -1,0 +1,136 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Command } from 'commander';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { spawnTs, type ServiceProcess } from '@recsys/service-kit/testing';
+import type { CliContext } from '../src/cli-context';
+import { EXIT } from '../src/exit-codes';
+import { buildProgram, run } from '../src/program';
+import { csvRecords } from '../src/commands/items-file';
+
+const ROOT = join(__dirname, '../../..');
+
+/** ranking-service as its own process (apps never import apps); address from its "serving" log line. */
+async function spawnRanking(env: Record<string, string>): Promise<{ proc: ServiceProcess; address: string }> {
+  const proc = spawnTs(join(ROOT, 'apps/ranking-service/src/main.ts'), { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const line = proc.output().split('\n').find((l) => l.includes('ranking-service serving'));
+    if (line) return { proc, address: (JSON.parse(line) as { grpc: string }).grpc };
+    if (proc.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`ranking-service did not start:\n${proc.output()}`);
+}
+
+describe('recsys items import / recsys recommend', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let ranking: { proc: ServiceProcess; address: string };
+  let sql: Client;
+  let website: string;
+
+  async function recsys(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const ctx: CliContext = {
+      addresses: { profile: 'unused:1', registry: 'unused:1', ranking: ranking.address },
+      out: new PassThrough().on('data', (c) => (out += c)),
+      err: new PassThrough().on('data', (c) => (err += c)),
+      interactive: false,
+    };
+    const program = buildProgram(() => ctx);
+    const capture = (cmd: Command) => {
+      cmd.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+      cmd.commands.forEach(capture);
+    };
+    capture(program);
+    try {
+      return { code: await run(program, args), out, err };
+    } finally {
+      process.exitCode = undefined;
+    }
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'recsys-cli-items-'));
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    website = randomUUID();
+    await sql.query(`INSERT INTO website (website_id, name) VALUES ($1, 'shop')`, [website]);
+    ranking = await spawnRanking({ DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    ranking?.proc.child.kill('SIGTERM');
+    await ranking?.proc.exited;
+    await sql?.end();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('imports a CSV (quoted fields, tags, attributes) in batches', async () => {
+    const file = join(dir, 'items.csv');
+    await writeFile(
+      file,
+      [
+        'item_id,item_type,title,category,brand,price,tags,available,attr.color',
+        'sku-1,product,"Shoe, red ""classic""",shoes,acme,19.99,sale|new,true,red',
+        'sku-2,product,Hat,hats,acme,5,,true,',
+        'sku-3,product,Old bag,bags,,12.5,,false,',
+      ].join('\n'),
+    );
+    const res = await recsys('items', 'import', file, '--website', website, '--batch', '2');
+    expect(res).toMatchObject({ code: EXIT.ok, out: `imported 3 items into website ${website}\n` });
+    const rows = (await sql.query('SELECT item_id, title, price::text, tags, attributes, in_stock FROM catalog_items WHERE website_id = $1 ORDER BY item_id', [website])).rows;
+    expect(rows).toEqual([
+      { item_id: 'sku-1', title: 'Shoe, red "classic"', price: '19.9900', tags: ['sale', 'new'], attributes: { color: 'red' }, in_stock: true },
+      { item_id: 'sku-2', title: 'Hat', price: '5.0000', tags: [], attributes: {}, in_stock: true },
+      { item_id: 'sku-3', title: 'Old bag', price: '12.5000', tags: [], attributes: {}, in_stock: false },
+    ]);
+  });
+
+  it('imports JSON lines', async () => {
+    const file = join(dir, 'items.jsonl');
+    await writeFile(file, `{"item_id":"art-1","item_type":"ITEM_TYPE_CONTENT","title":"Guide","category":"guides"}\n\n{"itemId":"sku-4","price":"3.50"}\n`);
+    expect(await recsys('items', 'import', file, '--website', website)).toMatchObject({ code: EXIT.ok, out: `imported 2 items into website ${website}\n` });
+    expect((await sql.query(`SELECT item_type FROM catalog_items WHERE website_id = $1 AND item_id = 'art-1'`, [website])).rows).toEqual([{ item_type: 'content' }]);
+  });
+
+  it('names the file line of an item the server rejects, exit 65', async () => {
+    const file = join(dir, 'bad.csv');
+    await writeFile(file, 'item_id,price\nok-1,1\nbad-1,12.3.4\n');
+    const res = await recsys('items', 'import', file, '--website', website);
+    expect(res.code).toBe(EXIT.dataError);
+    expect(res.err).toMatch(/bad\.csv line 3: items\[1\]\.price: /);
+  });
+
+  it('recommend prints a table of ranked items with reasons', async () => {
+    const res = await recsys('recommend', '--website', website, '--user', 'u1', '--count', '3', '--explain');
+    expect(res.code).toBe(EXIT.ok);
+    expect(res.out).toMatch(/ranked by heuristic \(fallback: FALLBACK_REASON_NO_ACTIVE_MODEL\), profile not used/);
+    for (const id of ['sku-1', 'sku-2', 'sku-4']) expect(res.out).toContain(id);
+    expect(res.out).not.toContain('sku-3'); // unavailable
+    expect(res.out).toContain('popular on this website');
+  });
+
+  it('recommend ranks caller candidates; an unknown website is exit 66', async () => {
+    const res = await recsys('recommend', '--website', website, '--candidates', 'sku-2,zzz', '--dry-run');
+    expect(res.code).toBe(EXIT.ok);
+    expect(res.out).toMatch(/│ 1 +│ (sku-2|zzz)/);
+    expect((await recsys('recommend', '--website', randomUUID())).code).toBe(EXIT.notFound);
+    expect((await recsys('recommend', '--website', website, '--type', 'car')).code).toBe(EXIT.usage);
+  });
+
+  it('parses CSV records across quoted newlines', () => {
+    expect(csvRecords('a,b\n"x\ny",2\r\n\n3,4')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['x\ny', '2'] },
+      { line: 5, fields: ['3', '4'] },
+    ]);
+  });
+});
