@@ -12,6 +12,7 @@ import { HealthClient, HealthCheckResponse_ServingStatus as ServingStatus } from
 import { runMigrations, startEmbeddedPostgres } from '@recsys/db';
 import { SERVICES, type ServiceSpec } from './services';
 import { formatLogLine } from './log-format';
+import { DEMO_WEBSITE_ID, loadDemoIfEmpty } from './demo';
 
 const root = resolve(__dirname, '../..');
 
@@ -80,13 +81,20 @@ async function main() {
   }
 
   await Promise.all(SERVICES.map((spec) => waitServing(spec)));
+  const [profile, registry, ranking] = SERVICES.map((s) => `127.0.0.1:${s.grpcPort}`);
+  if (process.env.RECSYS_DEMO !== 'false' && (await loadDemoIfEmpty(databaseUrl, { profile, registry, ranking }, say))) {
+    say('demo data loaded (RECSYS_DEMO=false skips it on an empty database)');
+  }
   say('');
   say('Recsys is running:');
   for (const spec of SERVICES) say(`  ${spec.name.padEnd(17)} grpc 127.0.0.1:${spec.grpcPort}   metrics http://127.0.0.1:${spec.metricsPort}/metrics`);
   say(`  database          ${databaseUrl}`);
   say('');
-  say('Try:  npx buf curl --schema proto --protocol grpc --http2-prior-knowledge \\');
-  say(`        http://127.0.0.1:${SERVICES[0].grpcPort}/grpc.health.v1.Health/Check`);
+  say('Try a recommendation for a demo visitor:');
+  say(`  npx buf curl --schema proto --protocol grpc --http2-prior-knowledge \\`);
+  say(`    -d '{"website_id":"${DEMO_WEBSITE_ID}","user_id":"visitor-7","session_id":"00000000-0000-4000-8000-000000000007","count":5,"explain":true}' \\`);
+  say(`    http://${ranking}/recsys.ranking.v1.RankingService/Recommend`);
+  say(`  or: npm run recsys -- recommend --website ${DEMO_WEBSITE_ID} --user visitor-7 --explain`);
   say('Stop: Ctrl-C');
 }
 
