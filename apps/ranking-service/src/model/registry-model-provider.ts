@@ -1,12 +1,13 @@
 import type { Model } from '@recsys/contracts/registry';
 import type { Logger } from '@recsys/service-kit';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ArtifactCache, type ServingState } from './artifact-cache';
 import { identityOf, modelOf, type LoadedModel, type ModelIdentity } from './loaded-model';
-import type { LoadFailureReason, ModelMetrics } from './model-metrics';
-import { InvalidModelError, ModelPool } from './model-pool';
+import { failureReason, UnknownFeaturesError } from './load-failures';
+import type { ModelMetrics } from './model-metrics';
+import { ModelPool } from './model-pool';
 import type { ModelProvider, ServingModel } from './model-provider';
-import { ArtifactDownloadError, RegistrySource, type ScopeState, type ScopeWatch } from './registry-source';
+import { fetchArtifact } from './artifact-fetch';
+import { RegistrySource, type ScopeState, type ScopeWatch } from './registry-source';
 
 export interface RegistryModelProviderOptions {
   /** host:port of registry-service; unset = no registry (cached models, else the heuristic fallback). */
@@ -40,6 +41,8 @@ interface Slot {
   generation: number;
   /** Identity being loaded for the current generation (repeated states do not restart it). */
   loadingKey?: string;
+  /** The registry's latest model for this scope (reloaded if the worker dies mid-load). */
+  wanted?: Model;
   /** The identity last refused (bad file, unknown features): its repeats are ignored until another state comes. */
   refusedKey?: string;
   watch?: ScopeWatch;
@@ -186,6 +189,7 @@ export class RegistryModelProvider implements ModelProvider {
   }
 
   private async apply(slot: Slot, state: ScopeState): Promise<void> {
+    slot.wanted = state.kind === 'model' ? state.model : undefined;
     if (state.kind === 'none') {
       slot.generation++;
       slot.refusedKey = undefined;
@@ -209,8 +213,8 @@ export class RegistryModelProvider implements ModelProvider {
     const current = () => slot.generation === generation && !this.abort.signal.aborted;
     try {
       const unknown = this.options.unknownFeatureNames?.(identity.featureNames) ?? [];
-      if (unknown.length > 0) throw new UnknownFeaturesError(`unknown feature names: ${unknown.join(', ')}`);
-      const loaded = await this.pool.acquire(identity, () => this.fetchBytes(state.model, current, log));
+      if (unknown.length > 0) throw new UnknownFeaturesError(unknown);
+      const loaded = await this.pool.acquire(identity, () => fetchArtifact(state.model, { cache: this.cache, registry: this.registry, metrics: this.options.metrics, backoffMs: this.options.backoffMs, signal: this.abort.signal, wanted: current, log }));
       if (!current()) {
         loaded.unref();
         return;
@@ -229,29 +233,6 @@ export class RegistryModelProvider implements ModelProvider {
       log.error({ reason, err: (err as Error).message, still_serving: slot.serving?.version ?? null }, 'model not loaded; the current one keeps serving');
     } finally {
       if (slot.scope === GLOBAL && current()) this.settle(slot.serving ? 'model loaded' : 'active model failed to load: heuristic fallback');
-    }
-  }
-
-  /** The artifact from the cache, else from the registry (retried with backoff while still wanted), then cached. */
-  private async fetchBytes(model: Model, wanted: () => boolean, log: Logger): Promise<Uint8Array> {
-    const sha256 = model.artifactSha256.toLowerCase();
-    const cached = await this.cache.read(sha256);
-    if (cached) return cached;
-    const backoff = this.options.backoffMs ?? { initial: 200, max: 10_000 };
-    for (let delay = backoff.initial; ; delay = Math.min(delay * 2, backoff.max)) {
-      const started = performance.now();
-      try {
-        const bytes = await this.registry!.download(model, this.abort.signal);
-        this.options.metrics?.loadSeconds.observe({ phase: 'download' }, (performance.now() - started) / 1000);
-        await this.cache.write(sha256, bytes);
-        return bytes;
-      } catch (err) {
-        if (!(err instanceof ArtifactDownloadError) || !err.retryable || !wanted()) throw err;
-        this.options.metrics?.loads.inc({ outcome: 'failed', reason: failureReason(err) });
-        log.warn({ err: err.message, retryInMs: delay }, 'model download failed; retrying');
-        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
-        if (!wanted()) throw err;
-      }
     }
   }
 
@@ -281,19 +262,24 @@ export class RegistryModelProvider implements ModelProvider {
       .catch((err) => this.log.warn({ err }, 'could not record the serving state in the model cache'));
   }
 
-  /** The worker thread died with every session: reload what served from the disk cache. */
+  /**
+   * The worker thread died with every session (and any load in progress, which
+   * must not count as a refusal of that model): reload what each scope wants,
+   * from the disk cache when it is there.
+   */
   private onWorkerLost(err: Error): void {
     if (this.abort.signal.aborted) return;
     this.log.error({ err: err.message }, 'model worker died; reloading the serving models');
     for (const slot of this.slots.values()) {
-      const identity = slot.serving?.identity;
+      const model = slot.wanted ?? (slot.serving ? modelOf(slot.serving.identity) : undefined);
       slot.serving = undefined;
-      if (identity) void this.apply(slot, { kind: 'model', model: modelOf(identity) });
+      slot.loadingKey = undefined;
+      slot.refusedKey = undefined;
+      slot.generation++; // loads failing with the dead thread are now stale
+      if (model) void this.apply(slot, { kind: 'model', model });
     }
   }
 }
-
-class UnknownFeaturesError extends Error {}
 
 function newSlot(scope: string): Slot {
   return { scope, generation: 0, watchFailures: 0 };
@@ -301,11 +287,4 @@ function newSlot(scope: string): Slot {
 
 function scopeLabel(scope: string): string {
   return scope || 'global';
-}
-
-function failureReason(err: unknown): LoadFailureReason {
-  if (err instanceof UnknownFeaturesError) return 'unknown_features';
-  if (err instanceof InvalidModelError) return 'invalid_model';
-  if (err instanceof ArtifactDownloadError) return err.reason === 'unavailable' ? 'download' : err.reason;
-  return 'invalid_model';
 }
