@@ -147,6 +147,37 @@ describe('profile aggregation rules', () => {
     expect((await h.get(site, 'rich')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_HIGH); // 100 / 300
   });
 
+  it('favourites stay exact across batches: an entry outside the top-k that gains weight can enter it', async () => {
+    const s = randomUUID();
+    const view = (minute: number, category: string) =>
+      event({ userId: 'u9', sessionId: s, type: PRODUCT, occurredAt: at(T0, minute), itemId: `i-${category}`, category });
+    // c0..c11 weigh 1 each; the top 10 by recency is c11..c2.
+    await h.track(site, Array.from({ length: 12 }, (_, i) => view(i, `c${i}`)));
+    expect((await h.get(site, 'u9')).favoriteCategories).toEqual(['c11', 'c10', 'c9', 'c8', 'c7', 'c6', 'c5', 'c4', 'c3', 'c2']);
+    // c0 gets a second view (weight 2, an old interaction time): it leads; c1, untouched, stays out.
+    await h.track(site, [view(-5, 'c0')]);
+    expect((await h.get(site, 'u9')).favoriteCategories).toEqual(['c0', 'c11', 'c10', 'c9', 'c8', 'c7', 'c6', 'c5', 'c4', 'c3']);
+    // A page view brings no weighted event: favourites unchanged.
+    await h.track(site, [event({ userId: 'u9', sessionId: s, type: PAGE, occurredAt: at(T0, 20) })]);
+    expect((await h.get(site, 'u9')).favoriteCategories[0]).toBe('c0');
+  });
+
+  it('the user median of an even number of prices is the mean of the two middle ones', async () => {
+    const s = randomUUID();
+    const view = (price: string, minute: number) => event({ userId: 'u10', sessionId: s, type: PRODUCT, occurredAt: at(T0, minute), itemId: 'x', price });
+    await h.sql(`INSERT INTO catalog_items (website_id, item_id, price) VALUES ($1, 'ref', 31.25)`, [site]);
+    // Prices 10 20 30 40 (20 and 30 in the middle): median 25. 25 / 31.25 = 0.8 is not below 0.8: MEDIUM (20 would be HIGH).
+    await h.track(site, [view('10', 0), view('40', 1), view('20', 2), view('30', 3)]);
+    expect((await h.get(site, 'u10')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_MEDIUM);
+    // Reference 20: 25 / 20 = 1.25 is not above 1.25: MEDIUM (30 would be LOW). Re-evaluated on the user's next batch.
+    await h.sql(`UPDATE catalog_items SET price = 20 WHERE website_id = $1`, [site]);
+    await h.track(site, [event({ userId: 'u10', sessionId: s, type: PAGE, occurredAt: at(T0, 4) })]);
+    expect((await h.get(site, 'u10')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_MEDIUM);
+    await h.sql(`UPDATE catalog_items SET price = 19.99 WHERE website_id = $1`, [site]);
+    await h.track(site, [event({ userId: 'u10', sessionId: s, type: PAGE, occurredAt: at(T0, 5) })]);
+    expect((await h.get(site, 'u10')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_LOW);
+  });
+
   it('device preference is the device of most sessions, ties to the most recent session', async () => {
     const [s1, s2, s3] = [randomUUID(), randomUUID(), randomUUID()];
     const page = (userId: string, sessionId: string, minute: number, device: Device) =>

@@ -12,6 +12,7 @@ const EVENT_ARRAYS = `$2::text[], $3::uuid[], $4::timestamptz[], $5::text[], $6:
 const EVENT_COLUMNS = 'u, s, t, k, d, top, sd, item, cat, brand, price, rev, ord';
 
 const PAGE = `('page_view', 'product_view')`;
+const WEIGHTED = `('product_view', 'add_to_cart', 'purchase')`;
 
 /**
  * Serializes updates of the same profile: transaction-scoped advisory locks
@@ -118,7 +119,10 @@ export const updateProfiles = (lifecycle: (first: string, last: string) => strin
       count(*) FILTER (WHERE k = 'product_view') AS product_views, count(*) FILTER (WHERE k = 'add_to_cart') AS carts,
       COALESCE(sum(top), 0) AS top_sum, count(top) AS top_n, COALESCE(sum(sd), 0) AS sd_sum, count(sd) AS sd_n,
       min(t) AS first_t, max(t) AS last_t,
-      bool_or(k IN ('product_view', 'add_to_cart', 'purchase') AND num_nonnulls(item, cat, brand) > 0) AS weighted
+      bool_or(k IN ${WEIGHTED} AND num_nonnulls(item, cat, brand) > 0) AS weighted,
+      array_agg(DISTINCT cat) FILTER (WHERE k IN ${WEIGHTED} AND cat IS NOT NULL) AS cats,
+      array_agg(DISTINCT item) FILTER (WHERE k IN ${WEIGHTED} AND item IS NOT NULL) AS items,
+      array_agg(DISTINCT brand) FILTER (WHERE k IN ${WEIGHTED} AND brand IS NOT NULL) AS brands
     FROM unnest(${EVENT_ARRAYS}) AS e(${EVENT_COLUMNS}) GROUP BY u
   )
   UPDATE user_profiles AS p SET
@@ -159,14 +163,30 @@ export const updateProfiles = (lifecycle: (first: string, last: string) => strin
   LEFT JOIN LATERAL (
     SELECT device FROM profile_sessions WHERE website_id = $1 AND user_id = a.u AND device IS NOT NULL
     GROUP BY device ORDER BY count(*) DESC, max(last_at) DESC LIMIT 1) dev ON true
+  -- Top-k without re-ranking everything: weights and last times only grow, so an entry that was not in
+  -- the previous top-k and got nothing new cannot overtake one that was. The new top-k is therefore
+  -- among the previous lists plus what this batch touched: only those rows are read and ranked.
   CROSS JOIN LATERAL (
     SELECT COALESCE(jsonb_agg(value ORDER BY rn) FILTER (WHERE kind = 'category' AND rn <= 10), '[]') AS categories,
       COALESCE(jsonb_agg(value ORDER BY rn) FILTER (WHERE kind = 'product' AND rn <= 20), '[]') AS products,
       COALESCE(jsonb_agg(value ORDER BY rn) FILTER (WHERE kind = 'brand' AND rn <= 10), '[]') AS brands
-    FROM (SELECT kind, value, row_number() OVER (PARTITION BY kind ORDER BY weight DESC, last_at DESC, value) AS rn
-          FROM profile_affinities WHERE website_id = $1 AND user_id = a.u AND a.weighted) ranked) fav
+    FROM (SELECT pa.kind, pa.value, row_number() OVER (PARTITION BY pa.kind ORDER BY pa.weight DESC, pa.last_at DESC, pa.value) AS rn
+          FROM (SELECT 'category' AS kind, v FROM unnest(a.cats) AS v
+                UNION SELECT 'product', v FROM unnest(a.items) AS v
+                UNION SELECT 'brand', v FROM unnest(a.brands) AS v
+                UNION SELECT x.kind, x.v FROM user_profiles up CROSS JOIN LATERAL (
+                    SELECT 'category' AS kind, jsonb_array_elements_text(up.favorite_categories) AS v
+                    UNION ALL SELECT 'product', jsonb_array_elements_text(up.favorite_products)
+                    UNION ALL SELECT 'brand', jsonb_array_elements_text(up.preferred_brands)) x
+                  WHERE up.website_id = $1 AND up.user_id = a.u) AS candidates
+          JOIN profile_affinities pa
+            ON pa.website_id = $1 AND pa.user_id = a.u AND pa.kind = candidates.kind AND pa.value = candidates.v
+          WHERE a.weighted) ranked) fav
+  -- The user's median price: percentile_cont(0.5) over the observations with their multiplicity,
+  -- from cumulative counts (the two middle observations, averaged) rather than by expanding them.
   CROSS JOIN LATERAL (
-    SELECT (SELECT sum(observations) FROM profile_prices WHERE website_id = $1 AND user_id = a.u) AS n,
-      (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pp.price)
-         FROM profile_prices pp, generate_series(1, pp.observations) WHERE pp.website_id = $1 AND pp.user_id = a.u) AS median) pr
+    SELECT max(total) AS n,
+      (min(price) FILTER (WHERE cum > floor((total - 1) / 2.0)) + min(price) FILTER (WHERE cum > ceil((total - 1) / 2.0)))::float8 / 2 AS median
+    FROM (SELECT price, sum(observations) OVER (ORDER BY price) AS cum, sum(observations) OVER () AS total
+          FROM profile_prices WHERE website_id = $1 AND user_id = a.u) o) pr
   WHERE p.website_id = $1 AND p.user_id = a.u`;
