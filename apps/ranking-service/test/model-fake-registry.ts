@@ -34,7 +34,11 @@ export class FakeRegistry {
   downloads = 0;
   port = 0;
 
-  constructor(private readonly name = 'default') {
+  constructor(
+    private readonly name = 'default',
+    /** When set, callers need `authorization: Bearer <one of these>`. */
+    private readonly serviceTokens: string[] = [],
+  ) {
     this.changes.setMaxListeners(0);
   }
 
@@ -51,7 +55,7 @@ export class FakeRegistry {
       host: '127.0.0.1',
       port: this.port, // the same port again after down(): clients reconnect to it
       services: [registerService(ModelRegistryService, impl as ServiceImplementation<typeof ModelRegistryService>)],
-      authenticator: new Authenticator({ adminTokens: [], serviceTokens: [] }),
+      authenticator: new Authenticator({ adminTokens: [], serviceTokens: this.serviceTokens }),
       logger,
       metrics: new ServiceMetrics('fake-registry'),
       shutdown: { graceMs: 0, timeoutMs: 0 },

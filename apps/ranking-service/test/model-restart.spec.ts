@@ -144,4 +144,24 @@ describe('model provider: restarts and the disk cache', () => {
     expect(registry.downloads).toBe(1); // reloaded from the disk cache, not downloaded again
     expect(h.logs.messages(50)).toContain('model worker died; reloading the serving models');
   });
+  it('sends REGISTRY_TOKEN; with a wrong one it is refused and serves the fallback', async () => {
+    const token = 'ranking-service-token-0123456789';
+    const secured = await new FakeRegistry('default', [token]).start();
+    const otherCache = await tempDir();
+    try {
+      secured.publish('v1', linearBytes(V1), { featureNames: FEATURES });
+      secured.activate('v1');
+      const denied = provider({ registryAddress: secured.address, registryToken: 'not-the-token-0123456789', cacheDir, startupTimeoutMs: 300 });
+      await denied.provider.start();
+      expect(denied.provider.current('')).toBeUndefined();
+      expect(denied.logs.lines.some((l) => String(l.err).includes('UNAUTHENTICATED'))).toBe(true);
+      const allowed = provider({ registryAddress: secured.address, registryToken: token, cacheDir: otherCache, startupTimeoutMs: 60_000 });
+      await allowed.provider.start();
+      expect(allowed.provider.current('')!.version).toBe('v1');
+    } finally {
+      for (const h of harnesses.splice(0)) await h.provider.close();
+      await secured.stop();
+      await removeDir(otherCache);
+    }
+  });
 });
