@@ -40,7 +40,11 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       const repo = new ModelRepository(db.orm.em.getConnection().getKnex());
       listener = new ActivationListener(config.databaseUrl, logger);
       await listener.start();
-      const validator = new ModelValidator({ timeoutMs: config.validationTimeoutMs, featureNames: options.featureNameValidator ?? acceptAllFeatureNames });
+      const validator = new ModelValidator({
+        timeoutMs: config.validationTimeoutMs,
+        concurrency: config.validationConcurrency,
+        featureNames: options.featureNameValidator ?? acceptAllFeatureNames,
+      });
       const handler = new ModelRegistryHandler({
         models: new ModelRegistryService({ repo, store }),
         uploader: new ModelUploader({ repo, store, validator, maxBytes: config.maxModelBytes, logger }),

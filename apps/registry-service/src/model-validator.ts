@@ -24,12 +24,26 @@ export const acceptAllFeatureNames: FeatureNameValidator = () => [];
  * vocabulary. Throws InvalidArgumentError naming what is wrong.
  */
 export class ModelValidator {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(
-    private readonly options: { timeoutMs: number; featureNames: FeatureNameValidator },
+    private readonly options: {
+      timeoutMs: number;
+      featureNames: FeatureNameValidator;
+      /** Validations at once; each loads a whole model into memory, so uploads beyond this wait their turn. */
+      concurrency: number;
+    },
   ) {}
 
   async validate(path: string, request: ContractRequest, signal?: AbortSignal): Promise<ValidatedModel> {
-    const outcome = await this.runWorker({ path, ...request }, signal);
+    await this.acquire(signal);
+    let outcome: ValidationOutcome;
+    try {
+      outcome = await this.runWorker({ path, ...request }, signal);
+    } finally {
+      this.release();
+    }
     if (!outcome.ok) {
       if (outcome.field === 'internal') throw new Error(`model validation worker failed: ${outcome.message}`);
       throw new InvalidArgumentError(outcome.message, outcome.field);
@@ -39,6 +53,32 @@ export class ModelValidator {
       throw new InvalidArgumentError(`unknown feature names ${JSON.stringify(unknown)}: not in the feature vocabulary (user.*, item.*, match.*, context.*, candidate.<key>)`, 'feature_names');
     }
     return { featureNames: outcome.featureNames, inputName: outcome.inputName, outputName: outcome.outputName, scoreColumns: outcome.scoreColumns };
+  }
+
+  private async acquire(signal?: AbortSignal): Promise<void> {
+    if (this.running < this.options.concurrency) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiting.splice(this.waiting.indexOf(turn), 1);
+        reject(new UnavailableError('upload cancelled while waiting for validation'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(turn);
+    });
+  }
+
+  /** Hands the slot straight to the next waiter, or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 
   private runWorker(job: ValidationJob, signal?: AbortSignal): Promise<ValidationOutcome> {
