@@ -63,7 +63,8 @@ describe('recsys items import / recsys recommend', () => {
     await sql.connect();
     website = randomUUID();
     await sql.query(`INSERT INTO website (website_id, name) VALUES ($1, 'shop')`, [website]);
-    ranking = await spawnRanking({ DATABASE_URL: db.url });
+    // Its own empty model cache (the default directory may hold a model from another run): answers come from the heuristic.
+    ranking = await spawnRanking({ DATABASE_URL: db.url, MODEL_CACHE_DIR: join(dir, 'models') });
   });
   afterAll(async () => {
     ranking?.proc.child.kill('SIGTERM');

@@ -1,5 +1,8 @@
 import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RecommendRequest } from '@recsys/contracts/ranking';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import type { StartedService } from '@recsys/service-kit';
@@ -14,10 +17,13 @@ describe('ranking-service', () => {
   let service: StartedService;
   let client: RankingServiceClient;
   let sql: Client;
+  let cacheDir: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    service = await bootstrap(loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent' }));
+    // An empty model cache of its own: the default directory may hold a model from another run.
+    cacheDir = await mkdtemp(join(tmpdir(), 'recsys-ranking-test-'));
+    service = await bootstrap(loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', MODEL_CACHE_DIR: cacheDir }));
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     client = new RankingServiceClient(`127.0.0.1:${service.port}`, credentials.createInsecure());
@@ -28,6 +34,7 @@ describe('ranking-service', () => {
     await service?.close();
     await sql?.end();
     await db?.drop();
+    await rm(cacheDir, { recursive: true, force: true });
   });
 
   it('reports SERVING for the process and for recsys.ranking.v1.RankingService', async () => {

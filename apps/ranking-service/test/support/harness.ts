@@ -4,6 +4,9 @@ import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import type { StartedService } from '@recsys/service-kit';
 import { unary } from '@recsys/service-kit/testing';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { bootstrap } from '../../src/bootstrap';
 import { loadServiceConfig } from '../../src/config';
@@ -23,10 +26,12 @@ export interface Harness {
 
 export async function startHarness(options: { env?: Record<string, string>; modelProvider?: ModelProvider } = {}): Promise<Harness> {
   const db = await createTestDatabase();
+  // Its own empty model cache: the repository's default (.data/model-cache) may hold a model from another run.
+  const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-ranking-test-'));
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
   const service = await bootstrap(
-    loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', LOG_FLUSH_INTERVAL_MS: '20', ...options.env }),
+    loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', LOG_FLUSH_INTERVAL_MS: '20', MODEL_CACHE_DIR: cacheDir, ...options.env }),
     { modelProvider: options.modelProvider },
   );
   const client = new RankingServiceClient(`127.0.0.1:${service.port}`, credentials.createInsecure());
@@ -50,6 +55,7 @@ export async function startHarness(options: { env?: Record<string, string>; mode
       // A test may have replaced the client (after a database outage): end the current one.
       await harness.sql.end().catch(() => undefined);
       await db.drop();
+      await rm(cacheDir, { recursive: true, force: true });
     },
   };
   return harness;
