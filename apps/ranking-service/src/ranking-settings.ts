@@ -20,6 +20,7 @@ export function rankingEnv() {
     CATALOG_REFRESH_INTERVAL_MS: env.positiveInt(30_000, 86_400_000),
     DEFAULT_MAX_ITEMS_PER_CATEGORY: env.positiveInt(3, 100),
     SCORING_TIMEOUT_MS: env.positiveInt(50, 10_000),
+    MAX_IN_FLIGHT_RECOMMEND: env.positiveInt(1_000, 1_000_000),
   };
 }
 
@@ -31,6 +32,8 @@ export interface RankingSettings {
   catalogRefreshIntervalMs: number;
   defaultMaxItemsPerCategory: number;
   scoringTimeoutMs: number;
+  /** Recommend calls allowed at once; more are refused with RESOURCE_EXHAUSTED (0 = no limit). */
+  maxInFlightRecommend: number;
 }
 
 export function rankingSettings(e: RankingEnv): RankingSettings {
@@ -46,5 +49,6 @@ export function rankingSettings(e: RankingEnv): RankingSettings {
     catalogRefreshIntervalMs: e.CATALOG_REFRESH_INTERVAL_MS,
     defaultMaxItemsPerCategory: Math.max(1, e.DEFAULT_MAX_ITEMS_PER_CATEGORY),
     scoringTimeoutMs: Math.max(1, e.SCORING_TIMEOUT_MS),
+    maxInFlightRecommend: e.MAX_IN_FLIGHT_RECOMMEND,
   };
 }

@@ -247,3 +247,25 @@ describe('logging', () => {
     });
   });
 });
+
+describe('load shedding', () => {
+  it('refuses calls past MAX_IN_FLIGHT_RECOMMEND with RESOURCE_EXHAUSTED, then serves again', async () => {
+    const slow = new SettableModelProvider();
+    const model = new LinearModel('default', 'slow', ['item.price'], {});
+    model.failWith = 'hang';
+    slow.model = model;
+    const tight = await startHarness({ modelProvider: slow, env: { MAX_IN_FLIGHT_RECOMMEND: '1', SCORING_TIMEOUT_MS: '300' } });
+    try {
+      const site = await tight.newWebsite();
+      await tight.upsert(site, [{ itemId: 'a' }]);
+      const first = tight.recommend({ websiteId: site });
+      // The first call is inside the scoring budget until the model has been asked.
+      while (model.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await expect(tight.recommend({ websiteId: site })).rejects.toMatchObject({ code: Status.RESOURCE_EXHAUSTED });
+      expect(await first).toMatchObject({ fallbackReason: FallbackReason.FALLBACK_REASON_MODEL_TIMEOUT });
+      expect((await tight.recommend({ websiteId: site })).items).toHaveLength(1);
+    } finally {
+      await tight.close();
+    }
+  });
+});

@@ -58,6 +58,7 @@ export class CatalogCache {
 
   /** Rebuilds one website now (after UpsertItems, so the writer's next call sees its items). */
   async refresh(websiteId: string): Promise<void> {
+    this.unknown.delete(websiteId);
     if (this.snapshots.has(websiteId)) await this.load(websiteId);
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FallbackReason, type RecommendedItem, type RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { featureValuesOf, type ContextInput, type FeatureRowInput, type UserInput } from '@recsys/features';
-import type { Logger } from '@recsys/service-kit';
+import { ResourceExhaustedError, type Logger } from '@recsys/service-kit';
 import type { CatalogCache } from '../catalog/catalog-cache';
 import type { WebsiteSnapshot } from '../catalog/website-snapshot';
 import type { LogRow, RecommendationLog } from '../log/recommendation-log';
@@ -17,6 +17,8 @@ import { parseRecommendRequest, type RecommendQuery } from './recommend-query';
 export interface RecommenderOptions {
   defaultMaxItemsPerCategory: number;
   scoringTimeoutMs: number;
+  /** 0 = no limit. */
+  maxInFlightRecommend: number;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface RecommenderOptions {
  * the model's score, and a website's first catalog load.
  */
 export class Recommender {
+  private inFlight = 0;
+
   constructor(
     private readonly catalog: CatalogCache,
     private readonly profiles: ProfileSource,
@@ -35,7 +39,22 @@ export class Recommender {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Load shedding: past `maxInFlightRecommend` concurrent calls, refuse at once
+   * (RESOURCE_EXHAUSTED, "retry later") rather than queue and answer everyone late.
+   */
   async recommend(request: RecommendRequest): Promise<RecommendResponse> {
+    const limit = this.options.maxInFlightRecommend;
+    if (limit > 0 && this.inFlight >= limit) throw new ResourceExhaustedError(`ranking-service is overloaded (${this.inFlight} Recommend calls in flight); retry later`);
+    this.inFlight++;
+    try {
+      return await this.rank(request);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async rank(request: RecommendRequest): Promise<RecommendResponse> {
     const q = parseRecommendRequest(request, new Date());
     // Profile and catalog in parallel: neither waits for the other.
     const [snapshot, profile] = await Promise.all([this.catalog.get(q.websiteId), this.profiles.lookup(q.websiteId, q.userId)]);
