@@ -2,7 +2,7 @@
 // TS-computed expectations, hot swap under load, refusals that keep the
 // current model serving, and per-website overrides.
 import { buildTreeEnsembleModel, randomTreeEnsemble } from '@recsys/onnx';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelScoringError } from '../src/model/model-provider';
 import { FakeRegistry } from './model-fake-registry';
@@ -203,6 +203,17 @@ describe('model provider: registry, hot swap, refusals', () => {
     expect(h.provider.current(SITE_A)).toBe(h.provider.current(''));
     expect(h.provider.current(SITE_B)).toBe(h.provider.current(''));
     await eventually(async () => expect(await h.metric('ranking_model_sessions')).toBe(1));
+  });
+
+  it('still swaps in a model it cannot write to the disk cache', async () => {
+    await startWith('v1', V1);
+    // The artifacts directory becomes a file: every write under it fails, even as root.
+    await rm(join(cacheDir, 'artifacts'), { recursive: true });
+    await writeFile(join(cacheDir, 'artifacts'), '');
+    registry.publish('v2', linearBytes(V2), { featureNames: FEATURES });
+    registry.activate('v2');
+    await eventually(() => h.provider.current('')?.version === 'v2');
+    expect(h.logs.messages(40)).toContain('could not cache the model artifact');
   });
 
   it('falls back (no model) when the registry says nothing is active', async () => {

@@ -35,6 +35,14 @@ export class ArtifactCache {
 
   async init(): Promise<void> {
     await mkdir(this.artifactsDir, { recursive: true });
+    // Leftovers of a process killed mid-write; recent ones may belong to another replica sharing the directory.
+    for (const dir of [this.dir, this.artifactsDir]) {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        if (!name.startsWith('.tmp-')) continue;
+        const info = await stat(join(dir, name)).catch(() => undefined);
+        if (info && Date.now() - info.mtimeMs > 10 * 60_000) await rm(join(dir, name), { force: true });
+      }
+    }
   }
 
   /** The cached bytes of `sha256`, or undefined if absent or corrupted (a corrupted file is deleted). */

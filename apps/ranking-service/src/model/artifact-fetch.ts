@@ -35,7 +35,8 @@ export async function fetchArtifact(model: Model, ctx: FetchContext): Promise<Ui
     try {
       const bytes = await ctx.registry.download(model, ctx.signal);
       ctx.metrics?.loadSeconds.observe({ phase: 'download' }, (performance.now() - started) / 1000);
-      await ctx.cache.write(sha256, bytes);
+      // A full or read-only disk costs the next restart its cache, not this model.
+      await ctx.cache.write(sha256, bytes).catch((err) => ctx.log.warn({ err }, 'could not cache the model artifact'));
       return bytes;
     } catch (err) {
       if (!(err instanceof ArtifactDownloadError) || !err.retryable || !ctx.wanted()) throw err;
