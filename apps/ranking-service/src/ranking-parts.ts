@@ -12,6 +12,7 @@ import { ProfileSource } from './profile/profile-source';
 import type { RankingSettings } from './ranking-settings';
 import { RankingHandler } from './ranking.handler';
 import { Recommender } from './recommend/recommender';
+import { SessionMemory } from './recommend/session-memory';
 
 export interface RankingParts {
   handler: RankingHandler;
@@ -51,8 +52,9 @@ export function createRankingParts(
     logger,
   );
   const log = new RecommendationLog(pool, settings.log, logger, deps.metrics?.registry);
-  const recommender = new Recommender(catalog, profiles, modelProvider, log, settings, logger);
-  const handler = new RankingHandler(recommender, new OutcomeRecorder(pool, log), new ItemUpserter(catalogRepository, catalog), new OnlineMetrics(pool));
+  const sessions = new SessionMemory();
+  const recommender = new Recommender(catalog, profiles, modelProvider, log, settings, logger, sessions);
+  const handler = new RankingHandler(recommender, new OutcomeRecorder(pool, log, sessions), new ItemUpserter(catalogRepository, catalog), new OnlineMetrics(pool));
   return {
     handler,
     log,

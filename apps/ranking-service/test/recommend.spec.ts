@@ -187,6 +187,14 @@ describe('the cold-start ladder', () => {
     expect(onPage.items[0]).toMatchObject({ itemId: 'p1', source: 'co_visitation' });
     expect(onPage.items[0]!.reasons).toContain('viewed together with item p2');
     expect(ids(onPage)).not.toContain('p2');
+
+    // A later page of the same session that sends no recent items: the service remembers p2 was viewed.
+    const sessionId = randomUUID();
+    await h.recommend({ websiteId: site, sessionId, count: 1, context: { itemId: 'p2' } as never, dryRun: true });
+    const later = await h.recommend({ websiteId: site, sessionId, count: 4, explain: true });
+    expect(later.items.find((i) => i.itemId === 'p1')).toMatchObject({ source: 'co_visitation', reasons: expect.arrayContaining(['viewed together with item p2']) });
+    const otherSession = await h.recommend({ websiteId: site, count: 4 });
+    expect(otherSession.items.every((i) => i.source !== 'co_visitation')).toBe(true);
   });
 });
 

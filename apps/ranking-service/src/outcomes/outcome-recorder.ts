@@ -2,6 +2,7 @@ import { Outcome, type RecordOutcomeRequest, type RecordOutcomeResponse } from '
 import { InvalidArgumentError, NotFoundError } from '@recsys/service-kit';
 import type { Pool } from 'pg';
 import type { LogRow, RecommendationLog } from '../log/recommendation-log';
+import type { SessionMemory } from '../recommend/session-memory';
 import { decimal, itemId, notInFuture, uuid } from '../validation/fields';
 
 type Target = { kind: 'answer'; requestId: string } | { kind: 'session'; websiteId: string; sessionId: string };
@@ -16,6 +17,7 @@ export class OutcomeRecorder {
   constructor(
     private readonly pool: Pool,
     private readonly log: RecommendationLog,
+    private readonly sessions?: SessionMemory,
   ) {}
 
   async record(req: RecordOutcomeRequest): Promise<RecordOutcomeResponse> {
@@ -33,6 +35,7 @@ export class OutcomeRecorder {
     const match = (r: LogRow) =>
       r.itemId === item &&
       (target.kind === 'answer' ? r.requestId === target.requestId : r.websiteId === target.websiteId && r.sessionId === target.sessionId && r.shownAt <= at);
+    if (target.kind === 'session') this.sessions?.remember(target.websiteId, target.sessionId, item);
     let pending = this.log.findPending(match);
     if (pending.writing) {
       await this.log.settled();
@@ -49,6 +52,7 @@ export class OutcomeRecorder {
         updated++;
       }
     }
+    if (target.kind === 'answer' && pending.buffered[0]) this.sessions?.remember(pending.buffered[0].websiteId, pending.buffered[0].sessionId, item);
     if (pending.buffered.length > 0 && target.kind === 'answer') return { rowsUpdated: updated };
 
     const websiteId = target.kind === 'answer' ? await this.websiteOfAnswer(target.requestId) : target.websiteId;
@@ -62,8 +66,9 @@ export class OutcomeRecorder {
     const sql = click
       ? `UPDATE recommendations SET clicked = true, clicked_at = $${n + 1} WHERE ${where} AND clicked IS NOT TRUE`
       : `UPDATE recommendations SET converted = true, converted_at = $${n + 1}, revenue = $${n + 2}::numeric WHERE ${where} AND converted IS NOT TRUE`;
-    const res = await this.pool.query(sql, click ? [...key, at] : [...key, at, revenue]);
+    const res = await this.pool.query(`${sql} RETURNING session_id`, click ? [...key, at] : [...key, at, revenue]);
     updated += res.rowCount ?? 0;
+    if (target.kind === 'answer' && res.rows[0]) this.sessions?.remember(websiteId, res.rows[0].session_id, item);
     if (updated === 0 && target.kind === 'answer') {
       const exists = await this.pool.query(`SELECT 1 FROM recommendations WHERE ${where} LIMIT 1`, key);
       if (exists.rowCount === 0) throw new NotFoundError(`item_id: item ${JSON.stringify(item)} is not part of recommendation ${target.requestId}`);

@@ -13,6 +13,7 @@ import { heuristicParts, heuristicScores } from './heuristic';
 import { contributions, scoreWithModel } from './model-scoring';
 import { heuristicReasons, modelReasons, sourceReasons } from './reasons';
 import { parseRecommendRequest, type RecommendQuery } from './recommend-query';
+import { SessionMemory } from './session-memory';
 
 export interface RecommenderOptions {
   defaultMaxItemsPerCategory: number;
@@ -37,6 +38,7 @@ export class Recommender {
     private readonly log: RecommendationLog,
     private readonly options: RecommenderOptions,
     private readonly logger: Logger,
+    private readonly sessions: SessionMemory = new SessionMemory(),
   ) {}
 
   /**
@@ -56,6 +58,8 @@ export class Recommender {
 
   private async rank(request: RecommendRequest): Promise<RecommendResponse> {
     const q = parseRecommendRequest(request, new Date());
+    if (q.recentItemIds.length === 0) q.recentItemIds = this.sessions.recent(q.websiteId, q.sessionId).filter((id) => id !== q.contextItemId);
+    if (q.contextItemId) this.sessions.remember(q.websiteId, q.sessionId, q.contextItemId);
     // Profile and catalog in parallel: neither waits for the other.
     const [snapshot, profile] = await Promise.all([this.catalog.get(q.websiteId), this.profiles.lookup(q.websiteId, q.userId)]);
     const user = profile.user;
