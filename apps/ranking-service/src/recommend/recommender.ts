@@ -84,7 +84,8 @@ export class Recommender {
       q.count,
       q.maxPerCategory || this.options.defaultMaxItemsPerCategory,
     );
-    const index = new Map(candidates.map((c, i) => [c, i]));
+    // Row of each candidate in the matrix, only needed to explain.
+    const index = q.explain ? new Map(candidates.map((c, i) => [c, i])) : undefined;
     const items: RecommendedItem[] = [];
     for (let r = 0; r < capped.length; r++) {
       const { item, score } = capped[r]!;
@@ -98,7 +99,7 @@ export class Recommender {
         reasons: [],
         features: {},
       };
-      if (q.explain) await this.explain(it, c, index.get(c)!, user, q, scoring);
+      if (index) await this.explain(it, c, index.get(c)!, user, q, scoring);
       items.push(it);
     }
 
