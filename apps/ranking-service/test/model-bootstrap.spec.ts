@@ -50,6 +50,7 @@ describe('ranking-service with the model provider', () => {
     const text = await metricsText();
     expect(text).toMatch(/ranking_model_serving_info\{[^}]*scope="global"[^}]*version="v7"[^}]*\} 1/);
     expect(text).toMatch(/ranking_model_loads_total\{[^}]*outcome="loaded"[^}]*\} 1/);
+    expect(text).toMatch(/ranking_model_worker_queue\{[^}]*\} 0/);
     expect(await checkHealth(`127.0.0.1:${service.port}`)).toBe(ServingStatus.SERVING);
   });
 

@@ -45,6 +45,8 @@ describe('model provider: registry, hot swap, refusals', () => {
     expectScores(await model.score(x, 50), expectedScores(V1, x));
     expect(await readdir(join(cacheDir, 'artifacts'))).toEqual([`${model.sha256}.onnx`]);
     expect(await h.metric('ranking_model_serving_info', { scope: 'global', version: 'v1' })).toBe(1);
+    const scored = (await h.registry.getMetricsAsJSON()).find((m) => m.name === 'ranking_model_score_seconds')!;
+    expect((scored.values as { metricName?: string; value: number }[]).find((v) => v.metricName === 'ranking_model_score_seconds_count')!.value).toBe(1);
   });
 
   it('swaps versions during a stream of concurrent calls: no call fails, both versions are observed', async () => {

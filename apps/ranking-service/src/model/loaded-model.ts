@@ -51,7 +51,13 @@ export class LoadedModel implements ServingModel {
     readonly identity: ModelIdentity,
     private readonly worker: OnnxWorker,
     private readonly sessionId: number,
-    private readonly options: { releaseGraceMs: number; onReleased: (model: LoadedModel) => void; onScoringError?: () => void },
+    private readonly options: {
+      releaseGraceMs: number;
+      onReleased: (model: LoadedModel) => void;
+      onScoringError?: () => void;
+      /** Seconds from the call to the scores, worker queueing included. */
+      onScored?: (seconds: number, rows: number) => void;
+    },
   ) {
     this.name = identity.name;
     this.version = identity.version;
@@ -74,8 +80,10 @@ export class LoadedModel implements ServingModel {
     }
     if (rows === 0) return new Float32Array(0);
     this.inFlight++;
+    const started = performance.now();
     try {
       const scores = await this.worker.run(this.sessionId, features, rows);
+      this.options.onScored?.((performance.now() - started) / 1000, rows);
       // onnxruntime passes NaN/Inf through silently (STACK.md): a model yielding one is failing.
       for (let i = 0; i < scores.length; i++) {
         if (!Number.isFinite(scores[i])) throw new ModelScoringError(`model ${this.name}@${this.version} gave a non-finite score for row ${i}`);

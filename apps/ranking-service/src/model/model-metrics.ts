@@ -10,6 +10,9 @@ export class ModelMetrics {
   readonly sessions: Gauge;
   readonly registryUp: Gauge;
   readonly scoringErrors: Counter;
+  readonly scoreSeconds: Histogram;
+  private readonly workerQueue: Gauge;
+  private queueDepth: () => number = () => 0;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -47,5 +50,24 @@ export class ModelMetrics {
       help: 'score() calls that failed (the caller fell back to heuristics).',
       registers,
     });
+    this.scoreSeconds = new Histogram({
+      name: 'ranking_model_score_seconds',
+      help: 'score() calls, from the call to the scores: the worker round trip, its queue and the model run.',
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers,
+    });
+    const self = this;
+    this.workerQueue = new Gauge({
+      name: 'ranking_model_worker_queue',
+      help: 'score() calls waiting for or running in the model worker thread (one thread runs every session).',
+      registers,
+      collect() {
+        self.workerQueue.set(self.queueDepth());
+      },
+    });
+  }
+
+  trackWorkerQueue(depth: () => number): void {
+    this.queueDepth = depth;
   }
 }

@@ -23,6 +23,7 @@ export class ModelPool {
   constructor(
     private readonly options: { releaseGraceMs: number; metrics?: ModelMetrics; onWorkerLost: (err: Error) => void },
   ) {
+    options.metrics?.trackWorkerQueue(() => this.worker.pendingRuns);
     this.worker = new OnnxWorker((err) => {
       // Every session died with the thread; forget them so the next acquire reloads.
       for (const m of this.models.values()) m.forceRelease();
@@ -75,6 +76,7 @@ export class ModelPool {
         if (this.models.get(key) === m) this.models.delete(key);
       },
       onScoringError: () => this.options.metrics?.scoringErrors.inc(),
+      onScored: (seconds) => this.options.metrics?.scoreSeconds.observe(seconds),
     });
     this.models.set(key, model);
     return model;

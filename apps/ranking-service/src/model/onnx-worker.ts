@@ -20,10 +20,15 @@ export class OnnxWorker {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pendingLoads = new Map<number, { resolve: (i: LoadedSessionInfo) => void; reject: (e: Error) => void }>();
-  private readonly pendingRuns = new Map<number, { resolve: (s: Float32Array) => void; reject: (e: Error) => void }>();
+  private readonly runs = new Map<number, { resolve: (s: Float32Array) => void; reject: (e: Error) => void }>();
   private closed = false;
 
   constructor(private readonly onLost: (err: Error) => void = () => undefined) {}
+
+  /** Score calls sent and not answered yet: all sessions share one thread, so this is its queue. */
+  get pendingRuns(): number {
+    return this.runs.size;
+  }
 
   /** Creates and warms a session in the worker; resolves its id. Rejects with the reason the model is unusable. */
   async load(bytes: Uint8Array, io: { inputName: string; outputName: string; featureCount: number }): Promise<{ id: number } & LoadedSessionInfo> {
@@ -39,7 +44,7 @@ export class OnnxWorker {
   run(id: number, features: Float32Array, rows: number): Promise<Float32Array> {
     const call = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pendingRuns.set(call, { resolve, reject });
+      this.runs.set(call, { resolve, reject });
       // Structured clone copies the whole underlying buffer: send only this view's bytes.
       const own = features.byteOffset === 0 && features.byteLength === features.buffer.byteLength ? features : features.slice();
       this.send({ op: 'run', call, id, features: own, rows });
@@ -98,10 +103,10 @@ export class OnnxWorker {
         this.take(this.pendingLoads, reply.id)?.reject(new Error(reply.message));
         break;
       case 'scores':
-        this.take(this.pendingRuns, reply.call)?.resolve(reply.scores);
+        this.take(this.runs, reply.call)?.resolve(reply.scores);
         break;
       case 'run-failed':
-        this.take(this.pendingRuns, reply.call)?.reject(new Error(reply.message));
+        this.take(this.runs, reply.call)?.reject(new Error(reply.message));
         break;
       case 'released':
       case 'closed':
@@ -116,9 +121,9 @@ export class OnnxWorker {
   }
 
   private failAll(err: Error): void {
-    for (const p of [...this.pendingLoads.values(), ...this.pendingRuns.values()]) p.reject(err);
+    for (const p of [...this.pendingLoads.values(), ...this.runs.values()]) p.reject(err);
     this.pendingLoads.clear();
-    this.pendingRuns.clear();
+    this.runs.clear();
   }
 }
 
