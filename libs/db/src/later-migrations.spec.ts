@@ -34,12 +34,22 @@ async function website(name = 'site'): Promise<string> {
 describe('schema after all migrations', () => {
   it('user_profiles: unique per (website_id, user_id) and checked enumerations (003, 004)', async () => {
     const shape = await describeTable(client, 'user_profiles');
-    expect(shape.columns).toEqual(USER_PROFILES.columns);
+    expect(shape.columns).toEqual([
+      ...USER_PROFILES.columns,
+      // profile-service's counters (010)
+      'product_view_count integer NOT NULL DEFAULT 0',
+      'add_to_cart_count integer NOT NULL DEFAULT 0',
+      'time_on_page_sum bigint NOT NULL DEFAULT 0',
+      'time_on_page_count integer NOT NULL DEFAULT 0',
+      'scroll_depth_sum bigint NOT NULL DEFAULT 0',
+      'scroll_depth_count integer NOT NULL DEFAULT 0',
+    ]);
     expect(shape.comments).toEqual(USER_PROFILES.comments);
     expect(shape.indexes).toEqual(
       sorted([
         ...without(USER_PROFILES.indexes, 'user_profiles_user_id_key'),
         'user_profiles_website_id_user_id_key: CREATE UNIQUE INDEX user_profiles_website_id_user_id_key (website_id, user_id)',
+        'idx_user_profiles_website_last_visit: CREATE INDEX idx_user_profiles_website_last_visit (website_id, last_visit)',
       ]),
     );
     expect(shape.constraints).toEqual(
