@@ -33,7 +33,9 @@ export class OnnxWorker {
   /** Creates and warms a session in the worker; resolves its id. Rejects with the reason the model is unusable. */
   async load(bytes: Uint8Array, io: { inputName: string; outputName: string; featureCount: number }): Promise<{ id: number } & LoadedSessionInfo> {
     const id = this.nextId++;
-    const copy = bytes.slice(); // transferred: the caller keeps its bytes
+    // A fresh copy with its own ArrayBuffer, transferred: the caller keeps its bytes (Buffer.slice
+    // would be a view, and a small Buffer's ArrayBuffer is Node's shared pool).
+    const copy = new Uint8Array(bytes);
     const info = await new Promise<LoadedSessionInfo>((resolve, reject) => {
       this.pendingLoads.set(id, { resolve, reject });
       this.send({ op: 'load', id, bytes: copy, ...io }, [copy.buffer as ArrayBuffer]);
