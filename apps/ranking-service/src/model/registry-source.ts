@@ -111,11 +111,9 @@ export class RegistrySource {
     } catch (err) {
       if (err instanceof ArtifactDownloadError) throw err;
       const code = (err as ServiceError).code;
-      throw new ArtifactDownloadError(
-        `DownloadModel ${model.name}@${model.version} failed: ${(err as Error).message}`,
-        code === Status.NOT_FOUND ? 'not_found' : 'unavailable',
-        code !== Status.NOT_FOUND,
-      );
+      // DATA_LOSS: the registry's stored file no longer matches its hash (it checks what it sends).
+      const reason = code === Status.NOT_FOUND ? 'not_found' : code === Status.DATA_LOSS ? 'checksum' : 'unavailable';
+      throw new ArtifactDownloadError(`DownloadModel ${model.name}@${model.version} failed: ${(err as Error).message}`, reason, code !== Status.NOT_FOUND);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       call.cancel();
