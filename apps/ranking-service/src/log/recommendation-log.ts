@@ -48,6 +48,7 @@ export class RecommendationLog {
   private failures = 0;
   private closed = false;
   private droppedSinceWarning = 0;
+  private droppedTotal = 0;
   private readonly dropped: Counter;
   private readonly written: Counter;
   private readonly writeFailures: Counter;
@@ -71,10 +72,10 @@ export class RecommendationLog {
     return this.buffer.length + this.writing.length;
   }
 
+  /** Rows dropped because the buffer was full, since start. */
   get droppedCount(): number {
     return this.droppedTotal;
   }
-  private droppedTotal = 0;
 
   append(rows: readonly LogRow[]): void {
     const room = Math.max(0, this.options.maxBufferedRows - this.pending);

@@ -113,7 +113,7 @@ export class Recommender {
       fallbackReason: scoring.ok ? FallbackReason.FALLBACK_REASON_UNSPECIFIED : scoring.reason,
       profileUsed: profile.outcome === 'used',
     };
-    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, candidates, capped.map((x) => x.item.c)));
+    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, capped.map((x) => x.item.c)));
     return response;
   }
 
@@ -149,7 +149,7 @@ function contextInput(q: RecommendQuery, snapshot: WebsiteSnapshot): ContextInpu
 }
 
 /** What goes to `recommendations`: context (where it was shown) and personalization factors (what shaped it). */
-function logRows(q: RecommendQuery, res: RecommendResponse, profile: ProfileLookup, _all: Candidate[], shown: Candidate[]): LogRow[] {
+function logRows(q: RecommendQuery, res: RecommendResponse, profile: ProfileLookup, shown: Candidate[]): LogRow[] {
   const shownAt = new Date();
   const context: Record<string, unknown> = {
     page_type: q.pageType ?? null,
