@@ -167,6 +167,27 @@ describe('recsys profiles import-umami', () => {
     expect(Object.keys(state).some((k) => k.endsWith(stranger))).toBe(false);
   });
 
+  it('reads from the database Recsys itself uses (Umami and Recsys tables side by side)', async () => {
+    await withClient(recsys.url, async (c) => {
+      await c.query(await readFile(join(__dirname, 'fixtures/umami-v2-schema.sql'), 'utf8'));
+      await c.query(
+        `INSERT INTO website_event (event_id, website_id, session_id, visit_id, created_at, url_path) VALUES ($1, $2, $3, $3, $4, '/same-db')`,
+        [randomUUID(), site, bob, T(40)],
+      );
+    });
+    const out = new PassThrough();
+    let stdout = '';
+    out.on('data', (c) => (stdout += c));
+    const ctx: CliContext = { addresses: { profile: address, registry: 'x:1', ranking: 'x:2' }, out, err: new PassThrough(), interactive: false };
+    const code = await run(buildProgram(() => ctx), [
+      'profiles', 'import-umami', '--source-database-url', recsys.url, '--website', site, '--state-file', join(stateDir, 'same.json'), '--settle-seconds', '0',
+    ]);
+    process.exitCode = undefined;
+    expect(code).toBe(0);
+    expect(counts(stdout)).toEqual([1, 1, 0, 0]);
+    expect((await profile(bob)).totalPageviews).toBe(3);
+  });
+
   it('reports bad usage and a source without Umami tables', async () => {
     expect((await cli('--website', 'nope')).code).toBe(2);
     const empty = await createTestDatabase({ migrated: false });

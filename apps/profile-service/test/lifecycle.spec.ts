@@ -98,3 +98,23 @@ describe('lifecycle thresholds are configurable', () => {
     }
   });
 });
+
+describe('the periodic lifecycle job', () => {
+  it('is started by bootstrap and moves stored stages on its own; close() stops it', async () => {
+    const h = await startHarness({ LIFECYCLE_REFRESH_INTERVAL_MS: '20' });
+    try {
+      const site = await h.newWebsite();
+      await h.track(site, [event({ userId: 'p', sessionId: randomUUID(), type: EventType.EVENT_TYPE_PAGE_VIEW, occurredAt: h.clock.now() })]);
+      h.clock.advance(31 * DAY);
+      // Poll (no fixed sleep, no timing asserted): the timer, not this test, runs the job.
+      let stage = '';
+      for (let i = 0; i < 250 && stage !== 'at_risk'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        stage = (await h.sql<{ lifecycle_stage: string }>('SELECT lifecycle_stage FROM user_profiles WHERE website_id = $1', [site]))[0].lifecycle_stage;
+      }
+      expect(stage).toBe('at_risk');
+    } finally {
+      await h.close();
+    }
+  });
+});
