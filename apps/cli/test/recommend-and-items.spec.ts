@@ -127,6 +127,19 @@ describe('recsys items import / recsys recommend', () => {
     expect((await recsys('recommend', '--website', website, '--type', 'car')).code).toBe(EXIT.usage);
   });
 
+  it('recommend --candidates @file sends caller features', async () => {
+    const file = join(dir, 'candidates.txt');
+    await writeFile(file, 'sku-1,relevance=0.9\nsku-2\n');
+    const res = await recsys('recommend', '--website', website, '--candidates', `@${file}`, '--json', '--dry-run');
+    expect(res.code).toBe(EXIT.ok);
+    const body = JSON.parse(res.out) as { items: { itemId: string; source: string }[] };
+    expect(body.items.map((i) => i.itemId).sort()).toEqual(['sku-1', 'sku-2']);
+    expect(body.items.every((i) => i.source === 'caller')).toBe(true);
+    const missing = await recsys('recommend', '--website', website, '--candidates', `@${file}x`);
+    expect(missing).toMatchObject({ code: EXIT.notFound, err: expect.stringMatching(/^recsys: cannot read .*candidates\.txtx/) });
+    expect((await recsys('items', 'import', `${file}x`, '--website', website)).code).toBe(EXIT.notFound);
+  });
+
   it('parses CSV records across quoted newlines', () => {
     expect(csvRecords('a,b\n"x\ny",2\r\n\n3,4')).toEqual([
       { line: 1, fields: ['a', 'b'] },

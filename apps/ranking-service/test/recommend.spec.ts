@@ -55,6 +55,17 @@ describe('Recommend with a model', () => {
     expect(res.items[0]!.features).toEqual({ 'candidate.zeta': -2, 'item.price': 12.5, 'candidate.alpha': 1.5, 'candidate.absent': 0 });
   });
 
+  it('explains a model answer: the features it saw and the top contributions by occlusion', async () => {
+    const site = await h.newWebsite();
+    await h.upsert(site, [{ itemId: 'p', price: '20', category: 'shoes' }]);
+    provider.model = new LinearModel('default', 'v2', ['item.price', 'candidate.relevance', 'item.tag_count'], { 'item.price': 0.1, 'candidate.relevance': 3 });
+    const res = await h.recommend({ websiteId: site, candidates: [{ itemId: 'p', features: { relevance: 0.5 } }], explain: true });
+    expect(res.items[0]!.features).toEqual({ 'item.price': 20, 'candidate.relevance': 0.5, 'item.tag_count': 0 });
+    expect(res.items[0]!.reasons).toEqual(['candidate sent by the caller', 'item.price = 20 raised the score by 2', 'candidate.relevance = 0.5 raised the score by 1.5']);
+    const plain = await h.recommend({ websiteId: site, candidates: [{ itemId: 'p', features: { relevance: 0.5 } }] });
+    expect(plain.items[0]).toMatchObject({ reasons: [], features: {} });
+  });
+
   it.each([
     ['error', FallbackReason.FALLBACK_REASON_MODEL_ERROR],
     ['nan', FallbackReason.FALLBACK_REASON_MODEL_ERROR],

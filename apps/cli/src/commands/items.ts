@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { UpsertItemsRequest, type UpsertItemsResponse } from '@recsys/contracts/ranking';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes';
 import type { CommandGroup } from './index';
 import { ItemFileError, parseItemsFile } from './items-file';
-import { rankingAction, rankingUnary, UsageError } from './recommend-call';
+import { rankingAction, rankingUnary, readInputFile, UsageError } from './recommend-call';
 
 /** UpsertItems takes at most 1,000 items per call. */
 const MAX_BATCH = 1000;
@@ -22,9 +21,10 @@ export const registerItemCommands: CommandGroup = (program: Command, ctx) => {
       rankingAction(ctx, async (c, client, file: string, opts: { website: string; batch: string }) => {
         const batch = Number(opts.batch);
         if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new UsageError(`--batch: expected 1..${MAX_BATCH}, got ${JSON.stringify(opts.batch)}`);
+        const text = await readInputFile(file);
         let parsed;
         try {
-          parsed = parseItemsFile(await readFile(file, 'utf8'), file);
+          parsed = parseItemsFile(text, file);
         } catch (err) {
           if (!(err instanceof ItemFileError)) throw err;
           c.err.write(`recsys: ${file}: ${err.message}\n`);

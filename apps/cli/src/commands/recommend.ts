@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Device, FallbackReason, PageType, RecommendationType, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { CommandGroup } from './index';
-import { rankingAction, rankingUnary, UsageError } from './recommend-call';
+import { rankingAction, rankingUnary, readInputFile, UsageError } from './recommend-call';
 
 const TYPES: Record<string, RecommendationType> = {
   product: RecommendationType.RECOMMENDATION_TYPE_PRODUCT,
@@ -32,7 +31,7 @@ interface RecommendOptions {
 
 /** `--candidates a,b,c` or `--candidates @file` (one id per line, optionally `id,key=value,…` for candidate.* features). */
 async function parseCandidates(spec: string): Promise<{ itemId: string; features: Record<string, number> }[]> {
-  const text = spec.startsWith('@') ? await readFile(spec.slice(1), 'utf8') : spec.replaceAll(',', '\n');
+  const text = spec.startsWith('@') ? await readInputFile(spec.slice(1)) : spec.replaceAll(',', '\n');
   return text
     .split('\n')
     .map((l) => l.trim())
