@@ -87,15 +87,23 @@ describe('TrackEvents ingestion', () => {
     });
   });
 
+  it('takes a batch of 10,000 events for 10,000 different users (row locks, not one advisory lock per user)', async () => {
+    const s = randomUUID();
+    const events = Array.from({ length: 10_000 }, (_, i) => event({ userId: `many-${i}`, sessionId: s, type: PAGE, occurredAt: at(T0, 0) }));
+    expect(await h.track(site, events)).toEqual({ acceptedCount: 10_000, duplicateCount: 0, profilesUpdatedCount: 10_000 });
+    expect((await h.get(site, 'many-9999')).totalEvents).toBe(1);
+  });
+
   it('concurrent batches for the same user from several callers never lose an update', async () => {
     const callers = 8;
     const perCaller = 60;
-    const sessions = [randomUUID(), randomUUID(), randomUUID()];
+    // One session per caller: session_count is only right if each batch's recomputation saw the others'.
+    const sessions = Array.from({ length: callers }, () => randomUUID());
     const batches = Array.from({ length: callers }, (_, c) =>
       Array.from({ length: perCaller }, (_, i) =>
         event({
           userId: 'hot',
-          sessionId: sessions[(c + i) % 3],
+          sessionId: sessions[c],
           type: i % 10 === 0 ? PURCHASE : PRODUCT,
           occurredAt: at(T0, c * perCaller + i),
           itemId: `item-${i % 7}`,
@@ -106,28 +114,33 @@ describe('TrackEvents ingestion', () => {
         }),
       ),
     );
+    // The profile exists before the race (its creation would serialize the callers by itself).
+    await h.track(site, [event({ userId: 'hot', sessionId: sessions[0], type: PRODUCT, occurredAt: at(T0, 0), itemId: 'item-0', category: 'cat-0', price: '10.5' })]);
     // Each caller also replays another caller's batch: duplicates race with first deliveries.
     const calls = batches.flatMap((b, c) => [h.track(site, b), h.track(site, batches[(c + 1) % callers])]);
     const results = await Promise.all(calls);
     const total = callers * perCaller;
+    const warmUp = 1;
     expect(results.reduce((n, r) => n + r.acceptedCount, 0)).toBe(total);
     expect(results.reduce((n, r) => n + r.duplicateCount, 0)).toBe(total);
 
     const p = await h.get(site, 'hot');
     const purchases = callers * (perCaller / 10);
-    expect(p.totalEvents).toBe(total);
-    expect(p.totalPageviews).toBe(total - purchases);
+    expect(p.totalEvents).toBe(total + warmUp);
+    expect(p.totalPageviews).toBe(total - purchases + warmUp);
     expect(p.totalPurchases).toBe(purchases);
     expect(p.totalRevenue).toBe((purchases * 1.25).toFixed(4));
-    expect(p.sessionCount).toBe(3);
+    expect(p.sessionCount).toBe(callers);
+    expect(p.avgSessionDurationSeconds).toBe((perCaller - 1) * 60);
+    expect([...p.favoriteCategories].sort()).toEqual(['cat-0', 'cat-1', 'cat-2', 'cat-3']);
     expect(p.firstVisit).toEqual(at(T0, 0));
     expect(p.lastVisit).toEqual(at(T0, total - 1));
     const [weights] = await h.sql<{ sum: string }>(
       `SELECT sum(weight) FROM profile_affinities WHERE website_id = $1 AND user_id = 'hot' AND kind = 'category'`,
       [site],
     );
-    expect(Number(weights.sum)).toBe((total - purchases) * 1 + purchases * 5);
+    expect(Number(weights.sum)).toBe((total - purchases) * 1 + purchases * 5 + warmUp);
     const [sessionsRow] = await h.sql<{ pv: string }>(`SELECT sum(page_views) AS pv FROM profile_sessions WHERE website_id = $1`, [site]);
-    expect(Number(sessionsRow.pv)).toBe(total - purchases);
+    expect(Number(sessionsRow.pv)).toBe(total - purchases + warmUp);
   });
 });

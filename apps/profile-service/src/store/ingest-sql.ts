@@ -15,34 +15,41 @@ const PAGE = `('page_view', 'product_view')`;
 const WEIGHTED = `('product_view', 'add_to_cart', 'purchase')`;
 
 /**
- * Serializes updates of the same profile: transaction-scoped advisory locks
- * on (website, user), taken in one sorted order so two batches never wait on
- * each other in a cycle. The two-key form keeps them apart from the
- * single-key locks other code takes (migrator, registry).
+ * Serializes updates of the same profile by locking its row, creating it
+ * when new ($1 website, $2 users, $3 now), in one sorted pass (no deadlock
+ * cycles). A batch holds its profiles' row locks from here to commit, so a
+ * concurrent batch for the same user waits here, before it writes anything,
+ * and each later statement sees everything committed before it. Row locks
+ * live in the rows, not in the shared lock table: any number of users per
+ * batch works (advisory locks, one per user, would exhaust the lock table
+ * beyond a few thousand users). The no-op update is a HOT update (no indexed
+ * column changes).
  */
-export const LOCK_USERS = `SELECT count(pg_advisory_xact_lock(1886547558, k))
-  FROM (SELECT DISTINCT hashtext($1::text || '/' || u) AS k FROM unnest($2::text[]) AS u ORDER BY k OFFSET 0) s`;
+export const LOCK_PROFILES = `INSERT INTO user_profiles AS p (website_id, user_id, created_at, updated_at)
+  SELECT $1, u, $3, $3 FROM unnest($2::text[]) AS u ORDER BY u
+  ON CONFLICT (website_id, user_id) DO UPDATE SET updated_at = p.updated_at`;
+
+/** The same lock for one user, when erasing (no row is created). */
+export const LOCK_PROFILE = `SELECT 1 FROM user_profiles WHERE website_id = $1 AND user_id = $2 FOR UPDATE`;
 
 export const WEBSITE_EXISTS = `SELECT 1 FROM website WHERE website_id = $1 AND deleted_at IS NULL`;
 
 /**
- * Statement 1 of a batch ($1 website, $2..$14 events, $15 event ids, $16 now):
- * records the event ids (dedupe: only ids never seen come back from
- * `fresh`), and from the fresh events alone upserts the per-session facts,
- * the favourites' weights (PRODUCT_VIEW 1, ADD_TO_CART 3, PURCHASE 5) and
- * the price observations, and makes sure each user has a profile row.
- * Returns the fresh ids.
+ * Dedupe ($1 website, $2 event ids, $3 their users, $4 now): only ids never
+ * seen come back. Inserted in id order, so two batches sharing ids wait on
+ * each other in one direction only.
  */
-export const RECORD_EVENTS = `WITH fresh AS (
-    INSERT INTO profile_event_ids (website_id, event_id, user_id, received_at)
-    SELECT $1, x.id, x.u, $16 FROM unnest($15::text[], $2::text[]) AS x(id, u) ORDER BY x.id
-    ON CONFLICT (website_id, event_id) DO NOTHING RETURNING event_id
-  ), ev AS MATERIALIZED (
-    SELECT e.* FROM unnest(${EVENT_ARRAYS}, $15::text[]) AS e(${EVENT_COLUMNS}, id) JOIN fresh f ON f.event_id = e.id
-  ), profiles AS (
-    INSERT INTO user_profiles (website_id, user_id, created_at, updated_at)
-    SELECT DISTINCT $1::uuid, u, $16::timestamptz, $16::timestamptz FROM ev ORDER BY 2
-    ON CONFLICT (website_id, user_id) DO NOTHING
+export const INSERT_EVENT_IDS = `INSERT INTO profile_event_ids (website_id, event_id, user_id, received_at)
+  SELECT $1, x.id, x.u, $4 FROM unnest($2::text[], $3::text[]) AS x(id, u) ORDER BY x.id
+  ON CONFLICT (website_id, event_id) DO NOTHING RETURNING event_id`;
+
+/**
+ * From the fresh events ($1 website, $2..$14) in one statement: the
+ * per-session facts, the favourites' weights (PRODUCT_VIEW 1, ADD_TO_CART 3,
+ * PURCHASE 5) and the price observations.
+ */
+export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
+    SELECT * FROM unnest(${EVENT_ARRAYS}) AS e(${EVENT_COLUMNS})
   ), sessions AS (
     INSERT INTO profile_sessions AS ps
       (website_id, user_id, session_id, first_at, last_at, page_views, other_events, device, device_at)
@@ -68,14 +75,12 @@ export const RECORD_EVENTS = `WITH fresh AS (
     GROUP BY u, kv.kind, kv.value ORDER BY 2, 3, 4
     ON CONFLICT (website_id, user_id, kind, value) DO UPDATE SET
       weight = pa.weight + EXCLUDED.weight, last_at = GREATEST(pa.last_at, EXCLUDED.last_at)
-  ), prices AS (
-    INSERT INTO profile_prices AS pp (website_id, user_id, price, observations)
-    SELECT $1, u, price, count(*) FROM ev
-    WHERE price IS NOT NULL AND k IN ('product_view', 'add_to_cart', 'purchase')
-    GROUP BY u, price ORDER BY u, price
-    ON CONFLICT (website_id, user_id, price) DO UPDATE SET observations = pp.observations + EXCLUDED.observations
   )
-  SELECT event_id FROM fresh`;
+  INSERT INTO profile_prices AS pp (website_id, user_id, price, observations)
+  SELECT $1, u, price, count(*) FROM ev
+  WHERE price IS NOT NULL AND k IN ('product_view', 'add_to_cart', 'purchase')
+  GROUP BY u, price ORDER BY u, price
+  ON CONFLICT (website_id, user_id, price) DO UPDATE SET observations = pp.observations + EXCLUDED.observations`;
 
 /**
  * The website's reference price for price sensitivity (profile.proto): the
@@ -87,7 +92,7 @@ export const REFERENCE_PRICE = `SELECT COALESCE(
     (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pp.price)
        FROM profile_prices pp, generate_series(1, pp.observations) WHERE pp.website_id = $1)) AS median`;
 
-/** What statement 2 adds to a profile row; `p` is the row before, `a` the batch's aggregate, `oc` its new orders. */
+/** What the profile update adds to a row; `p` is the row before, `a` the batch's aggregate, `oc` its new orders. */
 const NEW = {
   purchases: 'COALESCE(p.total_purchases, 0) + a.unnamed_orders + COALESCE(oc.n, 0)',
   carts: 'p.add_to_cart_count + a.carts',
@@ -101,9 +106,8 @@ const NEW = {
 };
 
 /**
- * Statement 2 of a batch, one write per profile: the new order ids, the
- * additive counters, and everything derived from the bookkeeping that
- * statement 1 updated. $1 website, $2..$14 the fresh events, $15 now,
+ * The last statement of a batch, one write per profile: the new order ids,
+ * the additive counters, and everything derived from the bookkeeping. $1 website, $2..$14 the fresh events, $15 now,
  * $16 reference price (or NULL), $17..$19 lifecycle thresholds in days.
  * `lifecycle(first, last)` is the SQL CASE of lifecycle.ts.
  */

@@ -38,39 +38,40 @@ export class WebsiteProfiles {
   ) {}
 
   /**
-   * Records a validated batch in one transaction of four statements, whatever
-   * its size: website check → per-user locks → event ids + bookkeeping
-   * (ingest-sql RECORD_EVENTS) → one update per profile (counters and
-   * everything derived). All or nothing.
+   * Records a validated batch in one transaction of five statements, whatever
+   * its size: website check → event-id dedupe → lock (and create) the
+   * profiles of the fresh events → bookkeeping → one update per profile
+   * (counters and everything derived). All or nothing.
    */
   track(events: readonly NormalizedEvent[], now: Date): Promise<TrackResult> {
     // Ids repeated inside the batch: the first occurrence wins, like a replay.
     const unique = new Map<string, NormalizedEvent>();
     for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, e);
     const candidates = [...unique.values()];
-    const users = [...new Set(candidates.map((e) => e.userId))];
 
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
-      await tx.query({ name: 'profiles-lock-users', text: sql.LOCK_USERS, values: [this.websiteId, users] });
       const recorded = await tx.query<{ event_id: string }>({
-        name: 'profiles-record-events',
-        text: sql.RECORD_EVENTS,
-        values: [...eventArrays(this.websiteId, candidates), candidates.map((e) => e.eventId), now.toISOString()],
+        name: 'profiles-event-ids',
+        text: sql.INSERT_EVENT_IDS,
+        values: [this.websiteId, candidates.map((e) => e.eventId), candidates.map((e) => e.userId), now.toISOString()],
       });
       const fresh = new Set(recorded.rows.map((r) => r.event_id));
       const accepted = candidates.filter((e) => fresh.has(e.eventId));
       const result = { accepted: accepted.length, duplicates: events.length - accepted.length, profilesUpdated: 0 };
       if (accepted.length === 0) return result;
 
-      const touched = new Set(accepted.map((e) => e.userId)).size;
+      const users = [...new Set(accepted.map((e) => e.userId))];
+      await tx.query({ name: 'profiles-lock', text: sql.LOCK_PROFILES, values: [this.websiteId, users, now.toISOString()] });
+      const arrays = eventArrays(this.websiteId, accepted);
+      await tx.query({ name: 'profiles-bookkeeping', text: sql.RECORD_BOOKKEEPING, values: arrays });
       const reference = await this.referencePrice(tx, now, accepted.some((e) => e.price !== null));
       const { lifecycle } = this.store.options;
       await tx.query({
         name: 'profiles-update',
         text: sql.updateProfiles((first, last) => lifecycleSql('$15', '$17', '$18', '$19', first, last).expr),
         values: [
-          ...eventArrays(this.websiteId, accepted),
+          ...arrays,
           now.toISOString(),
           reference,
           lifecycle.newDays,
@@ -78,7 +79,7 @@ export class WebsiteProfiles {
           lifecycle.churnedDays,
         ],
       });
-      return { ...result, profilesUpdated: touched };
+      return { ...result, profilesUpdated: users.length };
     });
   }
 
@@ -128,8 +129,8 @@ export class WebsiteProfiles {
   erase(userId: string, deleteRecommendations: boolean): Promise<ErasureResult> {
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
-      // The same lock as track(): an erasure never interleaves with a batch for this user.
-      await tx.query(sql.LOCK_USERS, [this.websiteId, [userId]]);
+      // The same row lock as track(): an erasure never interleaves with a batch for this user.
+      await tx.query(sql.LOCK_PROFILE, [this.websiteId, userId]);
       let eventsDeleted = 0;
       for (const table of BOOKKEEPING_TABLES) {
         const res = await tx.query(`DELETE FROM ${table} WHERE website_id = $1 AND user_id = $2`, [this.websiteId, userId]);
