@@ -66,6 +66,8 @@ export class CatalogCache {
     let snapshot: WebsiteSnapshot;
     try {
       if (!(await this.catalog.websiteExists(websiteId))) {
+        // Bounded: callers sending random website ids must not grow memory without limit.
+        if (this.unknown.size >= 10_000) this.unknown.clear();
         this.unknown.set(websiteId, Date.now() + UNKNOWN_WEBSITE_TTL_MS);
         this.snapshots.delete(websiteId);
         throw new NotFoundError(`website_id: website ${websiteId} does not exist`);
