@@ -77,9 +77,10 @@ describe('the product, end to end', () => {
   it('learns a profile, serves a fallback, hot-loads an activated model, and counts outcomes', async () => {
     const profileAddr = await startService('profile-service', { DATABASE_URL: db.url }, procs);
     const registryAddr = await startService('registry-service', { DATABASE_URL: db.url, ARTIFACT_DIR: dirs[0] }, procs);
+    // A generous profile deadline: this machine runs the whole suite at once; ranking's own tests cover timeouts.
     const rankingAddr = await startService(
       'ranking-service',
-      { DATABASE_URL: db.url, PROFILE_SERVICE_ADDR: profileAddr, REGISTRY_ADDR: registryAddr, MODEL_CACHE_DIR: dirs[1], LOG_FLUSH_INTERVAL_MS: '50' },
+      { DATABASE_URL: db.url, PROFILE_SERVICE_ADDR: profileAddr, REGISTRY_ADDR: registryAddr, MODEL_CACHE_DIR: dirs[1], LOG_FLUSH_INTERVAL_MS: '50', PROFILE_DEADLINE_MS: '2000' },
       procs,
     );
     const profiles = new ProfileServiceClient(profileAddr, credentials.createInsecure());

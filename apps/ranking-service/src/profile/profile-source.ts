@@ -45,6 +45,8 @@ export class ProfileSource {
     private readonly logger: Logger,
   ) {
     this.client = options.address ? new ProfileServiceClient(options.address, credentials.createInsecure()) : undefined;
+    // Connect now: the first Recommend must not spend its short deadline on the TCP + HTTP/2 handshake.
+    this.client?.getChannel().getConnectivityState(true);
   }
 
   lookup(websiteId: string, userId: string): Promise<ProfileLookup> | ProfileLookup {
