@@ -21,9 +21,11 @@ const WEIGHTED = `('product_view', 'add_to_cart', 'purchase')`;
  * concurrent batch for the same user waits here, before it writes anything,
  * and each later statement sees everything committed before it. Row locks
  * live in the rows, not in the shared lock table: any number of users per
- * batch works (advisory locks, one per user, would exhaust the lock table
- * beyond a few thousand users). The no-op update is a HOT update (no indexed
- * column changes).
+ * batch works. (Advisory locks, one per user, draw on the shared lock table,
+ * max_locks_per_transaction x max_connections = 6,400 slots by default plus
+ * some slack: 10,000 in one transaction passed here, 30,000 failed with "out
+ * of shared memory", so a few concurrent 10,000-user batches would fail.)
+ * The no-op update is a HOT update (no indexed column changes).
  */
 export const LOCK_PROFILES = `INSERT INTO user_profiles AS p (website_id, user_id, created_at, updated_at)
   SELECT $1, u, $3, $3 FROM unnest($2::text[]) AS u ORDER BY u
