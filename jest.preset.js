@@ -14,6 +14,8 @@ module.exports = function jestProject(dir) {
       '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
     },
     moduleFileExtensions: ['ts', 'js', 'json'],
+    // Integration suites start servers and processes on a 2-core machine: a guard rail, not a speed assertion.
+    testTimeout: 30_000,
     globalSetup: path.join(root, 'tools/test/global-setup.js'),
     globalTeardown: path.join(root, 'tools/test/global-teardown.js'),
   };
