@@ -57,8 +57,9 @@ describe('profiles from profile-service', () => {
   it('a slow profile-service: answered within the deadline without the profile, flagged', async () => {
     profiles.profiles.set('slowpoke', { favoriteCategories: ['bags'] });
     profiles.delayMs = 2_000;
-    const res = await h.recommend({ websiteId: site, userId: 'slowpoke', count: 3 });
+    const res = await h.recommend({ websiteId: site, userId: 'slowpoke', count: 3, explain: true });
     expect(res).toMatchObject({ profileUsed: false });
+    expect(res.items[0]!.reasons).toContain('profile-service did not answer in time: ranked without the profile');
     expect(res.items).toHaveLength(3);
     const logged = await waitForLog(h, res.recommendationId);
     expect(logged.personalization_factors.profile).toBe('timeout');
@@ -69,7 +70,8 @@ describe('profiles from profile-service', () => {
     try {
       const s = await down.newWebsite();
       await down.upsert(s, [{ itemId: 'a' }]);
-      const res = await down.recommend({ websiteId: s, userId: 'someone' });
+      const res = await down.recommend({ websiteId: s, userId: 'someone', explain: true });
+      expect(res.items[0]!.reasons.join(' ')).toMatch(/ranked without the profile/);
       expect(res).toMatchObject({ profileUsed: false, items: [expect.objectContaining({ itemId: 'a' })] });
       const logged = await waitForLog(down, res.recommendationId);
       expect(['unavailable', 'timeout']).toContain(logged.personalization_factors.profile);

@@ -99,7 +99,11 @@ export class Recommender {
         reasons: [],
         features: {},
       };
-      if (index) await this.explain(it, c, index.get(c)!, user, q, scoring);
+      if (index) {
+        await this.explain(it, c, index.get(c)!, user, q, scoring);
+        const note = PROFILE_NOTES[profile.outcome];
+        if (note) it.reasons.push(note);
+      }
       items.push(it);
     }
 
@@ -131,6 +135,12 @@ export class Recommender {
     }
   }
 }
+
+/** Said in the reasons (explain) when the profile could not be used. */
+const PROFILE_NOTES: Partial<Record<ProfileLookup['outcome'], string>> = {
+  timeout: 'profile-service did not answer in time: ranked without the profile',
+  unavailable: 'profile-service unavailable: ranked without the profile',
+};
 
 function contextInput(q: RecommendQuery, snapshot: WebsiteSnapshot): ContextInput {
   const pageItem = q.contextItemId ? snapshot.items.get(q.contextItemId) : undefined;
