@@ -71,7 +71,12 @@ export class ProfileStore {
     for (const { website_id } of websites) {
       const updated = await database(() =>
         this.pool.query(
-          `UPDATE user_profiles SET lifecycle_stage = ${stage} WHERE website_id = $1 AND lifecycle_stage IS DISTINCT FROM ${stage}`,
+          // SKIP LOCKED: rows a batch holds are being rewritten with a fresh stage anyway, and waiting on
+          // them while holding others (in scan order, not the batches' sorted order) could deadlock a batch.
+          `UPDATE user_profiles AS p SET lifecycle_stage = ${lifecycleSql('$2', '$3', '$4', '$5', 'p.first_visit', 'p.last_visit').expr}
+           FROM (SELECT user_id FROM user_profiles WHERE website_id = $1 AND lifecycle_stage IS DISTINCT FROM ${stage}
+                 FOR UPDATE SKIP LOCKED) AS due
+           WHERE p.website_id = $1 AND p.user_id = due.user_id`,
           [website_id, now.toISOString(), lifecycle.newDays, lifecycle.atRiskDays, lifecycle.churnedDays],
         ),
       );
