@@ -14,7 +14,14 @@ const ROOT = join(__dirname, '../../..');
 
 /** Starts registry-service as its own process (apps never import apps) and resolves its gRPC address from its "serving" log line. */
 async function spawnRegistry(env: Record<string, string>): Promise<{ proc: ServiceProcess; address: string }> {
-  const proc = spawnTs(join(ROOT, 'apps/registry-service/src/main.ts'), { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
+  const proc = spawnTs(join(ROOT, 'apps/registry-service/src/main.ts'), {
+    PATH: process.env.PATH,
+    GRPC_PORT: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    FEATURE_NAME_CHECK: 'off',
+    ...env,
+  });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const line = proc.output().split('\n').find((l) => l.includes('registry-service serving'));

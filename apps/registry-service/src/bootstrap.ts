@@ -1,5 +1,6 @@
 import { ModelRegistryService as ModelRegistryDefinition } from '@recsys/contracts/registry';
 import { openDatabase } from '@recsys/db';
+import { unknownFeatureNames } from '@recsys/features';
 import { registerService, startService, type Logger, type StartedService } from '@recsys/service-kit';
 import { ActivationListener } from './activation-listener';
 import { ActiveModelWatch } from './active-model-watch';
@@ -14,7 +15,7 @@ import { ModelRepository } from './model.repository';
 export interface BootstrapOptions {
   /** Replaces the logger built from config (tests pass a silent or capturing one). */
   logger?: Logger;
-  /** Returns the feature names not in the feature vocabulary; default accepts every name. */
+  /** Returns the feature names a model may not use; default: per FEATURE_NAME_CHECK. */
   featureNameValidator?: FeatureNameValidator;
 }
 
@@ -43,7 +44,8 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       const validator = new ModelValidator({
         timeoutMs: config.validationTimeoutMs,
         concurrency: config.validationConcurrency,
-        featureNames: options.featureNameValidator ?? acceptAllFeatureNames,
+        // The vocabulary is what ranking can compute: a model asking for anything else could never be served.
+        featureNames: options.featureNameValidator ?? (config.featureNameCheck === 'vocabulary' ? unknownFeatureNames : acceptAllFeatureNames),
       });
       const handler = new ModelRegistryHandler({
         models: new ModelRegistryService({ repo, store }),

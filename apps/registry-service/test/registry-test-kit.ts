@@ -23,7 +23,7 @@ export async function startRegistry(env: Env = {}, options: BootstrapOptions = {
   const db = await createTestDatabase();
   const artifactDir = await mkdtemp(join(tmpdir(), 'recsys-artifacts-'));
   const service = await bootstrap(
-    loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', ARTIFACT_DIR: artifactDir, ...env }),
+    loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', ARTIFACT_DIR: artifactDir, FEATURE_NAME_CHECK: 'off', ...env }),
     options,
   );
   const client = new ModelRegistryClient(`127.0.0.1:${service.port}`, credentials.createInsecure());

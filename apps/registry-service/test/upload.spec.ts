@@ -212,4 +212,18 @@ describe('UploadModel', () => {
       await strict.close();
     }
   });
+
+  it('checks feature names against @recsys/features by default (FEATURE_NAME_CHECK=vocabulary)', async () => {
+    const strict = await startRegistry({ FEATURE_NAME_CHECK: 'vocabulary' });
+    try {
+      await expect(upload(strict.client, 'm', '1', linear())).rejects.toMatchObject({
+        code: Status.INVALID_ARGUMENT,
+        details: expect.stringContaining('feature_names: unknown feature names ["user.sessions","match.category"]'),
+      });
+      const known = buildLinearModel({ weights: [1, -1], bias: 0, featureNames: ['item.price', 'candidate.relevance'] });
+      await expect(upload(strict.client, 'm', '2', known)).resolves.toMatchObject({ model: { featureNames: ['item.price', 'candidate.relevance'] } });
+    } finally {
+      await strict.close();
+    }
+  });
 });
