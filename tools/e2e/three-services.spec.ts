@@ -1,6 +1,8 @@
 // The three services as separate processes, started at the same moment on an
 // empty database: all must migrate (one applies, the others wait on the lock),
 // report SERVING, and exit 0 on SIGTERM.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { readMigrationFiles } from '@recsys/db';
@@ -28,12 +30,16 @@ describe('the three services', () => {
   let db: TestDatabase;
   const procs: ServiceProcess[] = [];
 
+  let scratch: string;
+
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: false });
+    scratch = mkdtempSync(join(tmpdir(), 'recsys-three-'));
   });
 
   afterAll(async () => {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    rmSync(scratch, { recursive: true, force: true });
     await db?.drop();
   });
 
@@ -46,6 +52,9 @@ describe('the three services', () => {
           GRPC_PORT: '0',
           METRICS_PORT: '0',
           LOG_LEVEL: 'info',
+          // Never the repository's .data/: a model cached by `npm start` must not leak into a test.
+          ARTIFACT_DIR: join(scratch, 'artifacts'),
+          MODEL_CACHE_DIR: join(scratch, 'model-cache'),
         }),
       );
     }

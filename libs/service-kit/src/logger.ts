@@ -13,5 +13,7 @@ export interface LoggerOptions {
 
 /** Structured JSON logs (one object per line), ready for any log shipper. */
 export function createLogger({ name, level, destination }: LoggerOptions): Logger {
-  return pino({ level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  // Synchronous stdout: a line logged just before exit (or a crash) is never lost. Per-call
+  // lines are debug-level, so at the default level the write volume is small.
+  return pino({ level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? pino.destination({ dest: 1, sync: true }));
 }
