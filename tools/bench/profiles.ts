@@ -1,6 +1,6 @@
 // `npm run bench:profiles`: TrackEvents throughput and GetProfile latency of
 // profile-service, each next to a baseline measured in the same run on the
-// same machine (docs/benchmarks/profiles.md):
+// same machine (BENCHMARKS.md):
 //  - raw SQL:  one `INSERT … SELECT unnest(…)` per batch of the same rows into
 //              a plain table — what PostgreSQL alone takes to store them;
 //  - bare gRPC: a grpc-js server that decodes the same TrackEvents / GetProfile

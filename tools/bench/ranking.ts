@@ -1,7 +1,7 @@
 // `npm run bench:ranking`: Recommend latency and throughput of ranking-service
 // (its own process, as deployed) next to a bare grpc-js server answering the
 // same request with a response of the same size, in the same run
-// (docs/benchmarks/ranking.md). The active model is a real ONNX MLP served
+// (BENCHMARKS.md). The active model is a real ONNX MLP served
 // through the real provider; the registry is the model tests' in-process
 // gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
