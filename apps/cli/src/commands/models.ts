@@ -9,7 +9,7 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
-import { EXIT, exitCodeForStatus } from '../exit-codes';
+import { clientAction, UsageError } from '../command-action';
 import type { CommandGroup } from './index';
 
 const UPLOAD_CHUNK = 256 * 1024;
@@ -22,33 +22,10 @@ const STATUS_NAMES: Record<string, ModelStatus> = {
 };
 const statusName = (s: ModelStatus) => Object.keys(STATUS_NAMES).find((k) => STATUS_NAMES[k] === s) ?? 'unspecified';
 
-const isServiceError = (e: unknown): e is ServiceError => typeof (e as ServiceError)?.code === 'number' && 'details' in (e as object);
-
-/**
- * Runs a command body against the registry; a gRPC failure prints the
- * server's message and sets an exit code that says what kind of failure it was.
- */
+/** Runs a command body against the registry (see clientAction for failures and exit codes). */
 function action<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, client: ModelRegistryClient, ...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    const c = ctx();
-    const client = new ModelRegistryClient(c.addresses.registry, channelCredentials());
-    try {
-      await body(c, client, ...args);
-    } catch (err) {
-      if (isServiceError(err)) {
-        c.err.write(`recsys: ${err.details || err.message}\n`);
-        process.exitCode = exitCodeForStatus(err.code);
-      } else if (err instanceof UsageError) {
-        c.err.write(`recsys: ${err.message}\n`);
-        process.exitCode = EXIT.usage;
-      } else throw err;
-    } finally {
-      client.close();
-    }
-  };
+  return clientAction(ctx, (c) => new ModelRegistryClient(c.addresses.registry, channelCredentials()), body);
 }
-
-class UsageError extends Error {}
 
 function unary<Req, Res>(c: CliContext, client: ModelRegistryClient, method: keyof ModelRegistryClient, request: Req): Promise<Res> {
   return new Promise((resolve, reject) =>

@@ -1,17 +1,16 @@
-import type { ServiceError } from '@grpc/grpc-js';
 import { ProfileServiceClient, type Event, type TrackEventsResponse } from '@recsys/contracts/profile';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
 import { EXIT, exitCodeForStatus } from '../exit-codes';
+import { isServiceError } from '../command-action';
 import { importUmami } from '../umami/umami-import';
 import { UmamiSource } from '../umami/umami-source';
 import { WatermarkFile } from '../umami/watermark-file';
 import type { CommandGroup } from './index';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isServiceError = (e: unknown): e is ServiceError => typeof (e as ServiceError)?.code === 'number' && 'details' in (e as object);
 
 interface ImportFlags {
   sourceDatabaseUrl: string;

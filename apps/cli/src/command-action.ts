@@ -1,0 +1,45 @@
+import type { ServiceError } from '@grpc/grpc-js';
+import type { CliContext } from './cli-context';
+import { EXIT, exitCodeForStatus } from './exit-codes';
+
+export const isServiceError = (e: unknown): e is ServiceError =>
+  typeof (e as ServiceError)?.code === 'number' && 'details' in (e as object);
+
+/** Arguments the server never saw were wrong: exit 2. */
+export class UsageError extends Error {}
+
+/** An input file that cannot be read: exit 66 (EX_NOINPUT). */
+export class InputFileError extends Error {}
+
+/**
+ * Runs a command body with a client of one service, closed afterwards. A gRPC
+ * failure prints the server's message and sets the exit code for its kind
+ * (exit-codes.ts); our own usage and input errors get theirs; anything else
+ * is a bug and propagates (main.ts exits 70).
+ */
+export function clientAction<C extends { close(): void }, A extends unknown[]>(
+  ctx: () => CliContext,
+  connect: (c: CliContext) => C,
+  body: (c: CliContext, client: C, ...args: A) => Promise<void>,
+) {
+  return async (...args: A) => {
+    const c = ctx();
+    const client = connect(c);
+    try {
+      await body(c, client, ...args);
+    } catch (err) {
+      const code = isServiceError(err)
+        ? exitCodeForStatus(err.code)
+        : err instanceof UsageError
+          ? EXIT.usage
+          : err instanceof InputFileError
+            ? EXIT.notFound
+            : undefined;
+      if (code === undefined) throw err;
+      c.err.write(`recsys: ${isServiceError(err) ? err.details || err.message : (err as Error).message}\n`);
+      process.exitCode = code;
+    } finally {
+      client.close();
+    }
+  };
+}
