@@ -22,25 +22,16 @@ import {
   type RecommendResponse,
 } from '@recsys/contracts/ranking';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { spawnTs, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { spawnService, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
 
 const root = resolve(__dirname, '../..');
 const WEBSITE = randomUUID();
 
 async function startService(name: string, env: Record<string, string>, procs: ServiceProcess[]): Promise<string> {
-  const proc = spawnTs(join(root, 'apps', name, 'src/main.ts'), { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
+  const { proc, address } = await spawnService(join(root, 'apps', name, 'src/main.ts'), name, env);
   procs.push(proc);
-  for (let i = 0; i < 1200; i++) {
-    const line = proc.output().split('\n').find((l) => l.includes(`"${name} serving"`));
-    if (line) {
-      const address = JSON.parse(line).grpc as string;
-      await waitForServing(address, 10_000);
-      return address;
-    }
-    if (proc.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${name} did not start:\n${proc.output()}`);
+  await waitForServing(address, 10_000);
+  return address;
 }
 
 function upload(client: ModelRegistryClient, header: Partial<ModelUploadHeader>, bytes: Uint8Array): Promise<UploadModelResponse> {

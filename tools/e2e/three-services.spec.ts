@@ -7,29 +7,14 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { readMigrationFiles } from '@recsys/db';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { checkHealth, ServingStatus, spawnTs, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { checkHealth, ServingStatus, spawnService, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
 
 const root = resolve(__dirname, '../..');
 const SERVICES = ['profile-service', 'registry-service', 'ranking-service'];
 
-async function grpcAddressOf(proc: ServiceProcess, name: string, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const line = proc
-      .output()
-      .split('\n')
-      .find((l) => l.includes(`"${name} serving"`));
-    if (line) return JSON.parse(line).grpc;
-    if (proc.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${name} did not start:\n${proc.output()}`);
-}
-
 describe('the three services', () => {
   let db: TestDatabase;
   const procs: ServiceProcess[] = [];
-
   let scratch: string;
 
   beforeAll(async () => {
@@ -44,21 +29,22 @@ describe('the three services', () => {
   });
 
   it('start at once on an empty database, all SERVING, and stop cleanly on SIGTERM', async () => {
-    for (const name of SERVICES) {
-      procs.push(
-        spawnTs(join(root, 'apps', name, 'src/main.ts'), {
-          PATH: process.env.PATH,
+    const settled = await Promise.allSettled(
+      SERVICES.map((name) =>
+        spawnService(join(root, 'apps', name, 'src/main.ts'), name, {
           DATABASE_URL: db.url,
-          GRPC_PORT: '0',
-          METRICS_PORT: '0',
-          LOG_LEVEL: 'info',
           // Never the repository's .data/: a model cached by `npm start` must not leak into a test.
           ARTIFACT_DIR: join(scratch, 'artifacts'),
           MODEL_CACHE_DIR: join(scratch, 'model-cache'),
         }),
-      );
-    }
-    const addresses = await Promise.all(SERVICES.map((name, i) => grpcAddressOf(procs[i], name)));
+      ),
+    );
+    // Keep every process that did start, so afterAll stops it even when another failed.
+    for (const r of settled) if (r.status === 'fulfilled') procs.push(r.value.proc);
+    const addresses = settled.map((r) => {
+      if (r.status === 'rejected') throw r.reason;
+      return r.value.address;
+    });
     await Promise.all(addresses.map((a) => waitForServing(a, 10_000)));
 
     const client = new Client({ connectionString: db.url });

@@ -5,32 +5,16 @@ import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { buildLinearModel } from '@recsys/onnx';
-import { spawnTs, type ServiceProcess } from '@recsys/service-kit/testing';
+import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
 import type { CliContext } from '../src/cli-context';
 import { EXIT } from '../src/exit-codes';
 import { buildProgram, run } from '../src/program';
 
 const ROOT = join(__dirname, '../../..');
 
-/** Starts registry-service as its own process (apps never import apps) and resolves its gRPC address from its "serving" log line. */
-async function spawnRegistry(env: Record<string, string>): Promise<{ proc: ServiceProcess; address: string }> {
-  const proc = spawnTs(join(ROOT, 'apps/registry-service/src/main.ts'), {
-    PATH: process.env.PATH,
-    GRPC_PORT: '0',
-    METRICS_PORT: '0',
-    LOG_LEVEL: 'info',
-    FEATURE_NAME_CHECK: 'off',
-    ...env,
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const line = proc.output().split('\n').find((l) => l.includes('registry-service serving'));
-    if (line) return { proc, address: (JSON.parse(line) as { grpc: string }).grpc };
-    if (proc.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`registry-service did not start:\n${proc.output()}`);
-}
+/** registry-service as its own process (apps never import apps). */
+const spawnRegistry = (env: Record<string, string>) =>
+  spawnService(join(ROOT, 'apps/registry-service/src/main.ts'), 'registry-service', { FEATURE_NAME_CHECK: 'off', ...env });
 
 describe('recsys models', () => {
   let db: TestDatabase;

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { spawnTs, type ServiceProcess } from '@recsys/service-kit/testing';
+import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
 import type { CliContext } from '../src/cli-context';
 import { EXIT } from '../src/exit-codes';
 import { buildProgram, run } from '../src/program';
@@ -14,18 +14,8 @@ import { csvRecords } from '../src/commands/items-file';
 
 const ROOT = join(__dirname, '../../..');
 
-/** ranking-service as its own process (apps never import apps); address from its "serving" log line. */
-async function spawnRanking(env: Record<string, string>): Promise<{ proc: ServiceProcess; address: string }> {
-  const proc = spawnTs(join(ROOT, 'apps/ranking-service/src/main.ts'), { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const line = proc.output().split('\n').find((l) => l.includes('ranking-service serving'));
-    if (line) return { proc, address: (JSON.parse(line) as { grpc: string }).grpc };
-    if (proc.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`ranking-service did not start:\n${proc.output()}`);
-}
+/** ranking-service as its own process (apps never import apps). */
+const spawnRanking = (env: Record<string, string>) => spawnService(join(ROOT, 'apps/ranking-service/src/main.ts'), 'ranking-service', env);
 
 describe('recsys items import / recsys recommend', () => {
   let db: TestDatabase;

@@ -55,3 +55,26 @@ export function spawnTs(entry: string, env: Record<string, string | undefined>):
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
   return { child, output: () => out, exited };
 }
+
+/**
+ * Starts a service's main.ts as its own process on port 0 and resolves its
+ * gRPC address from the "<name> serving" log line (LOG_LEVEL must let info
+ * through). Rejects with the process output when it exits or times out first.
+ */
+export async function spawnService(
+  entry: string,
+  name: string,
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<{ proc: ServiceProcess; address: string }> {
+  const proc = spawnTs(entry, { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = proc.output().split('\n').find((l) => l.includes(`"${name} serving"`));
+    if (line) return { proc, address: (JSON.parse(line) as { grpc: string }).grpc };
+    if (proc.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+  throw new Error(`${name} did not start:\n${proc.output()}`);
+}
