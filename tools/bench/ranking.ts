@@ -5,7 +5,8 @@
 // through the real provider; the registry is the model tests' in-process
 // gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
-// BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5), BENCH_CONCURRENCY (16).
+// BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5), BENCH_CONCURRENCY (16),
+// BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process, e.g. --cpu-prof).
 import { credentials, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
 import { RankingServiceClient, RankingServiceService, RecommendRequest, RecommendResponse, Device, PageType } from '@recsys/contracts/ranking';
 import { findFreePort, quoteIdent, runMigrations, withClient, withDatabase } from '@recsys/db';
@@ -151,6 +152,8 @@ async function main() {
       GRPC_PORT: String(port),
       METRICS_PORT: String(await findFreePort()),
       LOG_LEVEL: 'warn',
+      // Profiling the service side: BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' (BENCHMARKS.md).
+      NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
       REGISTRY_ADDR: registry.address,
       MODEL_CACHE_DIR: cacheDir,
     });

@@ -1,10 +1,11 @@
 // Scores from real ONNX models (libs/onnx, known parameters) run in the worker
-// thread, checked against the same formulas computed in TypeScript, for every
-// output shape the contract allows.
+// thread and on the service thread (small models), checked against the same
+// formulas computed in TypeScript, for every output shape the contract allows;
+// and which models may score on the service thread.
 import { buildClassifierModel, buildLinearModel, buildMlpModel, buildTreeEnsembleModel, randomTreeEnsemble, scoreTreeEnsemble } from '@recsys/onnx';
 import { createHash } from 'node:crypto';
 import type { ModelIdentity } from '../src/model/loaded-model';
-import { InvalidModelError, ModelPool } from '../src/model/model-pool';
+import { InvalidModelError, ModelPool, type MainThreadRule } from '../src/model/model-pool';
 import { expectedScores, expectScores, FEATURES, rows } from './model-test-kit';
 
 const W = { weights: [0.5, -1.25, 2], bias: 0.1 };
@@ -15,11 +16,17 @@ function identity(bytes: Uint8Array, outputName = 'score', inputName = 'features
   return { name: 'default', version: sha256.slice(0, 8), sha256, featureNames: FEATURES, inputName, outputName };
 }
 
-describe('scoring real ONNX models in the worker', () => {
+// Timing never decides a test: the service-thread variant accepts any probe time.
+const EVERY_SMALL_MODEL: MainThreadRule = { maxBytes: 1_000_000, maxProbeMs: Infinity };
+
+describe.each([
+  ['in the worker', false as const],
+  ['on the service thread', EVERY_SMALL_MODEL],
+])('scoring real ONNX models %s', (_where, mainThread) => {
   let pool: ModelPool;
 
   beforeAll(() => {
-    pool = new ModelPool({ releaseGraceMs: 0, onWorkerLost: () => undefined });
+    pool = new ModelPool({ releaseGraceMs: 0, onWorkerLost: () => undefined, mainThread });
   });
 
   afterAll(async () => {
@@ -28,6 +35,7 @@ describe('scoring real ONNX models in the worker', () => {
 
   async function score(bytes: Uint8Array, x: Float32Array, n: number, outputName?: string, inputName?: string): Promise<Float32Array> {
     const model = await pool.acquire(identity(bytes, outputName, inputName), async () => bytes);
+    expect(model.runsOnMainThread).toBe(mainThread !== false);
     try {
       return await model.score(x, n);
     } finally {
@@ -90,5 +98,67 @@ describe('scoring real ONNX models in the worker', () => {
     const bytes = buildLinearModel({ ...W, featureNames: FEATURES });
     expect(await score(bytes, new Float32Array(0), 0)).toHaveLength(0);
     await expect(score(bytes, new Float32Array(7), 2)).rejects.toThrow(/expected 2 rows of 3 features/);
+  });
+});
+
+describe('where a model scores', () => {
+  const pools: ModelPool[] = [];
+  const poolWith = (mainThread?: MainThreadRule | false) => {
+    const p = new ModelPool({ releaseGraceMs: 0, onWorkerLost: () => undefined, mainThread });
+    pools.push(p);
+    return p;
+  };
+  afterAll(async () => {
+    for (const p of pools) await p.close();
+  });
+
+  const mlp = (hidden: number, seed: number) => {
+    let x = seed;
+    const rnd = () => ((x = (x * 16807) % 2147483647) / 2147483647 - 0.5) * 0.5;
+    return buildMlpModel({
+      featureNames: FEATURES,
+      layers: [
+        { weights: FEATURES.map(() => Array.from({ length: hidden }, rnd)), bias: Array.from({ length: hidden }, rnd) },
+        { weights: Array.from({ length: hidden }, () => [rnd()]), bias: [rnd()] },
+      ],
+    });
+  };
+
+  it('the same model gives the same scores on the service thread as in the worker', async () => {
+    const bytes = mlp(64, 3);
+    const x = rows(100, FEATURES.length, 21);
+    const main = await poolWith(EVERY_SMALL_MODEL).acquire(identity(bytes), async () => bytes);
+    const worker = await poolWith(false).acquire(identity(bytes), async () => bytes);
+    expect(main.runsOnMainThread).toBe(true);
+    expect(worker.runsOnMainThread).toBe(false);
+    expect(Array.from(await main.score(x, 100))).toEqual(Array.from(await worker.score(x, 100)));
+    main.unref();
+    worker.unref();
+  });
+
+  it('a model file over the size limit scores in the worker only, whatever its speed', async () => {
+    const bytes = mlp(90_000, 5); // ~1.8 MB of float weights
+    expect(bytes.byteLength).toBeGreaterThan(1_000_000);
+    const model = await poolWith().acquire(identity(bytes), async () => bytes);
+    expect(model.runsOnMainThread).toBe(false);
+    expect(await model.score(rows(3), 3)).toHaveLength(3);
+    model.unref();
+  });
+
+  it('a model slower than the probe limit scores in the worker only', async () => {
+    const bytes = mlp(8, 7);
+    const model = await poolWith({ maxBytes: 1_000_000, maxProbeMs: -1 }).acquire(identity(bytes), async () => bytes);
+    expect(model.runsOnMainThread).toBe(false);
+    model.unref();
+  });
+
+  it('a released small model refuses to score (its service-thread session is gone too)', async () => {
+    const bytes = mlp(16, 9);
+    const model = await poolWith(EVERY_SMALL_MODEL).acquire(identity(bytes), async () => bytes);
+    expect(model.runsOnMainThread).toBe(true);
+    model.unref();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(model.isReleased).toBe(true);
+    await expect(model.score(rows(2), 2)).rejects.toThrow(/was released/);
   });
 });

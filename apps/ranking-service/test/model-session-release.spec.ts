@@ -69,4 +69,27 @@ describe('LoadedModel release', () => {
     await expect(nan).rejects.toThrow(/non-finite/);
     expect(m.inFlightCalls).toBe(0);
   });
+
+  it("releases a small model's service-thread session with the worker's, only after its in-flight calls", async () => {
+    const worker = new ManualWorker();
+    const runs: (() => void)[] = [];
+    let localReleases = 0;
+    const local = {
+      run: (_f: Float32Array, rows: number) => new Promise<Float32Array>((resolve) => runs.push(() => resolve(new Float32Array(rows).fill(0.25)))),
+      release: () => void localReleases++,
+    };
+    const m = new LoadedModel(identity, worker as unknown as OnnxWorker, 7, { releaseGraceMs: 0, onReleased: () => undefined, local }).retain();
+    expect(m.runsOnMainThread).toBe(true);
+    const call = m.score(new Float32Array(2), 1);
+    expect(worker.runs).toHaveLength(0); // scored on the service thread, not sent to the worker
+    m.unref();
+    await tick();
+    expect(localReleases).toBe(0);
+    expect(worker.released).toEqual([]);
+    runs[0]!();
+    await expect(call).resolves.toEqual(new Float32Array([0.25]));
+    expect(localReleases).toBe(1);
+    expect(worker.released).toEqual([7]);
+    await expect(m.score(new Float32Array(2), 1)).rejects.toThrow(ModelScoringError);
+  });
 });

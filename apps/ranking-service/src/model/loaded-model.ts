@@ -28,8 +28,14 @@ export function modelOf(i: ModelIdentity): Model {
   return { name: i.name, version: i.version, artifactSha256: i.sha256, featureNames: [...i.featureNames], inputName: i.inputName, outputName: i.outputName } as Model;
 }
 
+/** A session on the service thread. */
+export interface LocalScorer {
+  run(features: Float32Array, rows: number): Promise<Float32Array>;
+  release(): void;
+}
+
 /**
- * One onnxruntime session (in the worker) serving one or more scopes. Scopes
+ * One onnxruntime session (in the worker, plus one on the service thread for small models) serving one or more scopes. Scopes
  * hold references (`retain`/`unref`); a model no scope references is retired,
  * and its session is released only when, after `releaseGraceMs`, no score() call
  * is in flight: a caller that took the model from `current()` just before a
@@ -57,6 +63,12 @@ export class LoadedModel implements ServingModel {
       onScoringError?: () => void;
       /** Seconds from the call to the scores, worker queueing included. */
       onScored?: (seconds: number, rows: number) => void;
+      /**
+       * A second session of the same model on the service thread (small models only,
+       * model-pool.ts): scores run there instead of in the worker, and it is released
+       * with the worker's session, under the same rule.
+       */
+      local?: LocalScorer;
     },
   ) {
     this.name = identity.name;
@@ -67,6 +79,11 @@ export class LoadedModel implements ServingModel {
 
   get isReleased(): boolean {
     return this.released;
+  }
+
+  /** True when scores are computed on the service thread (a small model), not in the worker. */
+  get runsOnMainThread(): boolean {
+    return this.options.local !== undefined;
   }
 
   get inFlightCalls(): number {
@@ -82,7 +99,8 @@ export class LoadedModel implements ServingModel {
     this.inFlight++;
     const started = performance.now();
     try {
-      const scores = await this.worker.run(this.sessionId, features, rows);
+      const local = this.options.local;
+      const scores = await (local ? local.run(features, rows) : this.worker.run(this.sessionId, features, rows));
       this.options.onScored?.((performance.now() - started) / 1000, rows);
       // onnxruntime passes NaN/Inf through silently (STACK.md): a model yielding one is failing.
       for (let i = 0; i < scores.length; i++) {
@@ -133,6 +151,7 @@ export class LoadedModel implements ServingModel {
     if (this.released) return;
     this.released = true;
     this.worker.release(this.sessionId);
+    this.options.local?.release();
     this.options.onReleased(this);
   }
 }

@@ -1,6 +1,22 @@
-import { LoadedModel, type ModelIdentity } from './loaded-model';
+import { LoadedModel, type LocalScorer, type ModelIdentity } from './loaded-model';
 import type { ModelMetrics } from './model-metrics';
+import { createSession, score, warmUp } from './onnx-session';
 import { OnnxWorker } from './onnx-worker';
+
+/**
+ * Which models also get a session on the service thread, where a score costs
+ * no worker round trip (postMessage both ways, a thread wake-up, the matrix
+ * copy): files up to `maxBytes` whose warm-up probe (PROBE_ROWS rows, in the
+ * worker) took at most `maxProbeMs`. Creating and running a session blocks the
+ * thread that does it (STACK.md), so anything bigger or slower — tree
+ * ensembles, wide MLPs — stays in the worker only.
+ */
+export interface MainThreadRule {
+  maxBytes: number;
+  maxProbeMs: number;
+}
+
+export const DEFAULT_MAIN_THREAD_RULE: MainThreadRule = { maxBytes: 1_000_000, maxProbeMs: 0.2 };
 
 /** A model file that onnxruntime refused, or that failed the warm-up checks. */
 export class InvalidModelError extends Error {
@@ -21,7 +37,13 @@ export class ModelPool {
   private readonly loading = new Map<string, Promise<LoadedModel>>();
 
   constructor(
-    private readonly options: { releaseGraceMs: number; metrics?: ModelMetrics; onWorkerLost: (err: Error) => void },
+    private readonly options: {
+      releaseGraceMs: number;
+      metrics?: ModelMetrics;
+      onWorkerLost: (err: Error) => void;
+      /** Default DEFAULT_MAIN_THREAD_RULE; `false`: every model scores in the worker. */
+      mainThread?: MainThreadRule | false;
+    },
   ) {
     options.metrics?.trackWorkerQueue(() => this.worker.pendingRuns);
     this.worker = new OnnxWorker((err) => {
@@ -68,6 +90,7 @@ export class ModelPool {
     this.options.metrics?.loadSeconds.observe({ phase: 'create' }, loaded.createMs / 1000);
     this.options.metrics?.loadSeconds.observe({ phase: 'warm_up' }, loaded.warmUpMs / 1000);
     this.options.metrics?.sessions.inc();
+    const local = await this.localScorer(identity, bytes, loaded.probeMs);
     const key = keyOf(identity);
     const model = new LoadedModel(identity, this.worker, loaded.id, {
       releaseGraceMs: this.options.releaseGraceMs,
@@ -77,9 +100,40 @@ export class ModelPool {
       },
       onScoringError: () => this.options.metrics?.scoringErrors.inc(),
       onScored: (seconds) => this.options.metrics?.scoreSeconds.observe(seconds),
+      local,
     });
     this.models.set(key, model);
     return model;
+  }
+
+  /**
+   * The service-thread session of a small model (the worker already proved the
+   * file valid and measured it), or undefined. Best effort: if it cannot be
+   * created the model simply scores in the worker.
+   */
+  private async localScorer(identity: ModelIdentity, bytes: Uint8Array, probeMs: number): Promise<LocalScorer | undefined> {
+    const rule = this.options.mainThread ?? DEFAULT_MAIN_THREAD_RULE;
+    if (!rule || bytes.byteLength > rule.maxBytes || !(probeMs <= rule.maxProbeMs)) return undefined;
+    try {
+      const session = await createSession({ bytes, inputName: identity.inputName, outputName: identity.outputName, featureCount: identity.featureNames.length });
+      try {
+        await warmUp(session);
+      } catch (err) {
+        await session.session.release().catch(() => undefined);
+        throw err;
+      }
+      let released = false;
+      return {
+        run: (features, rows) => score(session, features, rows),
+        release: () => {
+          if (released) return;
+          released = true;
+          void session.session.release().catch(() => undefined);
+        },
+      };
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -34,7 +34,8 @@ export interface CloseRequest {
 export type WorkerRequest = LoadRequest | RunRequest | ReleaseRequest | CloseRequest;
 
 export type WorkerReply =
-  | { op: 'loaded'; id: number; createMs: number; warmUpMs: number }
+  /** probeMs: the fastest timed run of PROBE_ROWS rows after the warm-up (onnx-session.ts). */
+  | { op: 'loaded'; id: number; createMs: number; warmUpMs: number; probeMs: number }
   | { op: 'load-failed'; id: number; message: string }
   | { op: 'scores'; call: number; scores: Float32Array }
   | { op: 'run-failed'; call: number; message: string }

@@ -8,6 +8,8 @@ import type { WorkerReply, WorkerRequest } from './onnx-worker-protocol';
 export interface LoadedSessionInfo {
   createMs: number;
   warmUpMs: number;
+  /** The fastest of three runs of PROBE_ROWS rows after the warm-up. */
+  probeMs: number;
 }
 
 /**
@@ -99,7 +101,7 @@ export class OnnxWorker {
   private onReply(reply: WorkerReply): void {
     switch (reply.op) {
       case 'loaded':
-        this.take(this.pendingLoads, reply.id)?.resolve({ createMs: reply.createMs, warmUpMs: reply.warmUpMs });
+        this.take(this.pendingLoads, reply.id)?.resolve({ createMs: reply.createMs, warmUpMs: reply.warmUpMs, probeMs: reply.probeMs });
         break;
       case 'load-failed':
         this.take(this.pendingLoads, reply.id)?.reject(new Error(reply.message));
