@@ -1,4 +1,4 @@
-import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, featureValuesOf, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
+import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, featureValuesOf, localHourAndDay, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
 
 const time = new Date('2026-11-25T20:30:00Z'); // a Wednesday
 
@@ -70,6 +70,19 @@ describe('feature vocabulary', () => {
     const names = ['context.hour_of_day', 'context.day_of_week'];
     expect(Array.from(assembleFeatureMatrix(names, [row()]))).toEqual([20, 2]);
     expect(Array.from(assembleFeatureMatrix(names, [row({ context: { time, timeZone: 'Asia/Tokyo' } })]))).toEqual([5, 3]);
+  });
+
+  it('local hour and weekday stay right across minute and day boundaries in half- and quarter-hour zones (memoised per UTC minute)', () => {
+    const at = (iso: string, zone: string) => localHourAndDay(new Date(iso), zone);
+    expect(at('2026-11-25T18:29:00.000Z', 'Asia/Kolkata')).toEqual({ hour: 23, day: 2 });
+    expect(at('2026-11-25T18:29:59.999Z', 'Asia/Kolkata')).toEqual({ hour: 23, day: 2 });
+    expect(at('2026-11-25T18:30:00.000Z', 'Asia/Kolkata')).toEqual({ hour: 0, day: 3 });
+    expect(at('2026-11-25T18:14:59.999Z', 'Asia/Kathmandu')).toEqual({ hour: 23, day: 2 });
+    expect(at('2026-11-25T18:15:00.000Z', 'Asia/Kathmandu')).toEqual({ hour: 0, day: 3 });
+    expect(at('2026-11-25T18:29:30.000Z', 'Asia/Kolkata')).toEqual({ hour: 23, day: 2 });
+    // Before 1980 some zones had offsets in seconds (Liberia until 1972): not memoised, computed exactly.
+    expect(at('1971-06-01T00:44:29.000Z', 'Africa/Monrovia')).toEqual({ hour: 23, day: 0 });
+    expect(at('1971-06-01T00:44:31.000Z', 'Africa/Monrovia')).toEqual({ hour: 0, day: 1 });
   });
 
   it('rejects unknown names at assembly, naming them all', () => {
