@@ -7,7 +7,8 @@
 //              messages and answers a constant — the transport alone.
 // The service runs as its own process (as deployed); this process is the client.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
-// BENCH_EVENTS (200000), BENCH_BATCH (1000), BENCH_CONCURRENCY (4), BENCH_USERS (5000), BENCH_GETS (5000).
+// BENCH_EVENTS (200000), BENCH_BATCH (1000), BENCH_CONCURRENCY (4), BENCH_USERS (5000), BENCH_GETS (5000);
+// DERIVED_SETTLE_INTERVAL_MS is passed on to the service when set (its default otherwise).
 import { credentials, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -166,6 +167,7 @@ async function main() {
       GRPC_PORT: String(grpcPort),
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
+      ...(process.env.DERIVED_SETTLE_INTERVAL_MS ? { DERIVED_SETTLE_INTERVAL_MS: process.env.DERIVED_SETTLE_INTERVAL_MS } : {}),
     });
     await waitForServing(`127.0.0.1:${grpcPort}`);
     const client = new ProfileServiceClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });

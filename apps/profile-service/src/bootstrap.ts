@@ -4,6 +4,7 @@ import { registerService, startService, type Logger, type StartedService } from 
 import { Pool } from 'pg';
 import { systemClock, type Clock } from './clock';
 import type { ServiceConfig } from './config';
+import { DerivedJob } from './derived-job';
 import { LifecycleJob } from './lifecycle-job';
 import { ProfileHandler } from './profile.handler';
 import { ProfileStore } from './store/profile-store';
@@ -18,6 +19,7 @@ export interface BootstrapOptions {
 export interface ProfileService extends StartedService {
   /** The periodic lifecycle job, exposed so tests (and operators' scripts) can run it on demand. */
   readonly lifecycleJob: LifecycleJob;
+  readonly derivedJob: DerivedJob;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface ProfileService extends StartedService {
 export async function bootstrap(config: ServiceConfig, options: BootstrapOptions = {}): Promise<ProfileService> {
   const clock = options.clock ?? systemClock;
   let job: LifecycleJob | undefined;
+  let derivedJob: DerivedJob | undefined;
   const started = await startService({
     name: 'profile-service',
     config,
@@ -50,15 +53,18 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       });
       job = new LifecycleJob(store, clock, logger, config.profiles.lifecycleRefreshIntervalMs);
       job.start();
+      derivedJob = new DerivedJob(store, clock, logger, config.profiles.derivedSettleIntervalMs);
+      derivedJob.start();
       const handler = new ProfileHandler(store, clock, config.profiles.lifecycle);
       return {
         services: [registerService(ProfileServiceService, handler, { default: 'service', admin: ['deleteProfile'] })],
         close: async () => {
           await job?.stop();
+          await derivedJob?.stop();
           await pool.end();
         },
       };
     },
   });
-  return Object.assign(started, { lifecycleJob: job! });
+  return Object.assign(started, { lifecycleJob: job!, derivedJob: derivedJob! });
 }

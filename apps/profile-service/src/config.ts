@@ -11,6 +11,8 @@ const profileEnv = {
   LIFECYCLE_CHURNED_DAYS: env.positiveInt(90, 3650),
   // How often the stored lifecycle_stage column is re-evaluated against the clock; 0 = never.
   LIFECYCLE_REFRESH_INTERVAL_MS: env.positiveInt(3_600_000, 7 * DAY_MS),
+  // How often the derived fields TrackEvents marked stale are written back to user_profiles; 0 = never (reads stay exact).
+  DERIVED_SETTLE_INTERVAL_MS: env.positiveInt(10_000, DAY_MS),
   // The contract promises event ids are remembered for at least 30 days.
   EVENT_ID_RETENTION_DAYS: env.positiveInt(35, 3650).refine((d) => d >= 30, 'expected at least 30 (the contract remembers event ids 30 days)'),
   // How long a website's reference price (median) may be reused before it is recomputed.
@@ -29,6 +31,7 @@ const schema = z
     profiles: {
       lifecycle: { newDays: e.LIFECYCLE_NEW_DAYS, atRiskDays: e.LIFECYCLE_AT_RISK_DAYS, churnedDays: e.LIFECYCLE_CHURNED_DAYS },
       lifecycleRefreshIntervalMs: e.LIFECYCLE_REFRESH_INTERVAL_MS,
+      derivedSettleIntervalMs: e.DERIVED_SETTLE_INTERVAL_MS,
       eventIdRetentionDays: e.EVENT_ID_RETENTION_DAYS,
       priceReferenceTtlMs: e.PRICE_REFERENCE_TTL_MS,
       dbPoolMax: e.DB_POOL_MAX,

@@ -8,6 +8,7 @@ describe('profile-service configuration', () => {
     expect(loadServiceConfig(base).profiles).toEqual({
       lifecycle: { newDays: 7, atRiskDays: 30, churnedDays: 90 },
       lifecycleRefreshIntervalMs: 3_600_000,
+      derivedSettleIntervalMs: 10_000,
       eventIdRetentionDays: 35,
       priceReferenceTtlMs: 60_000,
       dbPoolMax: 10,

@@ -43,6 +43,9 @@ describe('schema after all migrations', () => {
       'time_on_page_count integer NOT NULL DEFAULT 0',
       'scroll_depth_sum bigint NOT NULL DEFAULT 0',
       'scroll_depth_count integer NOT NULL DEFAULT 0',
+      // derived-field versions (011)
+      'derived_version bigint NOT NULL DEFAULT 0',
+      'derived_settled bigint NOT NULL DEFAULT 0',
     ]);
     expect(shape.comments).toEqual(USER_PROFILES.comments);
     expect(shape.indexes).toEqual(
@@ -50,6 +53,7 @@ describe('schema after all migrations', () => {
         ...without(USER_PROFILES.indexes, 'user_profiles_user_id_key'),
         'user_profiles_website_id_user_id_key: CREATE UNIQUE INDEX user_profiles_website_id_user_id_key (website_id, user_id)',
         'idx_user_profiles_website_last_visit: CREATE INDEX idx_user_profiles_website_last_visit (website_id, last_visit)',
+        'idx_user_profiles_derived_pending: CREATE INDEX idx_user_profiles_derived_pending (website_id, user_id) WHERE (derived_version <> derived_settled)',
       ]),
     );
     expect(shape.constraints).toEqual(

@@ -14,23 +14,6 @@ const EVENT_COLUMNS = 'u, s, t, k, d, top, sd, item, cat, brand, price, rev, ord
 const PAGE = `('page_view', 'product_view')`;
 const WEIGHTED = `('product_view', 'add_to_cart', 'purchase')`;
 
-/**
- * Serializes updates of the same profile by locking its row, creating it
- * when new ($1 website, $2 users, $3 now), in one sorted pass (no deadlock
- * cycles). A batch holds its profiles' row locks from here to commit, so a
- * concurrent batch for the same user waits here, before it writes anything,
- * and each later statement sees everything committed before it. Row locks
- * live in the rows, not in the shared lock table: any number of users per
- * batch works. (Advisory locks, one per user, draw on the shared lock table,
- * max_locks_per_transaction x max_connections = 6,400 slots by default plus
- * some slack: 10,000 in one transaction passed here, 30,000 failed with "out
- * of shared memory", so a few concurrent 10,000-user batches would fail.)
- * The no-op update is a HOT update (no indexed column changes).
- */
-export const LOCK_PROFILES = `INSERT INTO user_profiles AS p (website_id, user_id, created_at, updated_at)
-  SELECT $1, u, $3, $3 FROM unnest($2::text[]) AS u ORDER BY u
-  ON CONFLICT (website_id, user_id) DO UPDATE SET updated_at = p.updated_at`;
-
 /** The same lock for one user, when erasing (no row is created). */
 export const LOCK_PROFILE = `SELECT 1 FROM user_profiles WHERE website_id = $1 AND user_id = $2 FOR UPDATE`;
 
@@ -48,7 +31,9 @@ export const INSERT_EVENT_IDS = `INSERT INTO profile_event_ids (website_id, even
 /**
  * From the fresh events ($1 website, $2..$14) in one statement: the
  * per-session facts, the favourites' weights (PRODUCT_VIEW 1, ADD_TO_CART 3,
- * PURCHASE 5) and the price observations.
+ * PURCHASE 5), the price observations and the new order ids. Runs after
+ * UPSERT_PROFILES, so the batch holds its users' row locks and every row
+ * written here (all keyed by user) is contended by no other batch.
  */
 export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
     SELECT * FROM unnest(${EVENT_ARRAYS}) AS e(${EVENT_COLUMNS})
@@ -77,12 +62,21 @@ export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
     GROUP BY u, kv.kind, kv.value ORDER BY 2, 3, 4
     ON CONFLICT (website_id, user_id, kind, value) DO UPDATE SET
       weight = pa.weight + EXCLUDED.weight, last_at = GREATEST(pa.last_at, EXCLUDED.last_at)
+  ), prices AS (
+    INSERT INTO profile_prices AS pp (website_id, user_id, price, observations)
+    SELECT $1, u, price, count(*) FROM ev
+    WHERE price IS NOT NULL AND k IN ${WEIGHTED}
+    GROUP BY u, price ORDER BY u, price
+    ON CONFLICT (website_id, user_id, price) DO UPDATE SET observations = pp.observations + EXCLUDED.observations
+  ), new_orders AS (
+    INSERT INTO profile_orders (website_id, user_id, order_id)
+    SELECT DISTINCT $1::uuid, u, ord FROM ev WHERE k = 'purchase' AND ord IS NOT NULL ORDER BY 2, 3
+    ON CONFLICT DO NOTHING RETURNING user_id
   )
-  INSERT INTO profile_prices AS pp (website_id, user_id, price, observations)
-  SELECT $1, u, price, count(*) FROM ev
-  WHERE price IS NOT NULL AND k IN ('product_view', 'add_to_cart', 'purchase')
-  GROUP BY u, price ORDER BY u, price
-  ON CONFLICT (website_id, user_id, price) DO UPDATE SET observations = pp.observations + EXCLUDED.observations`;
+  -- total_purchases counts distinct order ids: the upsert added the purchases without one, this the new ids.
+  UPDATE user_profiles AS p SET total_purchases = COALESCE(p.total_purchases, 0) + oc.n
+  FROM (SELECT user_id, count(*)::int AS n FROM new_orders GROUP BY user_id) oc
+  WHERE p.website_id = $1 AND p.user_id = oc.user_id`;
 
 /**
  * The website's reference price for price sensitivity (profile.proto): the
@@ -94,48 +88,61 @@ export const REFERENCE_PRICE = `SELECT COALESCE(
     (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pp.price)
        FROM profile_prices pp, generate_series(1, pp.observations) WHERE pp.website_id = $1)) AS median`;
 
-/** What the profile update adds to a row; `p` is the row before, `a` the batch's aggregate, `oc` its new orders. */
+/** What the upsert adds to an existing row `p`; EXCLUDED is the batch's aggregate. */
 const NEW = {
-  purchases: 'COALESCE(p.total_purchases, 0) + a.unnamed_orders + COALESCE(oc.n, 0)',
-  carts: 'p.add_to_cart_count + a.carts',
-  productViews: 'p.product_view_count + a.product_views',
-  topSum: 'p.time_on_page_sum + a.top_sum',
-  topN: 'p.time_on_page_count + a.top_n',
-  sdSum: 'p.scroll_depth_sum + a.sd_sum',
-  sdN: 'p.scroll_depth_count + a.sd_n',
-  first: 'LEAST(p.first_visit, a.first_t)',
-  last: 'GREATEST(p.last_visit, a.last_t)',
+  carts: 'p.add_to_cart_count + EXCLUDED.add_to_cart_count',
+  productViews: 'p.product_view_count + EXCLUDED.product_view_count',
+  topSum: 'p.time_on_page_sum + EXCLUDED.time_on_page_sum',
+  topN: 'p.time_on_page_count + EXCLUDED.time_on_page_count',
+  sdSum: 'p.scroll_depth_sum + EXCLUDED.scroll_depth_sum',
+  sdN: 'p.scroll_depth_count + EXCLUDED.scroll_depth_count',
+  first: 'LEAST(p.first_visit, EXCLUDED.first_visit)',
+  last: 'GREATEST(p.last_visit, EXCLUDED.last_visit)',
 };
 
 /**
- * The last statement of a batch, one write per profile: the new order ids,
- * the additive counters, and everything derived from the bookkeeping. $1 website, $2..$14 the fresh events, $15 now,
- * $16 reference price (or NULL), $17..$19 lifecycle thresholds in days.
+ * Serializes updates of the same profile and adds the batch to it: one
+ * sorted `INSERT … ON CONFLICT DO UPDATE` ($1 website, $2..$14 the fresh
+ * events, $15 now, $16..$18 lifecycle thresholds in days) that creates new
+ * profiles and adds the batch's per-user aggregate to existing ones:
+ * additive counters, first/last visit, the means from their sums, the
+ * funnel and the stored lifecycle stage; and bumps derived_version, marking
+ * the fields derived from the bookkeeping stale (derived-sql.ts).
+ *
+ * A batch holds its profiles' row locks from here to commit, so a
+ * concurrent batch for the same user waits here, before it writes anything
+ * else. Row locks live in the rows, not in the shared lock table: any number
+ * of users per batch works (advisory locks, one per user, failed with "out
+ * of shared memory" at 30,000 in one transaction). Sorted by user: no
+ * deadlock cycles between batches.
  * `lifecycle(first, last)` is the SQL CASE of lifecycle.ts.
  */
-export const updateProfiles = (lifecycle: (first: string, last: string) => string) => `WITH new_orders AS (
-    INSERT INTO profile_orders (website_id, user_id, order_id)
-    SELECT DISTINCT $1::uuid, u, ord FROM unnest(${EVENT_ARRAYS}) AS e(${EVENT_COLUMNS})
-    WHERE k = 'purchase' AND ord IS NOT NULL ORDER BY 2, 3
-    ON CONFLICT DO NOTHING RETURNING user_id
-  ), oc AS (SELECT user_id, count(*)::int AS n FROM new_orders GROUP BY user_id),
-  agg AS (
+export const upsertProfiles = (lifecycle: (first: string, last: string) => string) => `INSERT INTO user_profiles AS p (
+    website_id, user_id, created_at, updated_at, total_pageviews, total_events, total_purchases, total_revenue,
+    product_view_count, add_to_cart_count, time_on_page_sum, time_on_page_count, scroll_depth_sum, scroll_depth_count,
+    first_visit, last_visit, avg_time_on_page, avg_scroll_depth, funnel_position, lifecycle_stage,
+    favorite_categories, favorite_products, preferred_brands, derived_version)
+  SELECT $1, a.u, $15, $15, a.pageviews, a.events, a.unnamed_orders, a.revenue,
+    a.product_views, a.carts, a.top_sum, a.top_n, a.sd_sum, a.sd_n,
+    a.first_t, a.last_t, CASE WHEN a.top_n > 0 THEN round(a.top_sum::numeric / a.top_n) END,
+    CASE WHEN a.sd_n > 0 THEN round(a.sd_sum::numeric / a.sd_n) END,
+    -- For an existing row, 'retention' here means "the batch has a purchase" (see the update below).
+    CASE WHEN a.purchases > 0 THEN 'retention' WHEN a.carts > 0 THEN 'decision'
+      WHEN a.product_views > 0 THEN 'consideration' ELSE 'awareness' END,
+    ${lifecycle('a.first_t', 'a.last_t')}, '[]', '[]', '[]', 1
+  FROM (
     SELECT u, count(*) FILTER (WHERE k IN ${PAGE}) AS pageviews, count(*) AS events,
+      count(*) FILTER (WHERE k = 'purchase') AS purchases,
       count(*) FILTER (WHERE k = 'purchase' AND ord IS NULL) AS unnamed_orders, COALESCE(sum(rev), 0) AS revenue,
       count(*) FILTER (WHERE k = 'product_view') AS product_views, count(*) FILTER (WHERE k = 'add_to_cart') AS carts,
       COALESCE(sum(top), 0) AS top_sum, count(top) AS top_n, COALESCE(sum(sd), 0) AS sd_sum, count(sd) AS sd_n,
-      min(t) AS first_t, max(t) AS last_t,
-      bool_or(k IN ${WEIGHTED} AND num_nonnulls(item, cat, brand) > 0) AS weighted,
-      array_agg(DISTINCT cat) FILTER (WHERE k IN ${WEIGHTED} AND cat IS NOT NULL) AS cats,
-      array_agg(DISTINCT item) FILTER (WHERE k IN ${WEIGHTED} AND item IS NOT NULL) AS items,
-      array_agg(DISTINCT brand) FILTER (WHERE k IN ${WEIGHTED} AND brand IS NOT NULL) AS brands
-    FROM unnest(${EVENT_ARRAYS}) AS e(${EVENT_COLUMNS}) GROUP BY u
-  )
-  UPDATE user_profiles AS p SET
-    total_pageviews = COALESCE(p.total_pageviews, 0) + a.pageviews,
-    total_events = COALESCE(p.total_events, 0) + a.events,
-    total_purchases = ${NEW.purchases},
-    total_revenue = COALESCE(p.total_revenue, 0) + a.revenue,
+      min(t) AS first_t, max(t) AS last_t
+    FROM unnest(${EVENT_ARRAYS}) AS e(${EVENT_COLUMNS}) GROUP BY u ORDER BY u) a
+  ON CONFLICT (website_id, user_id) DO UPDATE SET
+    total_pageviews = COALESCE(p.total_pageviews, 0) + EXCLUDED.total_pageviews,
+    total_events = COALESCE(p.total_events, 0) + EXCLUDED.total_events,
+    total_purchases = COALESCE(p.total_purchases, 0) + EXCLUDED.total_purchases,
+    total_revenue = COALESCE(p.total_revenue, 0) + EXCLUDED.total_revenue,
     product_view_count = ${NEW.productViews},
     add_to_cart_count = ${NEW.carts},
     time_on_page_sum = ${NEW.topSum},
@@ -144,55 +151,11 @@ export const updateProfiles = (lifecycle: (first: string, last: string) => strin
     scroll_depth_count = ${NEW.sdN},
     first_visit = ${NEW.first},
     last_visit = ${NEW.last},
-    session_count = s.n,
-    avg_session_duration = s.duration,
-    bounce_rate = s.bounce,
-    device_preference = dev.device,
-    -- Favourites only change when the batch brought weighted events (their subquery is skipped otherwise).
-    favorite_categories = CASE WHEN a.weighted THEN fav.categories ELSE COALESCE(p.favorite_categories, '[]') END,
-    favorite_products = CASE WHEN a.weighted THEN fav.products ELSE COALESCE(p.favorite_products, '[]') END,
-    preferred_brands = CASE WHEN a.weighted THEN fav.brands ELSE COALESCE(p.preferred_brands, '[]') END,
-    price_sensitivity = CASE WHEN pr.n IS NULL OR pr.n < 3 OR $16::float8 IS NULL OR $16::float8 <= 0 THEN NULL
-      WHEN pr.median / $16::float8 < 0.8 THEN 'high' WHEN pr.median / $16::float8 > 1.25 THEN 'low' ELSE 'medium' END,
     avg_time_on_page = CASE WHEN ${NEW.topN} > 0 THEN round((${NEW.topSum})::numeric / (${NEW.topN})) END,
     avg_scroll_depth = CASE WHEN ${NEW.sdN} > 0 THEN round((${NEW.sdSum})::numeric / (${NEW.sdN})) END,
-    funnel_position = CASE WHEN ${NEW.purchases} > 0 THEN 'retention' WHEN ${NEW.carts} > 0 THEN 'decision'
-      WHEN ${NEW.productViews} > 0 THEN 'consideration' ELSE 'awareness' END,
+    -- total_purchases >= 1 after the batch iff it was before or the batch has a purchase (with or without order id).
+    funnel_position = CASE WHEN COALESCE(p.total_purchases, 0) > 0 OR EXCLUDED.funnel_position = 'retention' THEN 'retention'
+      WHEN ${NEW.carts} > 0 THEN 'decision' WHEN ${NEW.productViews} > 0 THEN 'consideration' ELSE 'awareness' END,
     lifecycle_stage = ${lifecycle(NEW.first, NEW.last)},
-    updated_at = $15
-  FROM agg a
-  LEFT JOIN oc ON oc.user_id = a.u
-  CROSS JOIN LATERAL (
-    SELECT count(*)::int AS n, round(avg(extract(epoch FROM last_at - first_at)))::int AS duration,
-      round(avg(CASE WHEN page_views = 1 AND other_events = 0 THEN 1 ELSE 0 END), 4) AS bounce
-    FROM profile_sessions WHERE website_id = $1 AND user_id = a.u) s
-  LEFT JOIN LATERAL (
-    SELECT device FROM profile_sessions WHERE website_id = $1 AND user_id = a.u AND device IS NOT NULL
-    GROUP BY device ORDER BY count(*) DESC, max(last_at) DESC LIMIT 1) dev ON true
-  -- Top-k without re-ranking everything: weights and last times only grow, so an entry that was not in
-  -- the previous top-k and got nothing new cannot overtake one that was. The new top-k is therefore
-  -- among the previous lists plus what this batch touched: only those rows are read and ranked.
-  CROSS JOIN LATERAL (
-    SELECT COALESCE(jsonb_agg(value ORDER BY rn) FILTER (WHERE kind = 'category' AND rn <= 10), '[]') AS categories,
-      COALESCE(jsonb_agg(value ORDER BY rn) FILTER (WHERE kind = 'product' AND rn <= 20), '[]') AS products,
-      COALESCE(jsonb_agg(value ORDER BY rn) FILTER (WHERE kind = 'brand' AND rn <= 10), '[]') AS brands
-    FROM (SELECT pa.kind, pa.value, row_number() OVER (PARTITION BY pa.kind ORDER BY pa.weight DESC, pa.last_at DESC, pa.value) AS rn
-          FROM (SELECT 'category' AS kind, v FROM unnest(a.cats) AS v
-                UNION SELECT 'product', v FROM unnest(a.items) AS v
-                UNION SELECT 'brand', v FROM unnest(a.brands) AS v
-                UNION SELECT x.kind, x.v FROM user_profiles up CROSS JOIN LATERAL (
-                    SELECT 'category' AS kind, jsonb_array_elements_text(up.favorite_categories) AS v
-                    UNION ALL SELECT 'product', jsonb_array_elements_text(up.favorite_products)
-                    UNION ALL SELECT 'brand', jsonb_array_elements_text(up.preferred_brands)) x
-                  WHERE up.website_id = $1 AND up.user_id = a.u) AS candidates
-          JOIN profile_affinities pa
-            ON pa.website_id = $1 AND pa.user_id = a.u AND pa.kind = candidates.kind AND pa.value = candidates.v
-          WHERE a.weighted) ranked) fav
-  -- The user's median price: percentile_cont(0.5) over the observations with their multiplicity,
-  -- from cumulative counts (the two middle observations, averaged) rather than by expanding them.
-  CROSS JOIN LATERAL (
-    SELECT max(total) AS n,
-      (min(price) FILTER (WHERE cum > floor((total - 1) / 2.0)) + min(price) FILTER (WHERE cum > ceil((total - 1) / 2.0)))::float8 / 2 AS median
-    FROM (SELECT price, sum(observations) OVER (ORDER BY price) AS cum, sum(observations) OVER () AS total
-          FROM profile_prices WHERE website_id = $1 AND user_id = a.u) o) pr
-  WHERE p.website_id = $1 AND p.user_id = a.u`;
+    derived_version = p.derived_version + 1,
+    updated_at = $15`;

@@ -3,6 +3,7 @@ import type { LifecycleThresholds } from '../config';
 import type { Clock } from '../clock';
 import { lifecycleSql } from '../lifecycle';
 import { database } from './database-errors';
+import { SETTLE_DERIVED } from './derived-sql';
 import { WebsiteProfiles } from './website-profiles';
 
 export interface ProfileStoreOptions {
@@ -87,5 +88,43 @@ export class ProfileStore {
       eventIdsPurged += purged.rowCount ?? 0;
     }
     return { websites: websites.length, profilesChanged, eventIdsPurged };
+  }
+
+  /**
+   * The settle job: writes back the derived fields of stale profiles
+   * (derived-sql.ts), one website at a time, in chunks of `chunk` profiles,
+   * each chunk its own transaction of two statements: lock the stale rows
+   * (SKIP LOCKED: a batch holding one is about to make it stale again; it is
+   * settled next time), then recompute and mark them settled. The second
+   * statement's snapshot is taken once the locks are held, so it sees every
+   * batch committed on those profiles and no batch can commit on them before
+   * it does: the version it marks settled is the one it computed.
+   */
+  async settleDerived(now: Date, chunk = 500): Promise<{ profilesSettled: number }> {
+    const websites = await this.query<{ website_id: string }>('SELECT website_id FROM website ORDER BY website_id', []);
+    let profilesSettled = 0;
+    for (const { website_id } of websites) {
+      const site = this.forWebsite(website_id);
+      // Bounded per run, so a website under constant traffic cannot keep the job from the next one.
+      for (let round = 0; round < 100; round++) {
+        const reference = await site.referencePrice(now);
+        const settled = await this.transaction(async (tx) => {
+          const { rows } = await tx.query<{ user_id: string }>({
+            name: 'profiles-settle-lock',
+            text: `SELECT user_id FROM user_profiles WHERE website_id = $1 AND derived_version <> derived_settled
+                   ORDER BY user_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+            values: [website_id, chunk],
+          });
+          if (rows.length > 0) {
+            const users = rows.map((r) => r.user_id);
+            await tx.query({ name: 'profiles-settle', text: SETTLE_DERIVED, values: [website_id, users, reference] });
+          }
+          return rows.length;
+        });
+        profilesSettled += settled;
+        if (settled < chunk) break;
+      }
+    }
+    return { profilesSettled };
   }
 }

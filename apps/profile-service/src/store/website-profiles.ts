@@ -6,7 +6,11 @@ import { lifecycleSql } from '../lifecycle';
 import type { ListCursor } from '../page-token';
 import * as sql from './ingest-sql';
 import type { ProfileStore } from './profile-store';
+import { currentColumns, derivedJoins } from './derived-sql';
 import { PROFILE_COLUMNS, type ProfileRow } from './profile-row';
+
+/** The API's columns, the derived ones recomputed for a stale row (derived-sql.ts). */
+const CURRENT_COLUMNS = currentColumns('up', PROFILE_COLUMNS);
 
 export interface TrackResult {
   accepted: number;
@@ -38,10 +42,11 @@ export class WebsiteProfiles {
   ) {}
 
   /**
-   * Records a validated batch in one transaction of five statements, whatever
-   * its size: website check → event-id dedupe → lock (and create) the
-   * profiles of the fresh events → bookkeeping → one update per profile
-   * (counters and everything derived). All or nothing.
+   * Records a validated batch in one transaction of four statements, whatever
+   * its size: website check → event-id dedupe → upsert (lock, create, add the
+   * counters to) the profiles of the fresh events → bookkeeping. The fields
+   * derived from the bookkeeping are marked stale and computed on read
+   * (derived-sql.ts). All or nothing.
    */
   track(events: readonly NormalizedEvent[], now: Date): Promise<TrackResult> {
     // Ids repeated inside the batch: the first occurrence wins, like a replay.
@@ -61,35 +66,28 @@ export class WebsiteProfiles {
       const result = { accepted: accepted.length, duplicates: events.length - accepted.length, profilesUpdated: 0 };
       if (accepted.length === 0) return result;
 
-      const users = [...new Set(accepted.map((e) => e.userId))];
-      await tx.query({ name: 'profiles-lock', text: sql.LOCK_PROFILES, values: [this.websiteId, users, now.toISOString()] });
+      const users = new Set(accepted.map((e) => e.userId)).size;
       const arrays = eventArrays(this.websiteId, accepted);
-      await tx.query({ name: 'profiles-bookkeeping', text: sql.RECORD_BOOKKEEPING, values: arrays });
-      const reference = await this.referencePrice(tx, now, accepted.some((e) => e.price !== null));
       const { lifecycle } = this.store.options;
       await tx.query({
-        name: 'profiles-update',
-        text: sql.updateProfiles((first, last) => lifecycleSql('$15', '$17', '$18', '$19', first, last).expr),
-        values: [
-          ...arrays,
-          now.toISOString(),
-          reference,
-          lifecycle.newDays,
-          lifecycle.atRiskDays,
-          lifecycle.churnedDays,
-        ],
+        name: 'profiles-upsert',
+        text: sql.upsertProfiles((first, last) => lifecycleSql('$15', '$16', '$17', '$18', first, last).expr),
+        values: [...arrays, now.toISOString(), lifecycle.newDays, lifecycle.atRiskDays, lifecycle.churnedDays],
       });
-      return { ...result, profilesUpdated: users.length };
+      await tx.query({ name: 'profiles-bookkeeping', text: sql.RECORD_BOOKKEEPING, values: arrays });
+      return { ...result, profilesUpdated: users };
     });
   }
 
   /** The profile, or NotFoundError naming whether the website or the profile is unknown. */
   async get(userId: string): Promise<ProfileRow> {
+    const reference = await this.referencePrice(this.store.options.clock.now());
     const rows = await this.store.query<{ known: boolean } & ProfileRow>(
       `SELECT w.deleted_at IS NULL AS known, p.* FROM website w
-         LEFT JOIN LATERAL (SELECT ${PROFILE_COLUMNS} FROM user_profiles WHERE website_id = $1 AND user_id = $2) p ON true
+         LEFT JOIN LATERAL (SELECT ${CURRENT_COLUMNS} FROM user_profiles up ${derivedJoins('up', '$3')}
+                            WHERE up.website_id = $1 AND up.user_id = $2) p ON true
        WHERE w.website_id = $1`,
-      [this.websiteId, userId],
+      [this.websiteId, userId, reference],
       'profiles-get',
     );
     if (!rows[0]?.known) throw this.unknownWebsite();
@@ -104,13 +102,17 @@ export class WebsiteProfiles {
     // The parameters as a one-row relation, so every one has a type even when no stage filter uses it.
     const stage = lifecycleSql('params.now', 'params.new_days', 'params.at_risk_days', 'params.churned_days');
     const stageCond = filter.stages.length ? `(${filter.stages.map((s) => stage[s]).join(' OR ')})` : 'true';
+    const reference = await this.referencePrice(filter.now);
+    // The page first, then the derived fields of its stale rows only.
     return this.store.query(
-      `SELECT ${PROFILE_COLUMNS}, to_char(last_visit AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_visit
-       FROM user_profiles, (SELECT $2::timestamptz, $3::int, $4::int, $5::int) AS params(now, new_days, at_risk_days, churned_days)
-       WHERE website_id = $1 AND last_visit IS NOT NULL AND ${stageCond}
-         AND (cardinality($6::text[]) = 0 OR funnel_position = ANY($6::text[]))
-         AND ($7::timestamptz IS NULL OR last_visit < $7::timestamptz OR (last_visit = $7::timestamptz AND user_id > $8))
-       ORDER BY last_visit DESC, user_id ASC LIMIT $9`,
+      `SELECT ${CURRENT_COLUMNS}, to_char(up.last_visit AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_visit
+       FROM (SELECT * FROM user_profiles,
+               (SELECT $2::timestamptz, $3::int, $4::int, $5::int) AS params(now, new_days, at_risk_days, churned_days)
+             WHERE website_id = $1 AND last_visit IS NOT NULL AND ${stageCond}
+               AND (cardinality($6::text[]) = 0 OR funnel_position = ANY($6::text[]))
+               AND ($7::timestamptz IS NULL OR last_visit < $7::timestamptz OR (last_visit = $7::timestamptz AND user_id > $8))
+             ORDER BY last_visit DESC, user_id ASC LIMIT $9) up ${derivedJoins('up', '$10')}
+       ORDER BY up.last_visit DESC, up.user_id ASC`,
       [
         this.websiteId,
         filter.now.toISOString(),
@@ -121,6 +123,7 @@ export class WebsiteProfiles {
         filter.after?.lastVisit ?? null,
         filter.after?.userId ?? '',
         filter.limit,
+        reference,
       ],
     );
   }
@@ -155,16 +158,15 @@ export class WebsiteProfiles {
 
   /**
    * The website's reference price, reused for PRICE_REFERENCE_TTL_MS: it is
-   * a median over the catalog or every priced event, too costly per batch on
-   * a big site, and moves slowly. Computed inside the transaction, so with a
-   * TTL of 0 it includes the batch itself.
+   * a median over the catalog or every priced event, too costly per read on
+   * a big site, and moves slowly. With a TTL of 0 it is computed for every
+   * read that needs it; an unknown reference (no price yet) is not reused.
    */
-  private async referencePrice(tx: PoolClient, now: Date, priced: boolean): Promise<number | null> {
+  async referencePrice(now: Date): Promise<number | null> {
     const cache = this.store.referencePrices;
     const cached = cache.get(this.websiteId);
-    const fresh = cached && now.getTime() - cached.at < this.store.options.priceReferenceTtlMs;
-    if (fresh && (cached.median !== null || !priced)) return cached.median;
-    const { rows } = await tx.query<{ median: number | null }>(sql.REFERENCE_PRICE, [this.websiteId]);
+    if (cached && cached.median !== null && now.getTime() - cached.at < this.store.options.priceReferenceTtlMs) return cached.median;
+    const rows = await this.store.query<{ median: number | null }>(sql.REFERENCE_PRICE, [this.websiteId], 'profiles-reference-price');
     const median = rows[0]?.median ?? null;
     cache.set(this.websiteId, { median, at: now.getTime() });
     return median;

@@ -50,6 +50,7 @@ export async function startHarness(env: Record<string, string> = {}, start = new
       METRICS_PORT: '0',
       LOG_LEVEL: 'silent',
       LIFECYCLE_REFRESH_INTERVAL_MS: '0',
+      DERIVED_SETTLE_INTERVAL_MS: '0',
       PRICE_REFERENCE_TTL_MS: '0',
       ...env,
     }),

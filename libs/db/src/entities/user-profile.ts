@@ -4,7 +4,7 @@ import { WebsiteSchema } from './website';
 
 /**
  * `user_profiles` (seed 002, unique per website since 003, checks since 004,
- * profile-service's counters and list index since 010),
+ * profile-service's counters and list index since 010, derived-field versions since 011),
  * owned by profile-service. Comments mirror the seed's COMMENT ON statements
  * so the schema diff stays empty.
  */
@@ -82,6 +82,9 @@ export const UserProfileSchema = defineEntity({
     timeOnPageCount: p.integer().default(0).fieldName('time_on_page_count'),
     scrollDepthSum: p.bigint('number').default(0).fieldName('scroll_depth_sum'),
     scrollDepthCount: p.integer().default(0).fieldName('scroll_depth_count'),
+    // Derived fields are stale while these differ (migration 011).
+    derivedVersion: p.bigint('number').default(0).fieldName('derived_version'),
+    derivedSettled: p.bigint('number').default(0).fieldName('derived_settled'),
 
     firstVisit: p.datetime().nullable().fieldName('first_visit'),
     lastVisit: p.datetime().nullable().fieldName('last_visit'),
@@ -100,6 +103,11 @@ export const UserProfileSchema = defineEntity({
     { name: 'idx_user_profiles_lifecycle', properties: ['lifecycleStage'] },
     { name: 'idx_user_profiles_last_visit', properties: ['lastVisit'] },
     { name: 'idx_user_profiles_website_last_visit', properties: ['websiteId', 'lastVisit'] },
+    {
+      name: 'idx_user_profiles_derived_pending',
+      expression:
+        'create index "idx_user_profiles_derived_pending" on "user_profiles" (website_id, user_id) where derived_version <> derived_settled',
+    },
   ],
 });
 

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { Device, EventType, PriceSensitivity } from '@recsys/contracts/profile';
+import { at, event, startHarness, type Harness } from './support/harness';
+
+const { EVENT_TYPE_PAGE_VIEW: PAGE, EVENT_TYPE_PRODUCT_VIEW: PRODUCT, EVENT_TYPE_ADD_TO_CART: CART } = EventType;
+
+/**
+ * TrackEvents leaves the fields derived from the bookkeeping stale (migration
+ * 011); reads compute them for stale profiles, the settle job writes them back.
+ */
+describe('derived profile fields: stale after a batch, exact on read, settled by the job', () => {
+  let h: Harness;
+  let site: string;
+  const T0 = new Date('2026-11-20T10:00:00Z');
+  beforeAll(async () => {
+    h = await startHarness(); // DERIVED_SETTLE_INTERVAL_MS=0: the job runs only when a test calls it
+  });
+  beforeEach(async () => {
+    await h.service.derivedJob.runOnce(); // what earlier tests left stale
+    site = await h.newWebsite();
+  });
+  afterAll(() => h?.close());
+
+  const stored = async (userId: string) =>
+    (
+      await h.sql<Record<string, unknown>>(
+        `SELECT session_count, bounce_rate, device_preference, favorite_categories, favorite_products, preferred_brands,
+                price_sensitivity, derived_version::int AS version, derived_settled::int AS settled
+         FROM user_profiles WHERE website_id = $1 AND user_id = $2`,
+        [site, userId],
+      )
+    )[0];
+
+  async function trackShopper(userId: string, minute: number) {
+    const s = randomUUID();
+    const u = { userId, sessionId: s, device: Device.DEVICE_MOBILE };
+    await h.track(site, [
+      event({ ...u, type: PAGE, occurredAt: at(T0, minute) }),
+      event({ ...u, type: PRODUCT, occurredAt: at(T0, minute + 1), itemId: 'A', category: 'shoes', brand: 'Nike', price: '10' }),
+      event({ ...u, type: CART, occurredAt: at(T0, minute + 2), itemId: 'B', category: 'hats', brand: 'Puma', price: '20' }),
+      event({ ...u, type: PRODUCT, occurredAt: at(T0, minute + 3), itemId: 'A', category: 'shoes', price: '30' }),
+    ]);
+  }
+
+  it('a read right after TrackEvents returns exact derived fields while the stored row is still stale', async () => {
+    await trackShopper('u1', 0);
+    expect(await stored('u1')).toMatchObject({ version: 1, settled: 0, session_count: 0, favorite_categories: [] });
+
+    const expected = {
+      sessionCount: 1,
+      bounceRate: 0,
+      devicePreference: Device.DEVICE_MOBILE,
+      favoriteCategories: ['hats', 'shoes'], // 3 (cart) > 2 (two views)
+      favoriteProducts: ['B', 'A'],
+      preferredBrands: ['Puma', 'Nike'],
+      priceSensitivity: PriceSensitivity.PRICE_SENSITIVITY_MEDIUM, // user median 20 = website median 20
+    };
+    expect(await h.get(site, 'u1')).toMatchObject(expected);
+    const page = await h.list({ websiteId: site });
+    expect(page.profiles).toHaveLength(1);
+    expect(page.profiles[0]).toMatchObject(expected);
+  });
+
+  it('the settle job writes the same values back and marks the version settled; the next batch makes it stale again', async () => {
+    await trackShopper('u2', 0);
+    await trackShopper('u3', 0);
+    const before = await h.get(site, 'u2');
+
+    expect(await h.service.derivedJob.runOnce()).toMatchObject({ profilesSettled: 2 });
+    expect(await stored('u2')).toMatchObject({
+      version: 1,
+      settled: 1,
+      session_count: 1,
+      bounce_rate: '0.0000',
+      device_preference: 'mobile',
+      favorite_categories: ['hats', 'shoes'],
+      favorite_products: ['B', 'A'],
+      preferred_brands: ['Puma', 'Nike'],
+      price_sensitivity: 'medium',
+    });
+    expect(await h.get(site, 'u2')).toEqual(before);
+    expect(await h.service.derivedJob.runOnce()).toMatchObject({ profilesSettled: 0 });
+
+    // A second session: stale again, and the read reflects it before the job runs.
+    await trackShopper('u2', 60);
+    expect(await stored('u2')).toMatchObject({ version: 2, settled: 1, session_count: 1 });
+    expect(await h.get(site, 'u2')).toMatchObject({ sessionCount: 2, favoriteCategories: ['hats', 'shoes'] }); // hats 3+3, shoes 2+2
+  });
+});
