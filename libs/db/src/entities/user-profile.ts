@@ -4,7 +4,8 @@ import { WebsiteSchema } from './website';
 
 /**
  * `user_profiles` (seed 002, unique per website since 003, checks since 004,
- * profile-service's counters and list index since 010, derived-field versions since 011),
+ * profile-service's counters and list index since 010, derived-field versions since 011;
+ * idx_user_profiles_website_id dropped by 012, a prefix of the unique index),
  * owned by profile-service. Comments mirror the seed's COMMENT ON statements
  * so the schema diff stays empty.
  */
@@ -99,7 +100,6 @@ export const UserProfileSchema = defineEntity({
   uniques: [{ name: 'user_profiles_website_id_user_id_key', properties: ['websiteId', 'userId'] }],
   indexes: [
     { name: 'idx_user_profiles_user_id', properties: ['userId'] },
-    { name: 'idx_user_profiles_website_id', properties: ['websiteId'] },
     { name: 'idx_user_profiles_lifecycle', properties: ['lifecycleStage'] },
     { name: 'idx_user_profiles_last_visit', properties: ['lastVisit'] },
     { name: 'idx_user_profiles_website_last_visit', properties: ['websiteId', 'lastVisit'] },
