@@ -39,6 +39,39 @@ describe('RecommendationLog', () => {
     await db?.drop();
   });
 
+  it('writes a batch larger than one encoding chunk completely, each row with its own request context and values', async () => {
+    const site = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
+    const log = new RecommendationLog(pool, { maxBufferedRows: 1_000, flushRows: 250, flushIntervalMs: 600_000 }, logger);
+    const contexts = [{ page_type: 'product', n: 0 }, { page_type: 'home', n: 1 }, { page_type: null, n: 2 }];
+    const shownAt = new Date('2026-11-25T12:34:56.789Z');
+    log.append(
+      Array.from({ length: 250 }, (_, i) => ({
+        ...row(site, `item-${i}`),
+        context: contexts[i % 3]!,
+        score: i / 7,
+        rank: i + 1,
+        shownAt,
+        clickedAt: i === 101 ? shownAt : null,
+        revenue: i === 202 ? '19.99' : null,
+        personalizationFactors: { source: 'caller', i },
+      })),
+    );
+    await eventually(async () => expect((await pool.query('SELECT count(*)::int AS n FROM recommendations WHERE website_id = $1', [site])).rows[0].n).toBe(250));
+    const rows = (
+      await pool.query(
+        `SELECT item_id, score, rank, context, personalization_factors AS f, shown_at, clicked, revenue::text AS revenue FROM recommendations WHERE website_id = $1 ORDER BY rank`,
+        [site],
+      )
+    ).rows;
+    rows.forEach((r, i) => {
+      expect(r).toMatchObject({ item_id: `item-${i}`, score: i / 7, rank: i + 1, context: contexts[i % 3], f: { source: 'caller', i }, clicked: i === 101 });
+      expect(r.shown_at.toISOString()).toBe(shownAt.toISOString());
+      expect(r.revenue === null ? null : Number(r.revenue)).toBe(i === 202 ? 19.99 : null);
+    });
+    await log.close();
+  });
+
   it('flushes when a batch is full, without waiting for the timer', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);

@@ -147,7 +147,9 @@ export class RecommendationLog {
    * One INSERT … SELECT over `json_to_recordset` of the whole batch: one
    * JSON.stringify (native code) instead of sixteen pg text arrays escaped
    * element by element in JavaScript, which was the longest event-loop stall
-   * of a busy service. A request's rows share one context object: serialised once.
+   * of a busy service. A request's rows share one context object: serialised
+   * once. Encoded ENCODE_CHUNK rows at a time, yielding to the event loop in
+   * between, so a full batch never blocks calls for its whole encoding.
    */
   private async write(rows: readonly LogRow[]): Promise<void> {
     await this.pool.query(
@@ -158,7 +160,7 @@ export class RecommendationLog {
          FROM json_to_recordset($1::json)
            AS t(request_id uuid, website_id uuid, session_id uuid, user_id text, rtype text, item_id text, score float8, rank int, ctx int, strategy text, model_version text, factors jsonb, shown_at timestamptz, clicked_at timestamptz, converted_at timestamptz,
                 revenue numeric)`,
-      encodeBatch(rows),
+      await encodeBatch(rows),
     );
   }
 
@@ -176,35 +178,45 @@ export class RecommendationLog {
   }
 }
 
+/** Rows encoded between two yields to the event loop (each chunk ≈ 0.1–0.3 ms). */
+const ENCODE_CHUNK = 100;
+
 /** The batch as `[rowsJson, contextsJson]`: rows refer to a context shared by several rows by its index (`ctx`). */
-function encodeBatch(rows: readonly LogRow[]): [string, string] {
+async function encodeBatch(rows: readonly LogRow[]): Promise<[string, string]> {
   const contexts: Record<string, unknown>[] = [];
   const index = new Map<Record<string, unknown>, number>();
-  const out = rows.map((r) => {
-    let ctx = index.get(r.context);
-    if (ctx === undefined) {
-      ctx = contexts.length;
-      contexts.push(r.context);
-      index.set(r.context, ctx);
-    }
-    return {
-      request_id: r.requestId,
-      website_id: r.websiteId,
-      session_id: r.sessionId,
-      user_id: r.userId,
-      rtype: r.recommendationType,
-      item_id: r.itemId,
-      score: r.score,
-      rank: r.rank,
-      ctx,
-      strategy: r.strategy,
-      model_version: r.modelVersion,
-      factors: r.personalizationFactors,
-      shown_at: r.shownAt,
-      clicked_at: r.clickedAt,
-      converted_at: r.convertedAt,
-      revenue: r.revenue,
-    };
-  });
-  return [JSON.stringify(out), JSON.stringify(contexts)];
+  const parts: string[] = [];
+  for (let start = 0; start < rows.length; start += ENCODE_CHUNK) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const chunk = rows.slice(start, start + ENCODE_CHUNK).map((r) => {
+      let ctx = index.get(r.context);
+      if (ctx === undefined) {
+        ctx = contexts.length;
+        contexts.push(r.context);
+        index.set(r.context, ctx);
+      }
+      return {
+        request_id: r.requestId,
+        website_id: r.websiteId,
+        session_id: r.sessionId,
+        user_id: r.userId,
+        rtype: r.recommendationType,
+        item_id: r.itemId,
+        score: r.score,
+        rank: r.rank,
+        ctx,
+        strategy: r.strategy,
+        model_version: r.modelVersion,
+        factors: r.personalizationFactors,
+        shown_at: r.shownAt,
+        clicked_at: r.clickedAt,
+        converted_at: r.convertedAt,
+        revenue: r.revenue,
+      };
+    });
+    // Each chunk is a JSON array; strip its brackets to join them into one.
+    const json = JSON.stringify(chunk);
+    if (chunk.length > 0) parts.push(json.slice(1, -1));
+  }
+  return [`[${parts.join(',')}]`, JSON.stringify(contexts)];
 }
