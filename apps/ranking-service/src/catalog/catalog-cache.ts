@@ -62,7 +62,7 @@ export class CatalogCache {
     if (this.snapshots.has(websiteId)) await this.load(websiteId);
   }
 
-  private async load(websiteId: string): Promise<WebsiteSnapshot> {
+  private async load(websiteId: string, background = false): Promise<WebsiteSnapshot> {
     let snapshot: WebsiteSnapshot;
     try {
       if (!(await this.catalog.websiteExists(websiteId))) {
@@ -74,14 +74,21 @@ export class CatalogCache {
       }
       this.unknown.delete(websiteId);
       const builtAt = new Date();
-      const [rows, stats, co, next, segments, purchases] = await Promise.all([
-        this.catalog.itemsOf(websiteId),
-        this.behaviour.itemStats(websiteId),
-        this.behaviour.coVisitation(websiteId),
-        this.behaviour.nextItems(websiteId),
-        this.behaviour.segmentPopularity(websiteId),
-        this.behaviour.purchases(websiteId),
-      ]);
+      const reads = [
+        () => this.catalog.itemsOf(websiteId),
+        () => this.behaviour.itemStats(websiteId),
+        () => this.behaviour.coVisitation(websiteId),
+        () => this.behaviour.nextItems(websiteId),
+        () => this.behaviour.segmentPopularity(websiteId),
+        () => this.behaviour.purchases(websiteId),
+      ] as const;
+      // A caller waiting (first load, after UpsertItems): the six reads at once. The periodic
+      // background refresh: one after another, so PostgreSQL aggregating the log takes one core at
+      // most, not every core the service needs to keep answering (BENCHMARKS.md: a parallel
+      // refresh during the open-loop run was the p99 tail).
+      const [rows, stats, co, next, segments, purchases] = background
+        ? [await reads[0](), await reads[1](), await reads[2](), await reads[3](), await reads[4](), await reads[5]()]
+        : await Promise.all([reads[0](), reads[1](), reads[2](), reads[3](), reads[4](), reads[5]()]);
       snapshot = new WebsiteSnapshot(websiteId, rows, stats, co, next, segments, purchases, builtAt);
     } catch (err) {
       if (err instanceof NotFoundError) throw err;
@@ -101,7 +108,7 @@ export class CatalogCache {
   refreshAll(): Promise<void> {
     this.refreshing ??= (async () => {
       for (const websiteId of [...this.snapshots.keys()]) {
-        await this.load(websiteId).catch(() => undefined);
+        await this.load(websiteId, true).catch(() => undefined);
       }
     })().finally(() => (this.refreshing = undefined));
     return this.refreshing;
