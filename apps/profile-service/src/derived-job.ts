@@ -1,4 +1,4 @@
-import type { Logger } from '@recsys/service-kit';
+import { PeriodicTask, type Logger } from '@recsys/service-kit';
 import type { Clock } from './clock';
 import type { ProfileStore } from './store/profile-store';
 
@@ -10,20 +10,19 @@ import type { ProfileStore } from './store/profile-store';
  * run in progress.
  */
 export class DerivedJob {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly store: ProfileStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
+    intervalMs: number,
+  ) {
+    this.task = new PeriodicTask('derived settle', intervalMs, () => this.runOnce(), logger);
+  }
 
   start(): void {
-    if (this.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.task.start();
   }
 
   /** One run now; what tests call. */
@@ -34,17 +33,7 @@ export class DerivedJob {
     return result;
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private async tick() {
-    if (this.running) return;
-    this.running = this.runOnce()
-      .then(() => undefined)
-      .catch((err) => this.logger.error({ err }, 'derived settle failed; retrying at the next interval'))
-      .finally(() => (this.running = undefined));
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

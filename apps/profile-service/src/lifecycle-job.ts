@@ -1,4 +1,4 @@
-import type { Logger } from '@recsys/service-kit';
+import { PeriodicTask, type Logger } from '@recsys/service-kit';
 import type { Clock } from './clock';
 import type { ProfileStore } from './store/profile-store';
 
@@ -8,20 +8,19 @@ import type { ProfileStore } from './store/profile-store';
  * `intervalMs`. Runs never overlap; `stop()` waits for a run in progress.
  */
 export class LifecycleJob {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly store: ProfileStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
+    intervalMs: number,
+  ) {
+    this.task = new PeriodicTask('lifecycle refresh', intervalMs, () => this.runOnce(), logger);
+  }
 
   start(): void {
-    if (this.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.task.start();
   }
 
   /** One run now; what tests call with a moved clock. */
@@ -32,17 +31,7 @@ export class LifecycleJob {
     return result;
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private async tick() {
-    if (this.running) return;
-    this.running = this.runOnce()
-      .then(() => undefined)
-      .catch((err) => this.logger.error({ err }, 'lifecycle refresh failed; retrying at the next interval'))
-      .finally(() => (this.running = undefined));
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

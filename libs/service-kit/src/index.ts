@@ -10,3 +10,4 @@ export * from './grpc-server';
 export * from './service-main';
 export * from './start-service';
 export * from './auth';
+export * from './periodic-task';
