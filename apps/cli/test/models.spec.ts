@@ -1,14 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { Command } from 'commander';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { buildLinearModel } from '@recsys/onnx';
 import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
-import type { CliContext } from '../src/cli-context';
 import { EXIT } from '../src/exit-codes';
-import { buildProgram, run } from '../src/program';
+import { runCli } from './support/run-cli';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -21,32 +18,7 @@ describe('recsys models', () => {
   let dir: string;
   let registry: { proc: ServiceProcess; address: string };
 
-  /** Runs `recsys <args>` in-process with captured output. */
-  async function recsys(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const outStream = new PassThrough().on('data', (c) => (out += c));
-    const errStream = new PassThrough().on('data', (c) => (err += c));
-    const ctx: CliContext = {
-      addresses: { profile: 'unused:1', registry: registry.address, ranking: 'unused:1' },
-      out: outStream,
-      err: errStream,
-      interactive: false,
-    };
-    const program = buildProgram(() => ctx);
-    // Subcommands copy output settings when created: capture commander's own messages on each.
-    const capture = (cmd: Command) => {
-      cmd.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-      cmd.commands.forEach(capture);
-    };
-    capture(program);
-    try {
-      const code = await run(program, args);
-      return { code, out, err };
-    } finally {
-      process.exitCode = undefined;
-    }
-  }
+  const recsys = (...args: string[]) => runCli({ registry: registry.address }, args);
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Device, FunnelPosition, ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
 import { findFreePort, withClient } from '@recsys/db';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { spawnTs, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
-import type { CliContext } from '../src/cli-context';
-import { buildProgram, run } from '../src/program';
+import { runCli } from './support/run-cli';
 
 /**
  * `recsys profiles import-umami` end to end: an Umami-shaped source database
@@ -48,18 +46,9 @@ describe('recsys profiles import-umami', () => {
   };
 
   const cli = async (...args: string[]) => {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (c) => (stdout += c));
-    err.on('data', (c) => (stderr += c));
-    const ctx: CliContext = { addresses: { profile: address, registry: 'unused:1', ranking: 'unused:2' }, out, err, interactive: false };
-    process.exitCode = undefined;
-    const code = await run(buildProgram(() => ctx), [
+    const { code, out: stdout, err: stderr } = await runCli({ profile: address }, [
       'profiles', 'import-umami', '--source-database-url', source.url, '--state-file', join(stateDir, 'state.json'), '--settle-seconds', '0', ...args,
     ]);
-    process.exitCode = undefined;
     return { code, stdout, stderr };
   };
   const profile = async (userId: string): Promise<Profile> => (await unary(client.getProfile.bind(client), { websiteId: site, userId })).profile!;
@@ -175,14 +164,9 @@ describe('recsys profiles import-umami', () => {
         [randomUUID(), site, bob, T(40)],
       );
     });
-    const out = new PassThrough();
-    let stdout = '';
-    out.on('data', (c) => (stdout += c));
-    const ctx: CliContext = { addresses: { profile: address, registry: 'x:1', ranking: 'x:2' }, out, err: new PassThrough(), interactive: false };
-    const code = await run(buildProgram(() => ctx), [
+    const { code, out: stdout } = await runCli({ profile: address }, [
       'profiles', 'import-umami', '--source-database-url', recsys.url, '--website', site, '--state-file', join(stateDir, 'same.json'), '--settle-seconds', '0',
     ]);
-    process.exitCode = undefined;
     expect(code).toBe(0);
     expect(counts(stdout)).toEqual([1, 1, 0, 0]);
     expect((await profile(bob)).totalPageviews).toBe(3);
@@ -192,13 +176,9 @@ describe('recsys profiles import-umami', () => {
     expect((await cli('--website', 'nope')).code).toBe(2);
     const empty = await createTestDatabase({ migrated: false });
     try {
-      const out = new PassThrough();
-      const err = new PassThrough();
-      let stderr = '';
-      err.on('data', (c) => (stderr += c));
-      const ctx: CliContext = { addresses: { profile: address, registry: 'x:1', ranking: 'x:2' }, out, err, interactive: false };
-      const code = await run(buildProgram(() => ctx), ['profiles', 'import-umami', '--source-database-url', empty.url, '--state-file', join(stateDir, 's2.json')]);
-      process.exitCode = undefined;
+      const { code, err: stderr } = await runCli({ profile: address }, [
+        'profiles', 'import-umami', '--source-database-url', empty.url, '--state-file', join(stateDir, 's2.json'),
+      ]);
       expect(code).toBe(65);
       expect(stderr).toMatch(/has no Umami table "website_event"/);
     } finally {

@@ -2,14 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { Command } from 'commander';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
-import type { CliContext } from '../src/cli-context';
 import { EXIT } from '../src/exit-codes';
-import { buildProgram, run } from '../src/program';
+import { runCli } from './support/run-cli';
 import { csvRecords } from '../src/commands/items-file';
 
 const ROOT = join(__dirname, '../../..');
@@ -24,27 +21,7 @@ describe('recsys items import / recsys recommend', () => {
   let sql: Client;
   let website: string;
 
-  async function recsys(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const ctx: CliContext = {
-      addresses: { profile: 'unused:1', registry: 'unused:1', ranking: ranking.address },
-      out: new PassThrough().on('data', (c) => (out += c)),
-      err: new PassThrough().on('data', (c) => (err += c)),
-      interactive: false,
-    };
-    const program = buildProgram(() => ctx);
-    const capture = (cmd: Command) => {
-      cmd.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-      cmd.commands.forEach(capture);
-    };
-    capture(program);
-    try {
-      return { code: await run(program, args), out, err };
-    } finally {
-      process.exitCode = undefined;
-    }
-  }
+  const recsys = (...args: string[]) => runCli({ ranking: ranking.address }, args);
 
   beforeAll(async () => {
     db = await createTestDatabase();
