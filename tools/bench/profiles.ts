@@ -9,22 +9,20 @@
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_EVENTS (200000), BENCH_BATCH (1000), BENCH_CONCURRENCY (4), BENCH_USERS (5000), BENCH_GETS (5000);
 // DERIVED_SETTLE_INTERVAL_MS is passed on to the service when set (its default otherwise).
-import { credentials, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Device, EventType, Profile, ProfileServiceClient, ProfileServiceService, type Event, type TrackEventsRequest } from '@recsys/contracts/profile';
-import { findFreePort, quoteIdent, runMigrations, withClient, withDatabase } from '@recsys/db';
-import { spawnTs, waitForServing } from '@recsys/service-kit/testing';
+import { findFreePort, withClient } from '@recsys/db';
+import { spawnTs, unary, waitForServing } from '@recsys/service-kit/testing';
+import { envNumber, latencies, out, percentiles, withBenchDatabase } from './bench-kit';
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const EVENTS = num('BENCH_EVENTS', 200_000);
-const BATCH = num('BENCH_BATCH', 1000);
-const CONCURRENCY = num('BENCH_CONCURRENCY', 4);
-const USERS = num('BENCH_USERS', 5000);
-const GETS = num('BENCH_GETS', 5000);
+const EVENTS = envNumber('BENCH_EVENTS', 200_000);
+const BATCH = envNumber('BENCH_BATCH', 1000);
+const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 4);
+const USERS = envNumber('BENCH_USERS', 5000);
+const GETS = envNumber('BENCH_GETS', 5000);
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /** A deterministic shop-like mix: 60% page views, 25% product views, 10% carts, 5% purchases. */
 function makeBatches(websiteStart: Date): Event[][] {
@@ -75,24 +73,8 @@ async function pool(count: number, concurrency: number, work: (i: number) => Pro
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-const call = <Req, Res>(fn: (req: Req, cb: (err: ServiceError | null, res: Res) => void) => unknown, req: Req) =>
-  new Promise<Res>((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
 
-function percentiles(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { p50: p(0.5), p95: p(0.95), p99: p(0.99) };
-}
 
-async function latencies(n: number, once: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await once(i);
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return samples;
-}
 
 /** A bare grpc-js ProfileService: decodes the request, answers a constant. */
 async function bareServer(profile: unknown): Promise<{ port: number; stop: () => void }> {
@@ -119,12 +101,12 @@ async function serverMeanMs(metricsPort: number, method: string): Promise<number
 }
 
 async function main() {
-  const dbName = `recsys_bench_profiles_${Date.now()}`;
-  await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE ${quoteIdent(dbName)}`));
-  const url = withDatabase(ADMIN_URL, dbName);
+  await withBenchDatabase('recsys_bench_profiles', run);
+}
+
+async function run(url: string) {
   let service: ReturnType<typeof spawnTs> | undefined;
   try {
-    await runMigrations({ databaseUrl: url });
     const website = randomUUID();
     await withClient(url, (c) => c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'bench')`, [website]));
     const start = new Date(Date.now() - EVENTS * 1000 - 60_000);
@@ -154,8 +136,8 @@ async function main() {
     // Baseline 2: a bare grpc-js server decoding the same messages.
     const bare = await bareServer(Profile.fromPartial({ websiteId: website, userId: 'user-1', favoriteCategories: ['cat-1'], totalRevenue: '0.0000' }));
     const bareClient = new ProfileServiceClient(`127.0.0.1:${bare.port}`, credentials.createInsecure());
-    const bareSeconds = await pool(batches.length, CONCURRENCY, (i) => call(bareClient.trackEvents.bind(bareClient), { websiteId: website, events: batches[i] }));
-    const bareGet = percentiles(await latencies(GETS, () => call(bareClient.getProfile.bind(bareClient), { websiteId: website, userId: 'user-1' })));
+    const bareSeconds = await pool(batches.length, CONCURRENCY, (i) => unary(bareClient.trackEvents.bind(bareClient), { websiteId: website, events: batches[i] }));
+    const bareGet = percentiles(await latencies(GETS, () => unary(bareClient.getProfile.bind(bareClient), { websiteId: website, userId: 'user-1' })));
     bareClient.close();
     bare.stop();
 
@@ -171,9 +153,9 @@ async function main() {
     });
     await waitForServing(`127.0.0.1:${grpcPort}`);
     const client = new ProfileServiceClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
-    const trackSeconds = await pool(batches.length, CONCURRENCY, (i) => call(client.trackEvents.bind(client), { websiteId: website, events: batches[i] }));
-    const replaySeconds = await pool(batches.length, CONCURRENCY, (i) => call(client.trackEvents.bind(client), { websiteId: website, events: batches[i] }));
-    const get = percentiles(await latencies(GETS, (i) => call(client.getProfile.bind(client), { websiteId: website, userId: `user-${(i * 104729) % USERS}` })));
+    const trackSeconds = await pool(batches.length, CONCURRENCY, (i) => unary(client.trackEvents.bind(client), { websiteId: website, events: batches[i] }));
+    const replaySeconds = await pool(batches.length, CONCURRENCY, (i) => unary(client.trackEvents.bind(client), { websiteId: website, events: batches[i] }));
+    const get = percentiles(await latencies(GETS, (i) => unary(client.getProfile.bind(client), { websiteId: website, userId: `user-${(i * 104729) % USERS}` })));
     const serverGet = await serverMeanMs(metricsPort, 'GetProfile');
     const serverTrack = await serverMeanMs(metricsPort, 'TrackEvents');
     client.close();
@@ -195,7 +177,6 @@ async function main() {
       service.child.kill('SIGTERM');
       await service.exited;
     }
-    await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`));
   }
 }
 

@@ -7,46 +7,28 @@
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5), BENCH_CONCURRENCY (16),
 // BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process, e.g. --cpu-prof).
-import { credentials, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RankingServiceService, RecommendRequest, RecommendResponse, Device, PageType } from '@recsys/contracts/ranking';
-import { findFreePort, quoteIdent, runMigrations, withClient, withDatabase } from '@recsys/db';
+import { findFreePort, withClient } from '@recsys/db';
 import { FEATURES } from '@recsys/features';
 import { buildMlpModel, seededRandom } from '@recsys/onnx';
-import { spawnTs, waitForServing } from '@recsys/service-kit/testing';
+import { spawnTs, unary, waitForServing } from '@recsys/service-kit/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
+import { envNumber, latencies, out, percentiles, withBenchDatabase } from './bench-kit';
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const ITEMS = num('BENCH_ITEMS', 5000);
-const LOG_ROWS = num('BENCH_LOG_ROWS', 200_000);
-const CALLS = num('BENCH_CALLS', 3000);
-const SECONDS = num('BENCH_SECONDS', 5);
-const CONCURRENCY = num('BENCH_CONCURRENCY', 16);
-const out = (line = '') => process.stdout.write(`${line}\n`);
+const ITEMS = envNumber('BENCH_ITEMS', 5000);
+const LOG_ROWS = envNumber('BENCH_LOG_ROWS', 200_000);
+const CALLS = envNumber('BENCH_CALLS', 3000);
+const SECONDS = envNumber('BENCH_SECONDS', 5);
+const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 16);
+const WARM_UP = Math.min(200, CALLS);
 
-const call = <Req, Res>(fn: (req: Req, cb: (err: ServiceError | null, res: Res) => void) => unknown, req: Req) =>
-  new Promise<Res>((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
 
-function percentiles(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { p50: p(0.5), p99: p(0.99), n: s.length };
-}
 
-async function latencies(n: number, once: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < Math.min(200, n); i++) await once(i); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await once(i);
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return samples;
-}
 
 /** Closed loop, `concurrency` in flight for `seconds`: calls per second. */
 async function maxThroughput(seconds: number, concurrency: number, once: (i: number) => Promise<unknown>): Promise<number> {
@@ -130,15 +112,15 @@ async function seed(url: string, website: string) {
 }
 
 async function main() {
-  const dbName = `recsys_bench_ranking_${Date.now()}`;
-  await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE ${quoteIdent(dbName)}`));
-  const url = withDatabase(ADMIN_URL, dbName);
+  await withBenchDatabase('recsys_bench_ranking', run);
+}
+
+async function run(url: string) {
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
   const registry = await new FakeRegistry().start();
   let service: ReturnType<typeof spawnTs> | undefined;
   let bare: Awaited<ReturnType<typeof bareServer>> | undefined;
   try {
-    await runMigrations({ databaseUrl: url });
     const website = randomUUID();
     await seed(url, website);
     const model = benchModel();
@@ -159,7 +141,7 @@ async function main() {
     });
     await waitForServing(`127.0.0.1:${port}`, 60_000);
     const client = new RankingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
-    const recommend = (req: RecommendRequest) => call<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req);
+    const recommend = (req: RecommendRequest) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req);
 
     const session = randomUUID();
     const ctx = { pageType: PageType.PAGE_TYPE_PRODUCT, itemId: 'sku-17', device: Device.DEVICE_MOBILE, timeZone: 'Europe/Berlin' };
@@ -181,17 +163,17 @@ async function main() {
 
     bare = await bareServer(first);
     const bareClient = new RankingServiceClient(`127.0.0.1:${bare.port}`, credentials.createInsecure());
-    const bareCall = (req: RecommendRequest) => call<RecommendRequest, RecommendResponse>(bareClient.recommend.bind(bareClient), req);
+    const bareCall = (req: RecommendRequest) => unary<RecommendRequest, RecommendResponse>(bareClient.recommend.bind(bareClient), req);
 
     const rows: string[] = [];
     const row = (name: string, p: { p50: number; p99: number; n: number }, extra = '') =>
       rows.push(`| ${name} | ${p.n} | ${p.p50.toFixed(3)} | ${p.p99.toFixed(3)} | ${extra} |`);
 
-    const bare100 = percentiles(await latencies(CALLS, () => bareCall(caller100)));
+    const bare100 = percentiles(await latencies(CALLS, () => bareCall(caller100), WARM_UP));
     row('bare grpc-js, same request/response sizes', bare100);
-    const svc100 = percentiles(await latencies(CALLS, () => recommend(caller100)));
+    const svc100 = percentiles(await latencies(CALLS, () => recommend(caller100), WARM_UP));
     row('Recommend, 100 caller candidates', svc100, `${(svc100.p50 / bare100.p50).toFixed(2)}x bare p50 (goal ≤ 1.3x)`);
-    const svcGen = percentiles(await latencies(CALLS, () => recommend(generated)));
+    const svcGen = percentiles(await latencies(CALLS, () => recommend(generated), WARM_UP));
     row('Recommend, generated candidates (1,000 scored)', svcGen, `goal p50 ≤ 5 ms`);
 
     const bareMax = await maxThroughput(SECONDS, CONCURRENCY, () => bareCall(caller100));
@@ -215,7 +197,6 @@ async function main() {
     }
     await registry.stop();
     await rm(cacheDir, { recursive: true, force: true });
-    await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`));
   }
 }
 

@@ -1,0 +1,42 @@
+// What both benchmarks share: env knobs, output, latency sampling, and a
+// throw-away migrated database that is dropped whatever happens.
+import { quoteIdent, runMigrations, withClient, withDatabase } from '@recsys/db';
+
+/** BENCH_DATABASE_URL, else DATABASE_URL, else the machine's PostgreSQL. */
+export const BENCH_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export const envNumber = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+export const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/** Nearest-rank percentiles of millisecond samples. */
+export function percentiles(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: p(0.5), p95: p(0.95), p99: p(0.99), n: s.length };
+}
+
+/** `n` sequential calls after `warmUp` unmeasured ones; each call's latency in ms. */
+export async function latencies(n: number, once: (i: number) => Promise<unknown>, warmUp = 0): Promise<number[]> {
+  for (let i = 0; i < warmUp; i++) await once(i);
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await once(i);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return samples;
+}
+
+/** Creates `<prefix>_<time>`, migrates it, runs `body` with its URL, and drops it afterwards (also on failure). */
+export async function withBenchDatabase(prefix: string, body: (url: string) => Promise<void>): Promise<void> {
+  const name = `${prefix}_${Date.now()}`;
+  await withClient(BENCH_ADMIN_URL, (c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`));
+  try {
+    const url = withDatabase(BENCH_ADMIN_URL, name);
+    await runMigrations({ databaseUrl: url });
+    await body(url);
+  } finally {
+    await withClient(BENCH_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+  }
+}
