@@ -1,8 +1,11 @@
 import { status as Status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { EventType, type Event } from '@recsys/contracts/profile';
+import { Client } from 'pg';
+import { LOCK_WEBSITE } from '../src/store/ingest-sql';
 import { at, event, startHarness, type Harness } from './support/harness';
 
+const BOOKKEEPING = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders'];
 const { EVENT_TYPE_PAGE_VIEW: PAGE, EVENT_TYPE_PRODUCT_VIEW: PRODUCT, EVENT_TYPE_PURCHASE: PURCHASE } = EventType;
 
 describe('TrackEvents ingestion', () => {
@@ -142,5 +145,59 @@ describe('TrackEvents ingestion', () => {
     expect(Number(weights.sum)).toBe((total - purchases) * 1 + purchases * 5 + warmUp);
     const [sessionsRow] = await h.sql<{ pv: string }>(`SELECT sum(page_views) AS pv FROM profile_sessions WHERE website_id = $1`, [site]);
     expect(Number(sessionsRow.pv)).toBe(total - purchases + warmUp);
+  });
+
+  describe('website deletion (migration 017: a trigger, not per-row foreign keys, on the bookkeeping)', () => {
+    const counts = (websiteId: string) =>
+      h.sql<Record<string, number>>(
+        `SELECT ${BOOKKEEPING.map((t) => `(SELECT count(*)::int FROM ${t} WHERE website_id = $1) AS ${t}`).join(', ')},
+                (SELECT count(*)::int FROM user_profiles WHERE website_id = $1) AS user_profiles`,
+        [websiteId],
+      );
+    const none = Object.fromEntries([...BOOKKEEPING, 'user_profiles'].map((t) => [t, 0]));
+
+    it('deleting a website deletes its profiles and every bookkeeping row, and no other website’s', async () => {
+      const other = await h.newWebsite();
+      const s = randomUUID();
+      const batch = [
+        event({ userId: 'w1', sessionId: s, type: PRODUCT, occurredAt: at(T0, 0), itemId: 'x', category: 'c', brand: 'b', price: '5' }),
+        event({ userId: 'w1', sessionId: s, type: PURCHASE, occurredAt: at(T0, 1), revenue: '5', orderId: 'o-1' }),
+      ];
+      await h.track(site, batch);
+      await h.track(other, batch);
+      const [before] = await counts(site);
+      for (const table of Object.keys(none)) expect(before[table]).toBeGreaterThan(0);
+
+      await h.sql('DELETE FROM website WHERE website_id = $1', [site]);
+      expect((await counts(site))[0]).toEqual(none);
+      expect((await counts(other))[0]).toEqual(before);
+    });
+
+    it('a delete that races a batch waits for the batch’s website lock, then removes the batch’s rows too', async () => {
+      const batch = new Client({ connectionString: h.db.url });
+      const deleter = new Client({ connectionString: h.db.url });
+      await Promise.all([batch.connect(), deleter.connect()]);
+      try {
+        await batch.query('BEGIN');
+        expect((await batch.query(LOCK_WEBSITE, [site])).rowCount).toBe(1);
+        await batch.query(`INSERT INTO profile_orders (website_id, user_id, order_id) VALUES ($1, 'racer', 'o-race')`, [site]);
+        const pid = (await deleter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        const deleted = deleter.query('DELETE FROM website WHERE website_id = $1', [site]);
+        // The delete is blocked by the batch's lock (observed in pg_stat_activity, not by waiting a fixed time).
+        for (let waiting = false; !waiting; ) {
+          const [row] = await h.sql<{ lock: boolean }>(`SELECT wait_event_type = 'Lock' AS lock FROM pg_stat_activity WHERE pid = $1`, [pid]);
+          waiting = row?.lock === true;
+        }
+        await batch.query('COMMIT');
+        expect((await deleted).rowCount).toBe(1);
+        expect((await counts(site))[0]).toEqual(none);
+        // After the delete, a batch finds no website.
+        await expect(h.track(site, [event({ userId: 'late', sessionId: randomUUID(), type: PAGE, occurredAt: T0 })])).rejects.toMatchObject({
+          code: Status.NOT_FOUND,
+        });
+      } finally {
+        await Promise.all([batch.end(), deleter.end()]);
+      }
+    });
   });
 });

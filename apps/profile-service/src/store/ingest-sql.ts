@@ -20,6 +20,14 @@ export const LOCK_PROFILE = `SELECT 1 FROM user_profiles WHERE website_id = $1 A
 export const WEBSITE_EXISTS = `SELECT 1 FROM website WHERE website_id = $1 AND deleted_at IS NULL`;
 
 /**
+ * The website check of a write transaction. The bookkeeping tables have no
+ * foreign key (migration 017): this one lock stands in for their per-row
+ * checks, so a concurrent DELETE of the website waits for the batch and its
+ * trigger then removes the batch's rows as well.
+ */
+export const LOCK_WEBSITE = `${WEBSITE_EXISTS} FOR KEY SHARE`;
+
+/**
  * Dedupe ($1 website, $2 event ids, $3 their users, $4 now): only ids never
  * seen come back. Inserted in id order, so two batches sharing ids wait on
  * each other in one direction only.

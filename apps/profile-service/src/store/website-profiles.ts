@@ -147,8 +147,9 @@ export class WebsiteProfiles {
     });
   }
 
+  /** Inside a write transaction `tx`, also locks the website row until commit (ingest-sql.ts LOCK_WEBSITE). */
   private async requireWebsite(tx?: PoolClient): Promise<void> {
-    const rows = tx ? (await tx.query(sql.WEBSITE_EXISTS, [this.websiteId])).rows : await this.store.query(sql.WEBSITE_EXISTS, [this.websiteId]);
+    const rows = tx ? (await tx.query(sql.LOCK_WEBSITE, [this.websiteId])).rows : await this.store.query(sql.WEBSITE_EXISTS, [this.websiteId]);
     if (rows.length === 0) throw this.unknownWebsite();
   }
 
