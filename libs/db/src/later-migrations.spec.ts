@@ -160,6 +160,35 @@ describe('schema after all migrations', () => {
       attributes: 'JSONB object of free-form item attributes',
     });
   });
+
+  it('profile bookkeeping: no per-row foreign key, a delete trigger on website instead (017), fillfactor 70 where updated (018)', async () => {
+    const tables = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders'];
+    for (const table of tables) {
+      const shape = await describeTable(client, table);
+      expect(shape.constraints.filter((c) => c.includes('FOREIGN KEY'))).toEqual([]);
+    }
+    const { rows: options } = await client.query<{ relname: string; reloptions: string[] | null }>(
+      'SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1) ORDER BY relname',
+      [[...tables, 'user_profiles']],
+    );
+    expect(Object.fromEntries(options.map((r) => [r.relname, r.reloptions]))).toEqual({
+      profile_affinities: ['fillfactor=70'],
+      profile_event_ids: null,
+      profile_orders: null,
+      profile_prices: ['fillfactor=70'],
+      profile_sessions: ['fillfactor=70'],
+      user_profiles: null,
+    });
+    const { rows: triggers } = await client.query(
+      `SELECT tgname, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'website'::regclass AND NOT tgisinternal`,
+    );
+    expect(triggers).toEqual([
+      {
+        tgname: 'website_delete_profile_bookkeeping',
+        def: 'CREATE TRIGGER website_delete_profile_bookkeeping AFTER DELETE ON public.website FOR EACH ROW EXECUTE FUNCTION recsys_delete_profile_bookkeeping()',
+      },
+    ]);
+  });
 });
 
 describe('behaviour', () => {
