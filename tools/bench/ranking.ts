@@ -1,14 +1,15 @@
 // `npm run bench:ranking`: Recommend latency and throughput of ranking-service
 // (its own process, as deployed) next to a bare grpc-js server answering the
-// same request with a response of the same size, in the same run
-// (BENCHMARKS.md). The active model is a real ONNX MLP served
+// same request with a response of the same size, in the same run, also its own
+// process (bare-ranking-server.ts; BENCHMARKS.md). The active model is a real ONNX MLP served
 // through the real provider; the registry is the model tests' in-process
 // gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5), BENCH_CONCURRENCY (16),
-// BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process, e.g. --cpu-prof).
-import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
-import { RankingServiceClient, RankingServiceService, RecommendRequest, RecommendResponse, Device, PageType } from '@recsys/contracts/ranking';
+// BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process), BENCH_SERVICE_NODE_ARGS (node flags of the
+// service process, space-separated, for flags NODE_OPTIONS refuses: '--cpu-prof --cpu-prof-dir=/tmp/prof').
+import { credentials } from '@grpc/grpc-js';
+import { RankingServiceClient, RecommendRequest, RecommendResponse, Device, PageType } from '@recsys/contracts/ranking';
 import { findFreePort, withClient } from '@recsys/db';
 import { FEATURES } from '@recsys/features';
 import { buildMlpModel, seededRandom } from '@recsys/onnx';
@@ -56,20 +57,22 @@ async function atRate(rate: number, seconds: number, once: (i: number) => Promis
   return Promise.all(samples);
 }
 
-/** A bare grpc-js RankingService: decodes the request, answers a constant response. */
-async function bareServer(response: RecommendResponse): Promise<{ port: number; stop: () => void }> {
-  const server = new Server();
-  const nope = (_c: unknown, cb: (e: null, r: unknown) => void) => cb(null, {});
-  server.addService(RankingServiceService, {
-    recommend: (_c: unknown, cb: (e: null, r: unknown) => void) => cb(null, response),
-    recordOutcome: nope,
-    upsertItems: nope,
-    getOnlineMetrics: nope,
+/** The baseline server (bare-ranking-server.ts) as its own process, answering `response`. */
+async function bareServer(response: RecommendResponse): Promise<{ port: number; stop: () => Promise<unknown> }> {
+  const proc = spawnTs(join(__dirname, 'bare-ranking-server.ts'), {
+    PATH: process.env.PATH,
+    BARE_RESPONSE: Buffer.from(RecommendResponse.encode(response).finish()).toString('base64'),
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  return { port, stop: () => server.forceShutdown() };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const line = proc.output().split('\n').find((l) => l.startsWith('{"port"'));
+    if (line) {
+      const { port } = JSON.parse(line) as { port: number };
+      return { port, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
+    }
+    if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`bare server did not start: ${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** An MLP over every fixed vocabulary feature plus one caller feature. */
@@ -134,11 +137,10 @@ async function run(url: string) {
       GRPC_PORT: String(port),
       METRICS_PORT: String(await findFreePort()),
       LOG_LEVEL: 'warn',
-      // Profiling the service side: BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' (BENCHMARKS.md).
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
       REGISTRY_ADDR: registry.address,
       MODEL_CACHE_DIR: cacheDir,
-    });
+    }, (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));
     await waitForServing(`127.0.0.1:${port}`, 60_000);
     const client = new RankingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     const recommend = (req: RecommendRequest) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req);
@@ -178,8 +180,15 @@ async function run(url: string) {
 
     const bareMax = await maxThroughput(SECONDS, CONCURRENCY, () => bareCall(caller100));
     const svcMax = await maxThroughput(SECONDS, CONCURRENCY, () => recommend(caller100));
-    const half = percentiles(await atRate(svcMax / 2, SECONDS, () => recommend(caller100)));
-    row(`Recommend, 100 caller candidates, open loop at ${Math.round(svcMax / 2)}/s (half of max)`, half, 'goal p99 ≤ 10 ms');
+    // Both servers at the same schedule: the bare server's tail is what the machine and the load
+    // generator add by themselves. One unmeasured second at the rate first (JIT, pools, buffers).
+    const rate = svcMax / 2;
+    await atRate(rate, 1, () => bareCall(caller100));
+    const bareHalf = percentiles(await atRate(rate, SECONDS, () => bareCall(caller100)));
+    await atRate(rate, 1, () => recommend(caller100));
+    const half = percentiles(await atRate(rate, SECONDS, () => recommend(caller100)));
+    row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf);
+    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, 'goal p99 ≤ 10 ms');
 
     out();
     out('| scenario | calls | p50 ms | p99 ms | note |');
@@ -190,7 +199,7 @@ async function run(url: string) {
     bareClient.close();
     client.close();
   } finally {
-    bare?.stop();
+    await bare?.stop();
     if (service) {
       service.child.kill('SIGTERM');
       await service.exited;

@@ -46,9 +46,12 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs a TypeScript entry point (a service's main.ts) as its own node process. */
-export function spawnTs(entry: string, env: Record<string, string | undefined>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a TypeScript entry point (a service's main.ts) as its own node process;
+ * `nodeArgs` go before it (flags NODE_OPTIONS refuses, such as --cpu-prof).
+ */
+export function spawnTs(entry: string, env: Record<string, string | undefined>, nodeArgs: readonly string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
