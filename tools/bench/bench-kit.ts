@@ -28,6 +28,40 @@ export async function latencies(n: number, once: (i: number) => Promise<unknown>
   return samples;
 }
 
+/**
+ * Latencies of two targets called alternately (a, b, b, a, a, b, …; `n` calls
+ * each, sequential, after `warmUp` unmeasured rounds): both see the same
+ * machine at the same moments, so drift in the machine's speed during a run
+ * (other processes, CPU frequency, background flushes) does not favour either.
+ */
+export async function interleavedLatencies(
+  n: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  warmUp = 0,
+): Promise<[number[], number[]]> {
+  const time = async (f: () => Promise<unknown>, into?: number[]) => {
+    const t = process.hrtime.bigint();
+    await f();
+    into?.push(Number(process.hrtime.bigint() - t) / 1e6);
+  };
+  for (let i = 0; i < warmUp; i++) {
+    await time(a);
+    await time(b);
+  }
+  const [sa, sb]: [number[], number[]] = [[], []];
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      await time(a, sa);
+      await time(b, sb);
+    } else {
+      await time(b, sb);
+      await time(a, sa);
+    }
+  }
+  return [sa, sb];
+}
+
 /** Creates `<prefix>_<time>`, migrates it, runs `body` with its URL, and drops it afterwards (also on failure). */
 export async function withBenchDatabase(prefix: string, body: (url: string) => Promise<void>): Promise<void> {
   const name = `${prefix}_${Date.now()}`;
