@@ -87,19 +87,23 @@ export function parseRecommendRequest(req: RecommendRequest, now: Date): Recomme
   maxCount(req.candidates, 1000, 'candidates');
   let candidates: RecommendQuery['candidates'];
   if (req.candidates.length > 0) {
+    // Runs for every candidate of every call: field paths are built only for an error.
     const seen = new Set<string>();
-    candidates = req.candidates.map((c, i) => {
-      itemId(c.itemId, `candidates[${i}].item_id`);
-      if (seen.has(c.itemId)) throw new InvalidArgumentError(`item ${JSON.stringify(c.itemId)} appears more than once`, `candidates[${i}].item_id`);
-      seen.add(c.itemId);
-      const keys = Object.keys(c.features);
-      if (keys.length > 64) throw new InvalidArgumentError(`at most 64 entries, got ${keys.length}`, `candidates[${i}].features`);
-      for (const k of keys) {
+    for (let i = 0; i < req.candidates.length; i++) {
+      const c = req.candidates[i]!;
+      const id = c.itemId;
+      if (id.length === 0 || id.length > 255) itemId(id, `candidates[${i}].item_id`);
+      if (seen.has(id)) throw new InvalidArgumentError(`item ${JSON.stringify(id)} appears more than once`, `candidates[${i}].item_id`);
+      seen.add(id);
+      let keys = 0;
+      for (const k in c.features) {
+        if (++keys > 64) throw new InvalidArgumentError(`at most 64 entries, got ${Object.keys(c.features).length}`, `candidates[${i}].features`);
         if (!CANDIDATE_KEY.test(k)) throw new InvalidArgumentError(`key ${JSON.stringify(k.slice(0, 80))} must be 1..64 characters of [A-Za-z0-9_]`, `candidates[${i}].features`);
         if (!Number.isFinite(c.features[k])) throw new InvalidArgumentError(`value for ${JSON.stringify(k)} is not finite`, `candidates[${i}].features`);
       }
-      return { itemId: c.itemId, features: c.features };
-    });
+    }
+    // The decoded candidates are used as they are (itemId and features are all the query reads).
+    candidates = req.candidates;
   }
   const exclude = new Set(itemIdList(req.excludeItemIds, 1000, 'exclude_item_ids'));
   maxCount(req.includeCategories, 100, 'include_categories');
