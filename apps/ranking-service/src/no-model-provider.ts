@@ -8,8 +8,12 @@ import type { ModelProvider, ServingModel } from './model/model-provider';
 export class NoModelProvider implements ModelProvider {
   readonly ready = true;
 
-  current(_websiteId: string): ServingModel | undefined {
+  current(_websiteId: string, _modelName?: string): ServingModel | undefined {
     return undefined;
+  }
+
+  readyFor(_modelName?: string): boolean {
+    return true;
   }
 
   async close(): Promise<void> {}

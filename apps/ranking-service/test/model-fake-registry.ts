@@ -26,7 +26,7 @@ export interface Published {
 export class FakeRegistry {
   private server: GrpcServerHandle | undefined;
   private readonly published = new Map<string, Published>();
-  /** scope ('' = global) → the active model's "name@version". */
+  /** "name|scope" (scope '' = global) → the active model's "name@version". */
   private readonly active = new Map<string, string>();
   private readonly changes = new EventEmitter();
   /** "name@version" → bytes served instead of the published ones (a lying or corrupted store). */
@@ -73,6 +73,7 @@ export class FakeRegistry {
     await server?.close();
   }
 
+  /** Publishes `version` of the registry's model name, or of `fields.name` when given. */
   publish(version: string, bytes: Uint8Array, fields: Partial<Model> = {}): Model {
     const model = Model.fromPartial({
       id: `00000000-0000-4000-8000-${String(this.published.size + 1).padStart(12, '0')}`,
@@ -84,28 +85,28 @@ export class FakeRegistry {
       outputName: 'score',
       ...fields,
     });
-    this.published.set(`${this.name}@${version}`, { model, bytes });
+    this.published.set(`${model.name}@${version}`, { model, bytes });
     return model;
   }
 
-  activate(version: string, websiteId = ''): void {
-    this.active.set(websiteId, `${this.name}@${version}`);
+  activate(version: string, websiteId = '', name = this.name): void {
+    this.active.set(`${name}|${websiteId}`, `${name}@${version}`);
     this.changes.emit('change');
   }
 
-  deactivate(websiteId = ''): void {
-    this.active.delete(websiteId);
+  deactivate(websiteId = '', name = this.name): void {
+    this.active.delete(`${name}|${websiteId}`);
     this.changes.emit('change');
   }
 
   /** Resolves (name, website) as the registry does: the website's version, else the global one. */
-  private resolve(websiteId: string): Model | undefined {
-    const key = (websiteId && this.active.get(websiteId)) || this.active.get('');
+  private resolve(name: string, websiteId: string): Model | undefined {
+    const key = (websiteId && this.active.get(`${name}|${websiteId}`)) || this.active.get(`${name}|`);
     return key ? this.published.get(key)?.model : undefined;
   }
 
-  private state(websiteId: string): WatchActiveModelResponse {
-    const model = this.resolve(websiteId);
+  private state(name: string, websiteId: string): WatchActiveModelResponse {
+    const model = this.resolve(name, websiteId);
     return {
       state: model ? { $case: 'activeModel', value: model } : { $case: 'noActiveModel', value: {} },
       observedAt: new Date(),
@@ -117,9 +118,9 @@ export class FakeRegistry {
     return {
       async *watchActiveModel(request, ctx: CallContext): AsyncIterable<WatchActiveModelResponse> {
         const updates = on(self.changes, 'change', { signal: ctx.signal });
-        yield self.state(request.websiteId);
+        yield self.state(request.name, request.websiteId);
         try {
-          for await (const _ of updates) yield self.state(request.websiteId);
+          for await (const _ of updates) yield self.state(request.name, request.websiteId);
         } catch (err) {
           if (!ctx.signal.aborted) throw err;
         }

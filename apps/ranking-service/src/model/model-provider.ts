@@ -24,10 +24,16 @@ export interface ServingModel {
 }
 
 export interface ModelProvider {
-  /** The model serving `websiteId` (its own active model, else the global one), or undefined: fall back. */
-  current(websiteId: string): ServingModel | undefined;
-  /** True once the provider has either a model or a settled "no model" answer (for health: SERVING). */
+  /**
+   * The model serving `websiteId` (its own active model, else the global one)
+   * under the registry name `modelName` (undefined or '' = the name the
+   * service is configured with, MODEL_NAME), or undefined: fall back.
+   */
+  current(websiteId: string, modelName?: string): ServingModel | undefined;
+  /** True once the configured name has either a model or a settled "no model" answer (for health: SERVING). */
   readonly ready: boolean;
+  /** The same for `modelName` (undefined or '' = the configured name): a name asked for the first time is not ready yet. */
+  readyFor(modelName?: string): boolean;
   close(): Promise<void>;
 }
 

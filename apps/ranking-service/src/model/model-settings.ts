@@ -24,6 +24,8 @@ export function modelEnv() {
     MODEL_CACHE_DIR: z.string().min(1).default('.data/model-cache'),
     /** With no cached model, how long startup waits for the registry before serving the heuristic fallback. */
     MODEL_STARTUP_TIMEOUT_MS: env.positiveInt(5_000, 600_000),
+    /** How many model names besides MODEL_NAME requests may ask for (model_name), each loaded on first use. */
+    MAX_MODEL_NAMES: env.positiveInt(4, 64),
   };
 }
 
@@ -35,6 +37,8 @@ export interface ModelSettings {
   modelName: string;
   cacheDir: string;
   startupTimeoutMs: number;
+  /** Other names served at once (RecommendRequest.model_name); 0 = only modelName. */
+  maxOtherNames: number;
 }
 
 export function modelSettings(e: ModelEnv): ModelSettings {
@@ -44,5 +48,6 @@ export function modelSettings(e: ModelEnv): ModelSettings {
     modelName: e.MODEL_NAME,
     cacheDir: isAbsolute(e.MODEL_CACHE_DIR) ? e.MODEL_CACHE_DIR : resolve(REPO_ROOT, e.MODEL_CACHE_DIR),
     startupTimeoutMs: e.MODEL_STARTUP_TIMEOUT_MS,
+    maxOtherNames: e.MAX_MODEL_NAMES,
   };
 }

@@ -89,6 +89,10 @@ export class RegistryModelProvider implements ModelProvider {
     return this.isReady;
   }
 
+  readyFor(modelName?: string): boolean {
+    return !modelName || modelName === this.options.modelName ? this.isReady : true;
+  }
+
   /** Restores cached models, subscribes to the registry; resolves once `ready` (rejects only if the cache directory is unusable). */
   start(): Promise<void> {
     this.started ??= this.run();
@@ -101,7 +105,9 @@ export class RegistryModelProvider implements ModelProvider {
     return this.readyPromise;
   }
 
-  current(websiteId: string): ServingModel | undefined {
+  /** This provider serves its one configured name; any other name has no model here (see ModelsByName). */
+  current(websiteId: string, modelName?: string): ServingModel | undefined {
+    if (modelName && modelName !== this.options.modelName) return undefined;
     const global = this.slots.get(GLOBAL)!;
     if (!websiteId) return global.serving;
     let slot = this.slots.get(websiteId);

@@ -30,17 +30,18 @@ function columnsOf(model: ServingModel): ColumnExtractor[] | Error {
 export async function scoreWithModel(
   provider: ModelProvider,
   websiteId: string,
+  modelName: string,
   rows: readonly FeatureRowInput[],
   budgetMs: number,
 ): Promise<ModelScoring> {
   let model: ServingModel | undefined;
   try {
-    model = provider.current(websiteId);
+    model = provider.current(websiteId, modelName);
   } catch (error) {
     return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, error };
   }
   if (!model) {
-    return { ok: false, reason: provider.ready ? FallbackReason.FALLBACK_REASON_NO_ACTIVE_MODEL : FallbackReason.FALLBACK_REASON_MODEL_NOT_READY };
+    return { ok: false, reason: provider.readyFor(modelName) ? FallbackReason.FALLBACK_REASON_NO_ACTIVE_MODEL : FallbackReason.FALLBACK_REASON_MODEL_NOT_READY };
   }
   const columns = columnsOf(model);
   if (columns instanceof Error) return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error: columns };

@@ -18,6 +18,7 @@ export interface RecommendQuery {
   count: number;
   /** 0 = the service default. */
   maxPerCategory: number;
+  /** '' = the service's configured model name. */
   modelName: string;
   explain: boolean;
   dryRun: boolean;
@@ -116,7 +117,8 @@ export function parseRecommendRequest(req: RecommendRequest, now: Date): Recomme
     kind: KIND_OF[req.type] ?? 'product',
     count: req.count === 0 ? 10 : req.count,
     maxPerCategory: req.maxItemsPerCategory,
-    modelName: modelName(req.modelName, 'model_name'),
+    // '' = the configured MODEL_NAME (the provider resolves it).
+    modelName: req.modelName === '' ? '' : modelName(req.modelName, 'model_name'),
     explain: req.explain,
     dryRun: req.dryRun,
     time,

@@ -74,7 +74,7 @@ export class Recommender {
       pair: { coVisitation: c.coVisitation, nextItem: c.nextItem },
       candidate: c.features,
     }));
-    const scoring = await scoreWithModel(this.models, q.websiteId, rows, this.options.scoringTimeoutMs);
+    const scoring = await scoreWithModel(this.models, q.websiteId, q.modelName, rows, this.options.scoringTimeoutMs);
     if (!scoring.ok && scoring.error) this.logger.warn({ err: scoring.error, model: scoring.model?.version, websiteId: q.websiteId }, 'model scoring failed: heuristic fallback');
     const scores = scoring.ok ? scoring.scores : heuristicScores(candidates, user, q.time);
 

@@ -42,5 +42,8 @@ export class SettableModelProvider implements ModelProvider {
   current(): ServingModel | undefined {
     return this.model;
   }
+  readyFor(): boolean {
+    return this.ready;
+  }
   async close(): Promise<void> {}
 }

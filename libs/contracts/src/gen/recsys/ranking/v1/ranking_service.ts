@@ -100,8 +100,13 @@ export interface RecommendRequest {
   /**
    * The model name to rank with (the registry resolves the website-specific
    * active version first, else the global one), same character rules as the
-   * registry. Empty = "default". Malformed: INVALID_ARGUMENT. A name with no
-   * active version is not an error: the answer falls back to heuristics.
+   * registry. Empty = the service's configured name (MODEL_NAME, "default"
+   * unless set). Malformed: INVALID_ARGUMENT. A name with no active version is
+   * not an error: the answer falls back to heuristics. A name asked for the
+   * first time is loaded in the background: until it serves, answers fall
+   * back with FALLBACK_REASON_MODEL_NOT_READY. At most MAX_MODEL_NAMES names
+   * besides the configured one are served; others fall back
+   * (FALLBACK_REASON_NO_ACTIVE_MODEL).
    */
   modelName: string;
   /**
