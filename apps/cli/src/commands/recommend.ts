@@ -76,7 +76,7 @@ export const registerRecommendCommands: CommandGroup = (program: Command, ctx) =
     .option('--device <device>', 'mobile, tablet or desktop')
     .option('--exclude <ids>', 'comma-separated ids never to return')
     .option('--max-per-category <n>', 'diversity cap per category')
-    .option('--model <name>', 'model name (default "default")')
+    .option('--model <name>', 'registry model name to rank with (default: the MODEL_NAME of the service)')
     .option('--explain', 'show reasons (and keep feature values in --json)')
     .option('--dry-run', 'rank without logging')
     .option('--json', 'print the response as JSON')
