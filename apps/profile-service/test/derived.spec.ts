@@ -86,4 +86,45 @@ describe('derived profile fields: stale after a batch, exact on read, settled by
     expect(await stored('u2')).toMatchObject({ version: 2, settled: 1, session_count: 1 });
     expect(await h.get(site, 'u2')).toMatchObject({ sessionCount: 2, favoriteCategories: ['hats', 'shoes'] }); // hats 3+3, shoes 2+2
   });
+
+  describe('last_visit (migration 019: batches move last_seen_at; last_visit follows when settled)', () => {
+    const visits = async (userId: string) =>
+      (
+        await h.sql<{ last_visit: Date; last_seen_at: Date; pending: boolean }>(
+          `SELECT last_visit, last_seen_at,
+                  EXISTS (SELECT 1 FROM profile_pending q WHERE q.website_id = p.website_id AND q.user_id = p.user_id) AS pending
+             FROM user_profiles p WHERE website_id = $1 AND user_id = $2`,
+          [site, userId],
+        )
+      )[0];
+
+    it('a batch leaves the stored last_visit behind; GetProfile shows the newest visit; the job catches it up and clears pending', async () => {
+      await trackShopper('v1', 0); // the profile is created with last_visit = its newest event
+      await h.service.derivedJob.runOnce();
+      expect(await visits('v1')).toEqual({ last_visit: at(T0, 3), last_seen_at: at(T0, 3), pending: false });
+
+      await trackShopper('v1', 120);
+      expect(await visits('v1')).toEqual({ last_visit: at(T0, 3), last_seen_at: at(T0, 123), pending: true });
+      expect((await h.get(site, 'v1')).lastVisit).toEqual(at(T0, 123));
+
+      expect(await h.service.derivedJob.runOnce()).toMatchObject({ profilesSettled: 1 });
+      expect(await visits('v1')).toEqual({ last_visit: at(T0, 123), last_seen_at: at(T0, 123), pending: false });
+      // A late (older) event moves neither.
+      await h.track(site, [event({ userId: 'v1', sessionId: randomUUID(), type: PAGE, occurredAt: at(T0, 50) })]);
+      expect(await visits('v1')).toMatchObject({ last_visit: at(T0, 123), last_seen_at: at(T0, 123), pending: true });
+    });
+
+    it('ListProfiles orders and pages by the newest visit before the job has run', async () => {
+      await trackShopper('early', 0);
+      await trackShopper('late', 10);
+      await h.service.derivedJob.runOnce();
+      // Without the job, only last_seen_at knows that 'early' came back after 'late'.
+      await trackShopper('early', 20);
+      expect((await visits('early')).last_visit).toEqual(at(T0, 3));
+      const first = await h.list({ websiteId: site, pageSize: 1 });
+      expect(first.profiles.map((p) => [p.userId, p.lastVisit])).toEqual([['early', at(T0, 23)]]);
+      const second = await h.list({ websiteId: site, pageSize: 1, pageToken: first.nextPageToken });
+      expect(second.profiles.map((p) => [p.userId, p.lastVisit])).toEqual([['late', at(T0, 13)]]);
+    });
+  });
 });

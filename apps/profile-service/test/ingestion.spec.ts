@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { LOCK_WEBSITE } from '../src/store/ingest-sql';
 import { at, event, startHarness, type Harness } from './support/harness';
 
-const BOOKKEEPING = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders'];
+const BOOKKEEPING = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders', 'profile_pending'];
 const { EVENT_TYPE_PAGE_VIEW: PAGE, EVENT_TYPE_PRODUCT_VIEW: PRODUCT, EVENT_TYPE_PURCHASE: PURCHASE } = EventType;
 
 describe('TrackEvents ingestion', () => {

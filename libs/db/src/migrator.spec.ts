@@ -61,6 +61,7 @@ describe('runMigrations', () => {
       'profile_affinities',
       'profile_event_ids',
       'profile_orders',
+      'profile_pending',
       'profile_prices',
       'profile_sessions',
       'recommendations',

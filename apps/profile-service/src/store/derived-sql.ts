@@ -2,7 +2,8 @@
  * The profile fields derived from the bookkeeping tables (migration 010):
  * session count, mean session duration, bounce rate, device preference,
  * favourites (top-k) and price sensitivity. TrackEvents does not compute
- * them (it bumps `derived_version`, migration 011); they are computed here,
+ * them (it bumps `derived_version`, migration 011, and lists the profile in
+ * `profile_pending`, migration 019); they are computed here,
  * exactly, from the bookkeeping a statement's snapshot sees:
  * - by GetProfile / ListProfiles for the stale profiles they return, so a
  *   read after a successful TrackEvents reflects it;
@@ -51,6 +52,9 @@ export const DERIVED: Record<string, string> = {
   price_sensitivity: 'd_ps.price_sensitivity',
 };
 
+/** The newest event time: last_visit lags last_seen_at until the profile is settled (migration 019). */
+export const currentLastVisit = (alias: string) => `GREATEST(${alias}.last_visit, ${alias}.last_seen_at)`;
+
 /** `columns` (a comma list) as a SELECT list over `alias`, derived ones recomputed when the row is stale. */
 export function currentColumns(alias: string, columns: string): string {
   return columns
@@ -59,19 +63,23 @@ export function currentColumns(alias: string, columns: string): string {
     .map((c) =>
       c in DERIVED
         ? `CASE WHEN ${alias}.derived_version <> ${alias}.derived_settled THEN ${DERIVED[c]} ELSE ${alias}.${c} END AS ${c}`
-        : `${alias}.${c}`,
+        : c === 'last_visit'
+          ? `${currentLastVisit(alias)} AS last_visit`
+          : `${alias}.${c}`,
     )
     .join(', ');
 }
 
 /**
  * The settle job's write ($1 website, $2 user ids it holds locked, $3 reference price):
- * derived columns recomputed and marked settled at the version they reflect.
+ * derived columns recomputed and marked settled at the version they reflect,
+ * last_visit caught up with last_seen_at.
  */
 export const SETTLE_DERIVED = `UPDATE user_profiles AS p SET
     ${Object.entries(DERIVED)
       .map(([c, e]) => `${c} = ${e}`)
       .join(',\n    ')},
+    last_visit = ${currentLastVisit('p')},
     derived_settled = p.derived_version
   FROM user_profiles AS q ${derivedJoins('q', '$3', false)}
   WHERE q.website_id = $1 AND q.user_id = ANY($2::text[]) AND p.website_id = q.website_id AND p.user_id = q.user_id`;

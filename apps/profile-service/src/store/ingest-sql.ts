@@ -39,7 +39,8 @@ export const INSERT_EVENT_IDS = `INSERT INTO profile_event_ids (website_id, even
 /**
  * From the fresh events ($1 website, $2..$14) in one statement: the
  * per-session facts, the favourites' weights (PRODUCT_VIEW 1, ADD_TO_CART 3,
- * PURCHASE 5), the price observations and the new order ids. Runs after
+ * PURCHASE 5), the price observations, the new order ids and the users'
+ * profile_pending entries. Runs after
  * UPSERT_PROFILES, so the batch holds its users' row locks and every row
  * written here (all keyed by user) is contended by no other batch.
  */
@@ -76,6 +77,11 @@ export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
     WHERE price IS NOT NULL AND k IN ${WEIGHTED}
     GROUP BY u, price ORDER BY u, price
     ON CONFLICT (website_id, user_id, price) DO UPDATE SET observations = pp.observations + EXCLUDED.observations
+  ), pending AS (
+    -- After the upsert, so with the rows locked: the settle job deletes entries under the same locks.
+    INSERT INTO profile_pending (website_id, user_id)
+    SELECT DISTINCT $1::uuid, u FROM ev ORDER BY 2
+    ON CONFLICT DO NOTHING
   ), new_orders AS (
     INSERT INTO profile_orders (website_id, user_id, order_id)
     SELECT DISTINCT $1::uuid, u, ord FROM ev WHERE k = 'purchase' AND ord IS NOT NULL ORDER BY 2, 3
@@ -105,7 +111,8 @@ const NEW = {
   sdSum: 'p.scroll_depth_sum + EXCLUDED.scroll_depth_sum',
   sdN: 'p.scroll_depth_count + EXCLUDED.scroll_depth_count',
   first: 'LEAST(p.first_visit, EXCLUDED.first_visit)',
-  last: 'GREATEST(p.last_visit, EXCLUDED.last_visit)',
+  // last_visit lags last_seen_at until the profile is settled (migration 019): the newest of the three.
+  last: 'GREATEST(p.last_seen_at, p.last_visit, EXCLUDED.last_visit)',
 };
 
 /**
@@ -115,7 +122,10 @@ const NEW = {
  * profiles and adds the batch's per-user aggregate to existing ones:
  * additive counters, first/last visit, the means from their sums, the
  * funnel and the stored lifecycle stage; and bumps derived_version, marking
- * the fields derived from the bookkeeping stale (derived-sql.ts).
+ * the fields derived from the bookkeeping stale (derived-sql.ts). It moves
+ * last_seen_at, not the indexed last_visit, and bumps no indexed column, so
+ * the row update can be HOT (migration 019); RECORD_BOOKKEEPING then lists
+ * the users in profile_pending for the settle job.
  *
  * A batch holds its profiles' row locks from here to commit, so a
  * concurrent batch for the same user waits here, before it writes anything
@@ -128,11 +138,11 @@ const NEW = {
 export const upsertProfiles = (lifecycle: (first: string, last: string) => string) => `INSERT INTO user_profiles AS p (
     website_id, user_id, created_at, updated_at, total_pageviews, total_events, total_purchases, total_revenue,
     product_view_count, add_to_cart_count, time_on_page_sum, time_on_page_count, scroll_depth_sum, scroll_depth_count,
-    first_visit, last_visit, avg_time_on_page, avg_scroll_depth, funnel_position, lifecycle_stage,
+    first_visit, last_visit, last_seen_at, avg_time_on_page, avg_scroll_depth, funnel_position, lifecycle_stage,
     favorite_categories, favorite_products, preferred_brands, derived_version)
   SELECT $1, a.u, $15, $15, a.pageviews, a.events, a.unnamed_orders, a.revenue,
     a.product_views, a.carts, a.top_sum, a.top_n, a.sd_sum, a.sd_n,
-    a.first_t, a.last_t, CASE WHEN a.top_n > 0 THEN round(a.top_sum::numeric / a.top_n) END,
+    a.first_t, a.last_t, a.last_t, CASE WHEN a.top_n > 0 THEN round(a.top_sum::numeric / a.top_n) END,
     CASE WHEN a.sd_n > 0 THEN round(a.sd_sum::numeric / a.sd_n) END,
     -- For an existing row, 'retention' here means "the batch has a purchase" (see the update below).
     CASE WHEN a.purchases > 0 THEN 'retention' WHEN a.carts > 0 THEN 'decision'
@@ -158,7 +168,8 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
     scroll_depth_sum = ${NEW.sdSum},
     scroll_depth_count = ${NEW.sdN},
     first_visit = ${NEW.first},
-    last_visit = ${NEW.last},
+    -- Not last_visit: it is indexed, and an update that changes no indexed column can be HOT (migration 019).
+    last_seen_at = ${NEW.last},
     avg_time_on_page = CASE WHEN ${NEW.topN} > 0 THEN round((${NEW.topSum})::numeric / (${NEW.topN})) END,
     avg_scroll_depth = CASE WHEN ${NEW.sdN} > 0 THEN round((${NEW.sdSum})::numeric / (${NEW.sdN})) END,
     -- total_purchases >= 1 after the batch iff it was before or the batch has a purchase (with or without order id).
@@ -167,3 +178,24 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
     lifecycle_stage = ${lifecycle(NEW.first, NEW.last)},
     derived_version = p.derived_version + 1,
     updated_at = $15`;
+
+/**
+ * ListProfiles orders and filters by last_visit, which lags last_seen_at until
+ * a profile is settled: before reading, the listed website's pending profiles
+ * get last_visit = last_seen_at ($1 website). SKIP LOCKED: a row locked by a
+ * batch holds changes this read cannot see anyway; sorted, like the batches.
+ */
+export const CATCH_UP_LAST_VISIT = `UPDATE user_profiles AS p SET last_visit = p.last_seen_at
+  FROM (SELECT up.user_id FROM profile_pending pp
+          JOIN user_profiles up ON up.website_id = pp.website_id AND up.user_id = pp.user_id
+         WHERE pp.website_id = $1 AND up.last_seen_at > up.last_visit
+         ORDER BY up.user_id FOR UPDATE OF up SKIP LOCKED) d
+  WHERE p.website_id = $1 AND p.user_id = d.user_id`;
+
+/** The settle job's chunk ($1 website, $2 size): pending profiles, locked (SKIP LOCKED: a batch holds it). */
+export const LOCK_PENDING = `SELECT up.user_id FROM profile_pending pp
+    JOIN user_profiles up ON up.website_id = pp.website_id AND up.user_id = pp.user_id
+   WHERE pp.website_id = $1 ORDER BY up.user_id LIMIT $2 FOR UPDATE OF up SKIP LOCKED`;
+
+/** After settling them ($1 website, $2 user ids, still locked): no longer pending. */
+export const CLEAR_PENDING = `DELETE FROM profile_pending WHERE website_id = $1 AND user_id = ANY($2::text[])`;

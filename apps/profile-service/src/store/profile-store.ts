@@ -3,7 +3,8 @@ import type { LifecycleThresholds } from '../config';
 import type { Clock } from '../clock';
 import { lifecycleSql } from '../lifecycle';
 import { database } from './database-errors';
-import { SETTLE_DERIVED } from './derived-sql';
+import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
+import { CLEAR_PENDING, LOCK_PENDING } from './ingest-sql';
 import { WebsiteProfiles } from './website-profiles';
 
 export interface ProfileStoreOptions {
@@ -64,7 +65,8 @@ export class ProfileStore {
    */
   async refreshLifecycles(now: Date): Promise<{ websites: number; profilesChanged: number; eventIdsPurged: number }> {
     const { lifecycle, eventIdRetentionDays } = this.options;
-    const stage = lifecycleSql('$2', '$3', '$4', '$5').expr;
+    const lastVisit = currentLastVisit('p');
+    const stage = lifecycleSql('$2', '$3', '$4', '$5', 'p.first_visit', lastVisit).expr;
     const websites = await this.query<{ website_id: string }>('SELECT website_id FROM website ORDER BY website_id', []);
     const cutoff = new Date(now.getTime() - eventIdRetentionDays * 86_400_000);
     let profilesChanged = 0;
@@ -74,10 +76,10 @@ export class ProfileStore {
         this.pool.query(
           // SKIP LOCKED: rows a batch holds are being rewritten with a fresh stage anyway, and waiting on
           // them while holding others (in scan order, not the batches' sorted order) could deadlock a batch.
-          `UPDATE user_profiles AS p SET lifecycle_stage = ${lifecycleSql('$2', '$3', '$4', '$5', 'p.first_visit', 'p.last_visit').expr}
-           FROM (SELECT user_id FROM user_profiles WHERE website_id = $1 AND lifecycle_stage IS DISTINCT FROM ${stage}
+          `UPDATE user_profiles AS u SET lifecycle_stage = due.stage
+           FROM (SELECT p.user_id, ${stage} AS stage FROM user_profiles p WHERE p.website_id = $1 AND p.lifecycle_stage IS DISTINCT FROM ${stage}
                  FOR UPDATE SKIP LOCKED) AS due
-           WHERE p.website_id = $1 AND p.user_id = due.user_id`,
+           WHERE u.website_id = $1 AND u.user_id = due.user_id`,
           [website_id, now.toISOString(), lifecycle.newDays, lifecycle.atRiskDays, lifecycle.churnedDays],
         ),
       );
@@ -109,15 +111,11 @@ export class ProfileStore {
       for (let round = 0; round < 100; round++) {
         const reference = await site.referencePrice(now);
         const settled = await this.transaction(async (tx) => {
-          const { rows } = await tx.query<{ user_id: string }>({
-            name: 'profiles-settle-lock',
-            text: `SELECT user_id FROM user_profiles WHERE website_id = $1 AND derived_version <> derived_settled
-                   ORDER BY user_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-            values: [website_id, chunk],
-          });
+          const { rows } = await tx.query<{ user_id: string }>({ name: 'profiles-settle-lock', text: LOCK_PENDING, values: [website_id, chunk] });
           if (rows.length > 0) {
             const users = rows.map((r) => r.user_id);
             await tx.query({ name: 'profiles-settle', text: SETTLE_DERIVED, values: [website_id, users, reference] });
+            await tx.query({ name: 'profiles-settle-clear', text: CLEAR_PENDING, values: [website_id, users] });
           }
           return rows.length;
         });

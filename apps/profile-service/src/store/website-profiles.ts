@@ -103,6 +103,8 @@ export class WebsiteProfiles {
     const stage = lifecycleSql('params.now', 'params.new_days', 'params.at_risk_days', 'params.churned_days');
     const stageCond = filter.stages.length ? `(${filter.stages.map((s) => stage[s]).join(' OR ')})` : 'true';
     const reference = await this.referencePrice(filter.now);
+    // last_visit orders and filters the page: catch it up with the batches committed so far.
+    await this.store.query(sql.CATCH_UP_LAST_VISIT, [this.websiteId], 'profiles-catch-up-last-visit');
     // The page first, then the derived fields of its stale rows only.
     return this.store.query(
       `SELECT ${CURRENT_COLUMNS}, to_char(up.last_visit AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_visit
@@ -139,6 +141,7 @@ export class WebsiteProfiles {
         const res = await tx.query(`DELETE FROM ${table} WHERE website_id = $1 AND user_id = $2`, [this.websiteId, userId]);
         eventsDeleted += res.rowCount ?? 0;
       }
+      await tx.query('DELETE FROM profile_pending WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId]);
       const profile = await tx.query('DELETE FROM user_profiles WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId]);
       const recs = deleteRecommendations
         ? await tx.query('DELETE FROM recommendations WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId])

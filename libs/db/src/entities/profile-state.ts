@@ -90,10 +90,23 @@ export const ProfileOrderSchema = defineEntity({
 });
 export type ProfileOrder = InferEntity<typeof ProfileOrderSchema>;
 
+/** `profile_pending`: profiles changed by TrackEvents since they were last settled (migration 019). */
+export const ProfilePendingSchema = defineEntity({
+  name: 'ProfilePending',
+  tableName: 'profile_pending',
+  comment: 'Profiles changed by TrackEvents since they were last settled (derived fields, last_visit)',
+  properties: (p) => ({
+    websiteId: p.uuid().primary().fieldName('website_id'),
+    userId: p.string().length(255).primary().fieldName('user_id'),
+  }),
+});
+export type ProfilePending = InferEntity<typeof ProfilePendingSchema>;
+
 export const PROFILE_STATE_ENTITIES = [
   ProfileEventIdSchema,
   ProfileSessionSchema,
   ProfileAffinitySchema,
   ProfilePriceSchema,
   ProfileOrderSchema,
+  ProfilePendingSchema,
 ];

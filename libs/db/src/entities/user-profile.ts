@@ -86,6 +86,8 @@ export const UserProfileSchema = defineEntity({
     // Derived fields are stale while these differ (migration 011).
     derivedVersion: p.bigint('number').default(0).fieldName('derived_version'),
     derivedSettled: p.bigint('number').default(0).fieldName('derived_settled'),
+    // Newest event time; last_visit follows it when the profile is settled (migration 019).
+    lastSeenAt: p.datetime().nullable().fieldName('last_seen_at').comment('Newest event time; last_visit follows it when the profile is settled'),
 
     firstVisit: p.datetime().nullable().fieldName('first_visit'),
     lastVisit: p.datetime().nullable().fieldName('last_visit'),
@@ -103,11 +105,6 @@ export const UserProfileSchema = defineEntity({
     { name: 'idx_user_profiles_lifecycle', properties: ['lifecycleStage'] },
     { name: 'idx_user_profiles_last_visit', properties: ['lastVisit'] },
     { name: 'idx_user_profiles_website_last_visit', properties: ['websiteId', 'lastVisit'] },
-    {
-      name: 'idx_user_profiles_derived_pending',
-      expression:
-        'create index "idx_user_profiles_derived_pending" on "user_profiles" (website_id, user_id) where derived_version <> derived_settled',
-    },
   ],
 });
 
