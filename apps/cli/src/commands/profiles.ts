@@ -9,6 +9,7 @@ import { importUmami } from '../umami/umami-import';
 import { UmamiSource } from '../umami/umami-source';
 import { WatermarkFile } from '../umami/watermark-file';
 import type { CommandGroup } from './index';
+import { registerProfileQueries } from './profile-queries';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,9 +21,10 @@ interface ImportFlags {
   stateFile?: string;
 }
 
-/** `recsys profiles …`: building profiles from an existing Umami database. */
+/** `recsys profiles …`: reading and erasing profiles (profile-queries.ts), building them from an existing Umami database. */
 export const registerProfileCommands: CommandGroup = (program: Command, ctx) => {
   const profiles = program.command('profiles').description('User profiles (profile-service).');
+  registerProfileQueries(profiles, ctx);
   profiles
     .command('import-umami')
     .description(

@@ -1,0 +1,142 @@
+import type { ServiceError } from '@grpc/grpc-js';
+import { Device, FunnelPosition, LifecycleStage, PriceSensitivity, type Profile } from '@recsys/contracts/profile';
+import { ProfileServiceClient } from '@recsys/contracts/profile';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
+import { clientAction, UsageError } from '../command-action';
+
+/** `new`, `at_risk`… ↔ the contract's enums (the CLI speaks the lowercase names docs/profiles.md uses). */
+const STAGES: Record<string, LifecycleStage> = {
+  new: LifecycleStage.LIFECYCLE_STAGE_NEW,
+  active: LifecycleStage.LIFECYCLE_STAGE_ACTIVE,
+  at_risk: LifecycleStage.LIFECYCLE_STAGE_AT_RISK,
+  churned: LifecycleStage.LIFECYCLE_STAGE_CHURNED,
+};
+const FUNNEL: Record<string, FunnelPosition> = {
+  awareness: FunnelPosition.FUNNEL_POSITION_AWARENESS,
+  consideration: FunnelPosition.FUNNEL_POSITION_CONSIDERATION,
+  decision: FunnelPosition.FUNNEL_POSITION_DECISION,
+  retention: FunnelPosition.FUNNEL_POSITION_RETENTION,
+};
+/** `LIFECYCLE_STAGE_AT_RISK` → `at_risk`; unspecified → `-`. */
+const short = (name: string | undefined, prefix: string) => (!name || name.endsWith('_UNSPECIFIED') ? '-' : name.slice(prefix.length).toLowerCase());
+
+function profileAction<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, client: ProfileServiceClient, ...args: A) => Promise<void>) {
+  return clientAction(ctx, (c) => new ProfileServiceClient(c.addresses.profile, channelCredentials()), body);
+}
+
+function call<Req, Res>(c: CliContext, client: ProfileServiceClient, method: 'getProfile' | 'listProfiles' | 'deleteProfile', request: Req): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    (client[method] as any).call(client, request, callMetadata(c), { deadline: Date.now() + 30_000 }, (err: ServiceError | null, res: Res) =>
+      err ? reject(err) : resolve(res),
+    ),
+  );
+}
+
+function enumList<T>(values: string[], known: Record<string, T>, flag: string): T[] {
+  return values.map((v) => {
+    const value = known[v.toLowerCase()];
+    if (value === undefined) throw new UsageError(`${flag} ${v}: expected one of ${Object.keys(known).join(', ')}`);
+    return value;
+  });
+}
+
+/** One profile as `field  value` lines (what an operator checks by eye). */
+function describeProfile(p: Profile): string {
+  const lines: [string, string][] = [
+    ['user', p.userId],
+    ['lifecycle stage', short(LifecycleStage[p.lifecycleStage], 'LIFECYCLE_STAGE_')],
+    ['funnel position', short(FunnelPosition[p.funnelPosition], 'FUNNEL_POSITION_')],
+    ['sessions', String(p.sessionCount)],
+    ['page views / events', `${p.totalPageviews} / ${p.totalEvents}`],
+    ['purchases / revenue', `${p.totalPurchases} / ${p.totalRevenue}`],
+    ['avg session (s)', p.avgSessionDurationSeconds === undefined ? '-' : String(p.avgSessionDurationSeconds)],
+    ['avg time on page (s)', p.avgTimeOnPageSeconds === undefined ? '-' : String(p.avgTimeOnPageSeconds)],
+    ['avg scroll depth (%)', p.avgScrollDepthPercent === undefined ? '-' : String(p.avgScrollDepthPercent)],
+    ['bounce rate', p.bounceRate === undefined ? '-' : String(p.bounceRate)],
+    ['favourite categories', p.favoriteCategories.join(', ') || '-'],
+    ['favourite products', p.favoriteProducts.join(', ') || '-'],
+    ['preferred brands', p.preferredBrands.join(', ') || '-'],
+    ['price sensitivity', short(PriceSensitivity[p.priceSensitivity], 'PRICE_SENSITIVITY_')],
+    ['device', short(Device[p.devicePreference], 'DEVICE_')],
+    ['first / last visit', `${p.firstVisit?.toISOString() ?? '-'} / ${p.lastVisit?.toISOString() ?? '-'}`],
+  ];
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+}
+
+/** `recsys profiles get | list | delete`: reading and erasing profiles (ProfileService). */
+export function registerProfileQueries(profiles: Command, ctx: () => CliContext): void {
+  profiles
+    .command('get')
+    .description('One user’s profile (GetProfile).')
+    .requiredOption('--website <uuid>', 'website id')
+    .requiredOption('--user <id>', 'user id (logged-in id or session id)')
+    .option('--json', 'print the profile as JSON')
+    .action(
+      profileAction(ctx, async (c, client, flags: { website: string; user: string; json?: boolean }) => {
+        const res = await call<unknown, { profile?: Profile }>(c, client, 'getProfile', { websiteId: flags.website, userId: flags.user });
+        if (!res.profile) throw new Error('GetProfile answered without a profile');
+        c.out.write(flags.json ? `${JSON.stringify(res.profile, null, 2)}\n` : describeProfile(res.profile));
+      }),
+    );
+
+  profiles
+    .command('list')
+    .description('Profiles of a website, newest last visit first (ListProfiles), one page.')
+    .requiredOption('--website <uuid>', 'website id')
+    .option('--stage <stage>', `only this lifecycle stage (repeatable): ${Object.keys(STAGES).join(', ')}`, (v, acc: string[]) => [...acc, v], [])
+    .option('--funnel <position>', `only this funnel position (repeatable): ${Object.keys(FUNNEL).join(', ')}`, (v, acc: string[]) => [...acc, v], [])
+    .option('--limit <n>', 'profiles per page, 1..1000', '50')
+    .option('--page-token <token>', 'the token the previous page printed')
+    .action(
+      profileAction(ctx, async (c, client, flags: { website: string; stage: string[]; funnel: string[]; limit: string; pageToken?: string }) => {
+        const pageSize = Number(flags.limit);
+        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
+        const res = await call<unknown, { profiles: Profile[]; nextPageToken: string }>(c, client, 'listProfiles', {
+          websiteId: flags.website,
+          lifecycleStages: enumList(flags.stage, STAGES, '--stage'),
+          funnelPositions: enumList(flags.funnel, FUNNEL, '--funnel'),
+          pageSize,
+          pageToken: flags.pageToken ?? '',
+        });
+        const table = new Table({ head: ['user', 'stage', 'funnel', 'sessions', 'events', 'purchases', 'revenue', 'last visit'] });
+        for (const p of res.profiles) {
+          table.push([
+            p.userId,
+            short(LifecycleStage[p.lifecycleStage], 'LIFECYCLE_STAGE_'),
+            short(FunnelPosition[p.funnelPosition], 'FUNNEL_POSITION_'),
+            p.sessionCount,
+            p.totalEvents,
+            p.totalPurchases,
+            p.totalRevenue,
+            p.lastVisit?.toISOString() ?? '-',
+          ]);
+        }
+        c.out.write(`${res.profiles.length} profiles\n${res.profiles.length ? `${table.toString()}\n` : ''}`);
+        if (res.nextPageToken) c.out.write(`next page: --page-token ${res.nextPageToken}\n`);
+      }),
+    );
+
+  profiles
+    .command('delete')
+    .description('Erase a user’s profile and its bookkeeping (DeleteProfile); optionally their recommendations log rows.')
+    .requiredOption('--website <uuid>', 'website id')
+    .requiredOption('--user <id>', 'user id')
+    .option('--with-recommendations', 'also delete the user’s rows in the recommendations log')
+    .action(
+      profileAction(ctx, async (c, client, flags: { website: string; user: string; withRecommendations?: boolean }) => {
+        const res = await call<unknown, { profileDeleted: boolean; eventsDeleted: number; recommendationsDeleted: number }>(c, client, 'deleteProfile', {
+          websiteId: flags.website,
+          userId: flags.user,
+          deleteRecommendations: Boolean(flags.withRecommendations),
+        });
+        c.out.write(
+          `${res.profileDeleted ? 'profile deleted' : 'no profile'}; ${res.eventsDeleted} bookkeeping rows` +
+            (flags.withRecommendations ? `, ${res.recommendationsDeleted} recommendations rows` : '') +
+            ' deleted\n',
+        );
+      }),
+    );
+}
