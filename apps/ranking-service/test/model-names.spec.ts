@@ -73,6 +73,13 @@ describe('Recommend with model_name', () => {
     });
     // The default keeps serving requests without a name.
     expect((await h.recommend(request())).model?.name).toBe('default');
+    // Each name's watch and serving model are reported under its name.
+    const gauge = async (metric: string) =>
+      ((await h.service.metrics.registry.getSingleMetric(metric)!.get()).values as { value: number; labels: Record<string, unknown> }[])
+        .map((v) => [v.labels.name, v.value])
+        .sort();
+    expect(await gauge('ranking_model_registry_watch_up')).toEqual([['challenger', 1], ['default', 1]]);
+    expect((await gauge('ranking_model_serving_info')).map(([name]) => name)).toEqual(expect.arrayContaining(['challenger', 'default']));
   });
 
   it('past MAX_MODEL_NAMES (1 here) a further name falls back with NO_ACTIVE_MODEL, not an error', async () => {

@@ -56,7 +56,7 @@ describe('model provider: restarts and the disk cache', () => {
     expectScores(await second.provider.current('')!.score(x, 10), expectedScores(V1, x));
     expect(second.provider.current(SITE_A)!.version).toBe('site-a');
     expectScores(await second.provider.current(SITE_A)!.score(x, 10), expectedScores(SITE, x));
-    expect(await second.metric('ranking_model_registry_watch_up')).toBe(0);
+    expect(await second.metric('ranking_model_registry_watch_up', { name: 'default' })).toBe(0);
   });
 
   it('serves the cached model without any registry configured, and follows the registry when it comes back', async () => {

@@ -8,7 +8,7 @@ export class ModelMetrics {
   readonly loadSeconds: Histogram<'phase'>;
   readonly serving: Gauge<'scope' | 'name' | 'version' | 'sha256'>;
   readonly sessions: Gauge;
-  readonly registryUp: Gauge;
+  readonly registryUp: Gauge<'name'>;
   readonly scoringErrors: Counter;
   readonly scoreSeconds: Histogram;
   private readonly workerQueue: Gauge;
@@ -42,7 +42,8 @@ export class ModelMetrics {
     });
     this.registryUp = new Gauge({
       name: 'ranking_model_registry_watch_up',
-      help: '1 while the global WatchActiveModel stream is connected, else 0.',
+      help: '1 while the global WatchActiveModel stream of the model name is connected, else 0.',
+      labelNames: ['name'],
       registers,
     });
     this.scoringErrors = new Counter({

@@ -181,11 +181,11 @@ export class RegistryModelProvider implements ModelProvider {
     slot.watch = this.registry.watch(this.options.modelName, slot.scope, {
       onState: (state) => {
         slot.watchFailures = 0;
-        if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set(1);
+        if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set({ name: this.options.modelName }, 1);
         void this.apply(slot, state);
       },
       onDown: (err) => {
-        if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set(0);
+        if (slot.scope === GLOBAL) this.options.metrics?.registryUp.set({ name: this.options.modelName }, 0);
         if (this.abort.signal.aborted) return;
         // The global watch speaks for the registry; website watches break with it, so they only debug.
         const level = slot.scope === GLOBAL && slot.watchFailures === 0 ? 'warn' : 'debug';
