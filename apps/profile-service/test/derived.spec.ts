@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { ProfileStore } from '../src/store/profile-store';
 import { Device, EventType, PriceSensitivity } from '@recsys/contracts/profile';
 import { at, event, startHarness, type Harness } from './support/harness';
 
@@ -126,5 +128,42 @@ describe('derived profile fields: stale after a batch, exact on read, settled by
       const second = await h.list({ websiteId: site, pageSize: 1, pageToken: first.nextPageToken });
       expect(second.profiles.map((p) => [p.userId, p.lastVisit])).toEqual([['late', at(T0, 13)]]);
     });
+  });
+
+  it('settle runs racing batches lose no pending profile: afterwards every profile is settled and matches its reads', async () => {
+    const users = Array.from({ length: 30 }, (_, i) => `r${i}`);
+    const batches = Array.from({ length: 60 }, (_, b) =>
+      users.map((userId, i) =>
+        i % 3
+          ? event({ userId, sessionId: randomUUID(), type: PAGE, occurredAt: at(T0, b * 10 + (i % 7)) })
+          : event({ userId, sessionId: randomUUID(), type: PRODUCT, occurredAt: at(T0, b * 10 + (i % 7)), itemId: `i${b % 4}`, category: `c${b % 3}`, price: '5' }),
+      ),
+    );
+    // The job's own code in small chunks (many short transactions): more chances to interleave with the batches.
+    const pool = new Pool({ connectionString: h.db.url, max: 2 });
+    const store = new ProfileStore(pool, { lifecycle: { newDays: 7, atRiskDays: 30, churnedDays: 90 }, eventIdRetentionDays: 30, priceReferenceTtlMs: 0, clock: h.clock });
+    let tracking = true;
+    const settling = (async () => {
+      while (tracking) await store.settleDerived(h.clock.now(), 3);
+    })();
+    try {
+      await Promise.all(batches.map((b) => h.track(site, b)));
+    } finally {
+      tracking = false;
+      await settling;
+      await pool.end();
+    }
+    await h.service.derivedJob.runOnce();
+
+    const rows = await h.sql<{ user_id: string; behind: boolean; visit_behind: boolean; session_count: number }>(
+      `SELECT user_id, derived_version <> derived_settled AS behind, last_visit <> last_seen_at AS visit_behind, session_count
+         FROM user_profiles WHERE website_id = $1 ORDER BY user_id`,
+      [site],
+    );
+    expect(rows).toHaveLength(users.length);
+    expect(rows.filter((r) => r.behind || r.visit_behind)).toEqual([]);
+    expect(await h.sql(`SELECT user_id FROM profile_pending WHERE website_id = $1`, [site])).toEqual([]);
+    for (const r of rows) expect(r.session_count).toBe(batches.length);
+    expect((await h.get(site, 'r0')).sessionCount).toBe(batches.length);
   });
 });
