@@ -1,5 +1,5 @@
 import type { ServiceError } from '@grpc/grpc-js';
-import type { CliContext } from './cli-context';
+import { callMetadata, type CliContext } from './cli-context';
 import { EXIT, exitCodeForStatus } from './exit-codes';
 
 export const isServiceError = (e: unknown): e is ServiceError =>
@@ -42,4 +42,18 @@ export function clientAction<C extends { close(): void }, A extends unknown[]>(
       client.close();
     }
   };
+}
+
+/**
+ * One unary call of `client[method]` with the configured credential,
+ * bounded by `deadlineMs` when given. The typed per-service wrappers
+ * (rankingUnary, the profile and registry commands' own) narrow `method`.
+ */
+export function unaryCall<Res>(c: CliContext, client: object, method: string, request: unknown, deadlineMs?: number): Promise<Res> {
+  const options = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+  return new Promise((resolve, reject) =>
+    (client as Record<string, Function>)[method]!.call(client, request, callMetadata(c), options, (err: ServiceError | null, res: Res) =>
+      err ? reject(err) : resolve(res),
+    ),
+  );
 }

@@ -9,7 +9,7 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
-import { clientAction, UsageError } from '../command-action';
+import { clientAction, unaryCall, UsageError } from '../command-action';
 import type { CommandGroup } from './index';
 
 const UPLOAD_CHUNK = 256 * 1024;
@@ -28,9 +28,7 @@ function action<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext
 }
 
 function unary<Req, Res>(c: CliContext, client: ModelRegistryClient, method: keyof ModelRegistryClient, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    (client[method] as any).call(client, request, callMetadata(c), (err: ServiceError | null, res: Res) => (err ? reject(err) : resolve(res))),
-  );
+  return unaryCall<Res>(c, client, method, request);
 }
 
 function describe(m: registry.Model): string {

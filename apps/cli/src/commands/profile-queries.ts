@@ -1,10 +1,8 @@
-import type { ServiceError } from '@grpc/grpc-js';
-import { Device, FunnelPosition, LifecycleStage, PriceSensitivity, type Profile } from '@recsys/contracts/profile';
-import { ProfileServiceClient } from '@recsys/contracts/profile';
+import { Device, FunnelPosition, LifecycleStage, PriceSensitivity, ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
-import { clientAction, UsageError } from '../command-action';
+import { channelCredentials, type CliContext } from '../cli-context';
+import { clientAction, unaryCall, UsageError } from '../command-action';
 
 /** `new`, `at_risk`… ↔ the contract's enums (the CLI speaks the lowercase names docs/profiles.md uses). */
 const STAGES: Record<string, LifecycleStage> = {
@@ -27,11 +25,7 @@ function profileAction<A extends unknown[]>(ctx: () => CliContext, body: (c: Cli
 }
 
 function call<Req, Res>(c: CliContext, client: ProfileServiceClient, method: 'getProfile' | 'listProfiles' | 'deleteProfile', request: Req): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    (client[method] as any).call(client, request, callMetadata(c), { deadline: Date.now() + 30_000 }, (err: ServiceError | null, res: Res) =>
-      err ? reject(err) : resolve(res),
-    ),
-  );
+  return unaryCall<Res>(c, client, method, request, 30_000);
 }
 
 function enumList<T>(values: string[], known: Record<string, T>, flag: string): T[] {

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { ServiceError } from '@grpc/grpc-js';
 import { RankingServiceClient } from '@recsys/contracts/ranking';
-import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
-import { clientAction, InputFileError, UsageError } from '../command-action';
+import { channelCredentials, type CliContext } from '../cli-context';
+import { clientAction, InputFileError, unaryCall, UsageError } from '../command-action';
 
 export { InputFileError, UsageError };
 
@@ -20,9 +19,5 @@ export async function readInputFile(path: string): Promise<string> {
 }
 
 export function rankingUnary<Req, Res>(c: CliContext, client: RankingServiceClient, method: 'recommend' | 'upsertItems', request: Req): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    (client[method] as any).call(client, request, callMetadata(c), { deadline: Date.now() + 30_000 }, (err: ServiceError | null, res: Res) =>
-      err ? reject(err) : resolve(res),
-    ),
-  );
+  return unaryCall<Res>(c, client, method, request, 30_000);
 }
