@@ -5,7 +5,7 @@ export interface ModelsByNameOptions {
   /** MODEL_NAME: what a request without model_name is ranked with. */
   defaultName: string;
   /** The provider of `defaultName`, started by the caller (health waits for it). */
-  primary: ModelProvider & { start?(): Promise<void> };
+  primary: ModelProvider;
   /** Builds the provider of another name; started here, in the background. */
   create: (name: string) => ModelProvider & { start(): Promise<void> };
   /** How many names besides the default may be served at once (MAX_MODEL_NAMES). */

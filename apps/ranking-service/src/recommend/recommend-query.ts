@@ -117,8 +117,7 @@ export function parseRecommendRequest(req: RecommendRequest, now: Date): Recomme
     kind: KIND_OF[req.type] ?? 'product',
     count: req.count === 0 ? 10 : req.count,
     maxPerCategory: req.maxItemsPerCategory,
-    // '' = the configured MODEL_NAME (the provider resolves it).
-    modelName: req.modelName === '' ? '' : modelName(req.modelName, 'model_name'),
+    modelName: modelName(req.modelName, 'model_name'),
     explain: req.explain,
     dryRun: req.dryRun,
     time,

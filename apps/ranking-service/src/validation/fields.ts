@@ -33,8 +33,9 @@ export function decimal(value: string, field: string): string {
   return value;
 }
 
+/** A registry model name, or '' (the service's configured MODEL_NAME). */
 export function modelName(value: string, field: string): string {
-  if (value === '') return 'default';
+  if (value === '') return '';
   if (!MODEL_NAME.test(value) || value.includes('..')) {
     throw new InvalidArgumentError('must be 1..100 characters of [A-Za-z0-9._-], starting with a letter or digit, without ".."', field);
   }
