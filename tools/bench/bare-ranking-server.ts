@@ -3,7 +3,7 @@
 // process boundary and neither shares the load generator's event loop). It
 // decodes each request with the same generated codec and answers a constant
 // response: BARE_RESPONSE, a base64 RecommendResponse of the service's size.
-// Prints {"port": n} once serving; exits on SIGTERM.
+// Prints the "<name> serving" line service-kit's spawnService waits for; exits on SIGTERM.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { RankingServiceService, RecommendResponse } from '@recsys/contracts/ranking';
 
@@ -18,6 +18,6 @@ server.addService(RankingServiceService, {
 });
 server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, port) => {
   if (err) throw err;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
+  process.stdout.write(`${JSON.stringify({ msg: 'bare-ranking serving', grpc: `127.0.0.1:${port}` })}\n`);
 });
 process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));

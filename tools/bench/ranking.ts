@@ -13,7 +13,7 @@ import { RankingServiceClient, RecommendRequest, RecommendResponse, Device, Page
 import { findFreePort, withClient } from '@recsys/db';
 import { FEATURES } from '@recsys/features';
 import { buildMlpModel, seededRandom } from '@recsys/onnx';
-import { spawnTs, unary, waitForServing } from '@recsys/service-kit/testing';
+import { spawnService, spawnTs, unary, waitForServing } from '@recsys/service-kit/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,21 +58,11 @@ async function atRate(rate: number, seconds: number, once: (i: number) => Promis
 }
 
 /** The baseline server (bare-ranking-server.ts) as its own process, answering `response`. */
-async function bareServer(response: RecommendResponse): Promise<{ port: number; stop: () => Promise<unknown> }> {
-  const proc = spawnTs(join(__dirname, 'bare-ranking-server.ts'), {
-    PATH: process.env.PATH,
+async function bareServer(response: RecommendResponse): Promise<{ address: string; stop: () => Promise<unknown> }> {
+  const { proc, address } = await spawnService(join(__dirname, 'bare-ranking-server.ts'), 'bare-ranking', {
     BARE_RESPONSE: Buffer.from(RecommendResponse.encode(response).finish()).toString('base64'),
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const line = proc.output().split('\n').find((l) => l.startsWith('{"port"'));
-    if (line) {
-      const { port } = JSON.parse(line) as { port: number };
-      return { port, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
-    }
-    if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`bare server did not start: ${proc.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return { address, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
 }
 
 /** An MLP over every fixed vocabulary feature plus one caller feature. */
@@ -164,7 +154,7 @@ async function run(url: string) {
     out(`request: 100 caller candidates = ${RecommendRequest.encode(caller100).finish().length} bytes; response (count 10) = ${RecommendResponse.encode(first).finish().length} bytes; generated answer strategy ${gen.strategy}`);
 
     bare = await bareServer(first);
-    const bareClient = new RankingServiceClient(`127.0.0.1:${bare.port}`, credentials.createInsecure());
+    const bareClient = new RankingServiceClient(bare.address, credentials.createInsecure());
     const bareCall = (req: RecommendRequest) => unary<RecommendRequest, RecommendResponse>(bareClient.recommend.bind(bareClient), req);
 
     const rows: string[] = [];
