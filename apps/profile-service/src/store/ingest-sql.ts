@@ -179,6 +179,9 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
     derived_version = p.derived_version + 1,
     updated_at = $15`;
 
+/** Pending profiles with their rows (`up`), for the two statements below. */
+const PENDING_PROFILES = `profile_pending pp JOIN user_profiles up ON up.website_id = pp.website_id AND up.user_id = pp.user_id`;
+
 /**
  * ListProfiles orders and filters by last_visit, which lags last_seen_at until
  * a profile is settled: before reading, the listed website's pending profiles
@@ -186,15 +189,13 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
  * batch holds changes this read cannot see anyway; sorted, like the batches.
  */
 export const CATCH_UP_LAST_VISIT = `UPDATE user_profiles AS p SET last_visit = p.last_seen_at
-  FROM (SELECT up.user_id FROM profile_pending pp
-          JOIN user_profiles up ON up.website_id = pp.website_id AND up.user_id = pp.user_id
+  FROM (SELECT up.user_id FROM ${PENDING_PROFILES}
          WHERE pp.website_id = $1 AND up.last_seen_at > up.last_visit
          ORDER BY up.user_id FOR UPDATE OF up SKIP LOCKED) d
   WHERE p.website_id = $1 AND p.user_id = d.user_id`;
 
 /** The settle job's chunk ($1 website, $2 size): pending profiles, locked (SKIP LOCKED: a batch holds it). */
-export const LOCK_PENDING = `SELECT up.user_id FROM profile_pending pp
-    JOIN user_profiles up ON up.website_id = pp.website_id AND up.user_id = pp.user_id
+export const LOCK_PENDING = `SELECT up.user_id FROM ${PENDING_PROFILES}
    WHERE pp.website_id = $1 ORDER BY up.user_id LIMIT $2 FOR UPDATE OF up SKIP LOCKED`;
 
 /** After settling them ($1 website, $2 user ids, still locked): no longer pending. */
