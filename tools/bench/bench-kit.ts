@@ -16,15 +16,18 @@ export function percentiles(samples: number[]) {
   return { p50: p(0.5), p95: p(0.95), p99: p(0.99), n: s.length };
 }
 
+/** Awaits `f` and returns how long it took, in ms. */
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
 /** `n` sequential calls after `warmUp` unmeasured ones; each call's latency in ms. */
 export async function latencies(n: number, once: (i: number) => Promise<unknown>, warmUp = 0): Promise<number[]> {
   for (let i = 0; i < warmUp; i++) await once(i);
   const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await once(i);
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
+  for (let i = 0; i < n; i++) samples.push(await timed(() => once(i)));
   return samples;
 }
 
@@ -40,23 +43,18 @@ export async function interleavedLatencies(
   b: () => Promise<unknown>,
   warmUp = 0,
 ): Promise<[number[], number[]]> {
-  const time = async (f: () => Promise<unknown>, into?: number[]) => {
-    const t = process.hrtime.bigint();
-    await f();
-    into?.push(Number(process.hrtime.bigint() - t) / 1e6);
-  };
   for (let i = 0; i < warmUp; i++) {
-    await time(a);
-    await time(b);
+    await a();
+    await b();
   }
   const [sa, sb]: [number[], number[]] = [[], []];
   for (let i = 0; i < n; i++) {
     if (i % 2 === 0) {
-      await time(a, sa);
-      await time(b, sb);
+      sa.push(await timed(a));
+      sb.push(await timed(b));
     } else {
-      await time(b, sb);
-      await time(a, sa);
+      sb.push(await timed(b));
+      sa.push(await timed(a));
     }
   }
   return [sa, sb];
