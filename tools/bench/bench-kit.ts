@@ -1,6 +1,7 @@
 // What both benchmarks share: env knobs, output, latency sampling, and a
 // throw-away migrated database that is dropped whatever happens.
 import { quoteIdent, runMigrations, withClient, withDatabase } from '@recsys/db';
+import { readFileSync } from 'node:fs';
 
 /** BENCH_DATABASE_URL, else DATABASE_URL, else the machine's PostgreSQL. */
 export const BENCH_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -14,6 +15,24 @@ export function percentiles(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
   return { p50: p(0.5), p95: p(0.95), p99: p(0.99), n: s.length };
+}
+
+/**
+ * CPU time (user + system, ms) process `pid` has used so far, read from
+ * /proc/<pid>/stat (Linux; clock ticks of 10 ms, CLK_TCK = 100); undefined
+ * where there is no /proc. Divided by a run's calls it gives CPU per call,
+ * which does not depend on what else the machine was doing.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state is field 3, utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Awaits `f` and returns how long it took, in ms. */

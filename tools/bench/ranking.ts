@@ -19,7 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
-import { envNumber, interleavedLatencies, latencies, out, percentiles, withBenchDatabase } from './bench-kit';
+import { envNumber, interleavedLatencies, latencies, out, percentiles, processCpuMs, withBenchDatabase } from './bench-kit';
 
 const ITEMS = envNumber('BENCH_ITEMS', 5000);
 const LOG_ROWS = envNumber('BENCH_LOG_ROWS', 200_000);
@@ -58,11 +58,11 @@ async function atRate(rate: number, seconds: number, once: (i: number) => Promis
 }
 
 /** The baseline server (bare-ranking-server.ts) as its own process, answering `response`. */
-async function bareServer(response: RecommendResponse): Promise<{ address: string; stop: () => Promise<unknown> }> {
+async function bareServer(response: RecommendResponse): Promise<{ address: string; pid?: number; stop: () => Promise<unknown> }> {
   const { proc, address } = await spawnService(join(__dirname, 'bare-ranking-server.ts'), 'bare-ranking', {
     BARE_RESPONSE: Buffer.from(RecommendResponse.encode(response).finish()).toString('base64'),
   });
-  return { address, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
+  return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
 }
 
 /** An MLP over every fixed vocabulary feature plus one caller feature. */
@@ -158,16 +158,26 @@ async function run(url: string) {
     const bareCall = (req: RecommendRequest) => unary<RecommendRequest, RecommendResponse>(bareClient.recommend.bind(bareClient), req);
 
     const rows: string[] = [];
-    const row = (name: string, p: { p50: number; p99: number; n: number }, extra = '') =>
-      rows.push(`| ${name} | ${p.n} | ${p.p50.toFixed(3)} | ${p.p99.toFixed(3)} | ${extra} |`);
+    const row = (name: string, p: { p50: number; p99: number; n: number }, cpu: string, extra = '') =>
+      rows.push(`| ${name} | ${p.n} | ${p.p50.toFixed(3)} | ${p.p99.toFixed(3)} | ${cpu} | ${extra} |`);
+    // Server CPU per call (user + system, from /proc): what each server itself spent, whatever the machine's load.
+    const cpuOf = (pid: number | undefined) => {
+      const start = processCpuMs(pid);
+      return (calls: number) => {
+        const end = processCpuMs(pid);
+        return start === undefined || end === undefined ? 'n/a' : `${Math.round(((end - start) / calls) * 1000)} µs`;
+      };
+    };
 
     // Bare and service called alternately, so drift in the machine's speed during the run hits both alike.
+    const [bareCpu, svcCpu] = [cpuOf(bare.pid), cpuOf(service.child.pid)];
     const [bareSamples, svcSamples] = await interleavedLatencies(CALLS, () => bareCall(caller100), () => recommend(caller100), WARM_UP);
     const [bare100, svc100] = [percentiles(bareSamples), percentiles(svcSamples)];
-    row('bare grpc-js, same request/response sizes (calls alternate with the next row)', bare100);
-    row('Recommend, 100 caller candidates', svc100, `${(svc100.p50 / bare100.p50).toFixed(2)}x bare p50 (goal ≤ 1.3x)`);
+    row('bare grpc-js, same request/response sizes (calls alternate with the next row)', bare100, bareCpu(CALLS + WARM_UP));
+    row('Recommend, 100 caller candidates', svc100, svcCpu(CALLS + WARM_UP), `${(svc100.p50 / bare100.p50).toFixed(2)}x bare p50 (goal ≤ 1.3x)`);
+    const genCpu = cpuOf(service.child.pid);
     const svcGen = percentiles(await latencies(CALLS, () => recommend(generated), WARM_UP));
-    row('Recommend, generated candidates (1,000 scored)', svcGen, `goal p50 ≤ 5 ms`);
+    row('Recommend, generated candidates (1,000 scored)', svcGen, genCpu(CALLS + WARM_UP), `goal p50 ≤ 5 ms`);
 
     const bareMax = await maxThroughput(SECONDS, CONCURRENCY, () => bareCall(caller100));
     const svcMax = await maxThroughput(SECONDS, CONCURRENCY, () => recommend(caller100));
@@ -175,15 +185,18 @@ async function run(url: string) {
     // generator add by themselves. One unmeasured second at the rate first (JIT, pools, buffers).
     const rate = svcMax / 2;
     await atRate(rate, 1, () => bareCall(caller100));
+    const bareOpenCpu = cpuOf(bare.pid);
     const bareHalf = percentiles(await atRate(rate, SECONDS, () => bareCall(caller100)));
+    const bareOpen = bareOpenCpu(bareHalf.n);
     await atRate(rate, 1, () => recommend(caller100));
+    const svcOpenCpu = cpuOf(service.child.pid);
     const half = percentiles(await atRate(rate, SECONDS, () => recommend(caller100)));
-    row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf);
-    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, 'goal p99 ≤ 10 ms');
+    row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf, bareOpen);
+    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpenCpu(half.n), 'goal p99 ≤ 10 ms');
 
     out();
-    out('| scenario | calls | p50 ms | p99 ms | note |');
-    out('|---|---|---|---|---|');
+    out('| scenario | calls | p50 ms | p99 ms | server CPU per call | note |');
+    out('|---|---|---|---|---|---|');
     for (const r of rows) out(r);
     out();
     out(`max throughput (closed loop, ${CONCURRENCY} in flight, ${SECONDS} s): bare ${Math.round(bareMax)}/s, Recommend ${Math.round(svcMax)}/s`);
