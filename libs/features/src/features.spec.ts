@@ -1,4 +1,4 @@
-import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, featureValuesOf, localHourAndDay, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
+import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, FEATURES_BY_NAME, featureValuesOf, isCandidateKey, localHourAndDay, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
 
 const time = new Date('2026-11-25T20:30:00Z'); // a Wednesday
 
@@ -99,5 +99,66 @@ describe('feature vocabulary', () => {
     expect(Array.from(m)).toEqual([1, 10, 7, 10]);
     // A rebuilt catalog snapshot gives a new item object: its new price is used, not the cached one.
     expect(Array.from(assembleFeatureMatrix(columns, [row({ item: { inCatalog: true, price: 12 } })]))).toEqual([0, 12]);
+  });
+
+  it('the compiled assembler gives, cell for cell, what each feature definition computes (random rows, shuffled names)', () => {
+    // The reference: every cell straight from the vocabulary's definition, no caching or code generation.
+    const reference = (names: string[], rows: FeatureRowInput[]) =>
+      rows.flatMap((r) =>
+        names.map((n) => {
+          const def = FEATURES_BY_NAME.get(n);
+          const v = def ? def.compute(r) : r.candidate?.[n.slice('candidate.'.length)];
+          const d = def ? def.defaultValue : 0;
+          return Math.fround(v === undefined || !Number.isFinite(v) ? d : v);
+        }),
+      );
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const maybe = <T,>(v: T) => (rnd() < 0.3 ? undefined : v);
+    const stats = () => maybe({ shown: Math.floor(rnd() * 100), clicks: Math.floor(rnd() * 10), conversions: Math.floor(rnd() * 3) });
+    const users = [undefined, { sessionCount: 3, totalPurchases: 2, totalRevenue: 80, priceSensitivity: 'high' as const, favoriteCategories: ['c1', 'c2'], preferredBrands: ['b1'], favoriteProducts: ['sku-3'], lifecycleStage: 'active' as const, firstVisit: new Date(time.getTime() - 9e8) }];
+    const contexts = [{ time, device: 'mobile' as const, pageType: 'product' as const, itemCategory: 'c2', itemBrand: 'b1', cartSize: 2 }, { time, timeZone: 'Asia/Tokyo', category: 'c1' }];
+    const items = Array.from({ length: 12 }, (_, i) => ({
+      inCatalog: i % 4 !== 0,
+      category: maybe(pick(['c1', 'c2', 'c3'])),
+      brand: maybe(pick(['b1', 'b2'])),
+      price: maybe(pick([5, 40, 120, Number.NaN])),
+      tags: maybe(['x']),
+      publishedAt: maybe(new Date(time.getTime() - rnd() * 1e10)),
+      stats1d: stats(),
+      stats7d: stats(),
+      stats30d: stats(),
+    }));
+    const rows: FeatureRowInput[] = Array.from({ length: 60 }, (_, r) => ({
+      itemId: `sku-${r % 7}`,
+      user: users[Math.floor(r / 30)],
+      item: items[r % items.length]!,
+      context: contexts[Math.floor(r / 20) % 2]!,
+      pair: maybe({ coVisitation: rnd() * 5, nextItem: rnd() < 0.5 ? 1 : 0 }),
+      candidate: maybe({ rel: pick([0.5, 2, Number.POSITIVE_INFINITY]) }),
+    }));
+    const names = [...FEATURES.map((f) => f.name), 'candidate.rel', 'candidate.absent'].sort(() => rnd() - 0.5);
+    const compiled = compileFeatureColumns(names);
+    const expected = reference(names, rows);
+    // Twice: the second pass reads item.* values from the per-item cache.
+    expect(Array.from(compiled.assemble(rows))).toEqual(expected);
+    expect(Array.from(compiled.assemble(rows, compiled.borrow(rows.length)))).toEqual(expected);
+  });
+
+  it('lends a released matrix of the same size again, and never one of another size', () => {
+    const compiled = compileFeatureColumns(['item.price', 'candidate.rel']);
+    const a = compiled.borrow(3);
+    expect(compiled.borrow(3)).not.toBe(a);
+    compiled.giveBack(a);
+    expect(compiled.borrow(4).length).toBe(8);
+    expect(compiled.borrow(3)).toBe(a);
+    expect(() => compiled.assemble([row()], a)).toThrow(RangeError);
+  });
+
+  it('isCandidateKey accepts exactly what candidate.<key> accepts', () => {
+    const keys = ['relevance', 'A_9', '_', 'x'.repeat(64), 'x'.repeat(65), '', 'a-b', 'a.b', 'é', 'a b', '9', 'Z', '`', '@', '[', '{', '/', ':'];
+    for (const k of keys) expect([k, isCandidateKey(k)]).toEqual([k, /^[A-Za-z0-9_]{1,64}$/.test(k)]);
+    for (let c = 0; c < 256; c++) expect([c, isCandidateKey(String.fromCharCode(c))]).toEqual([c, /^[A-Za-z0-9_]$/.test(String.fromCharCode(c))]);
   });
 });

@@ -1,5 +1,5 @@
-import type { FeatureRowInput } from './inputs';
-import { CANDIDATE_FEATURE, FEATURES_BY_NAME, type FeatureDefinition } from './vocabulary';
+import type { FeatureRowInput, ItemInput } from './inputs';
+import { CANDIDATE_FEATURE, FEATURES_BY_NAME } from './vocabulary';
 
 /** Names a model may not declare: neither in the vocabulary nor a well-formed `candidate.<key>`. */
 export function unknownFeatureNames(names: readonly string[]): string[] {
@@ -14,42 +14,139 @@ export class UnknownFeatureError extends Error {
 }
 
 /**
- * One compiled column: how to get a finite number for it from a row. `shared`
- * columns (user.*, context.*) depend only on the row's user and context, which
- * every row of one request shares: they are computed once per request.
+ * When a column's value can change: `shared` columns (user.*, context.*) depend
+ * only on the row's user and context, which every row of one request shares;
+ * `item` columns only on the catalog item (the same for every request until the
+ * catalog snapshot is rebuilt); `row` columns on the (user, item, request) pair.
  */
-export type ColumnExtractor = ((row: FeatureRowInput) => number) & { shared?: boolean; itemOnly?: boolean };
+type ColumnKind = 'shared' | 'item' | 'row';
 
-function columnFor(name: string): ColumnExtractor {
-  const def: FeatureDefinition | undefined = FEATURES_BY_NAME.get(name);
+interface Column {
+  compute: (row: FeatureRowInput) => number | undefined;
+  defaultValue: number;
+  kind: ColumnKind;
+}
+
+function columnFor(name: string): Column {
+  const def = FEATURES_BY_NAME.get(name);
   if (def) {
-    const { compute, defaultValue } = def;
-    const extract: ColumnExtractor = (row) => {
-      const v = compute(row);
-      return v === undefined || !Number.isFinite(v) ? defaultValue : v;
-    };
-    extract.shared = name.startsWith('user.') || name.startsWith('context.');
-    // item.* features read only the item (item.age_days also reads the request time).
-    extract.itemOnly = name.startsWith('item.') && name !== 'item.age_days';
-    return extract;
+    const kind: ColumnKind =
+      name.startsWith('user.') || name.startsWith('context.') ? 'shared' : name.startsWith('item.') && name !== 'item.age_days' ? 'item' : 'row';
+    return { compute: def.compute, defaultValue: def.defaultValue, kind };
   }
   const key = CANDIDATE_FEATURE.exec(name)?.[1];
   if (key === undefined) throw new UnknownFeatureError([name]);
   // A candidate.* feature the model declares but a candidate lacks is 0 (the contract says so).
-  return (row) => {
-    const v = row.candidate?.[key];
-    return v === undefined || !Number.isFinite(v) ? 0 : v;
-  };
+  return { compute: (row) => row.candidate?.[key], defaultValue: 0, kind: 'row' };
 }
 
+/** Missing or non-finite → the column's default; float32 overflow clamped, so Infinity never reaches a model. */
+function finite(v: number | undefined, defaultValue: number): number {
+  if (v === undefined || v !== v || v === Infinity || v === -Infinity) return defaultValue;
+  return v > 3.4e38 ? 3.4e38 : v < -3.4e38 ? -3.4e38 : v;
+}
+
+type AssembleFn = (rows: readonly FeatureRowInput[], out: Float32Array, itemCache: WeakMap<ItemInput, Float32Array>) => void;
+
 /**
- * Compiles the model's declared feature names once (at model load) into column
- * extractors; throws UnknownFeatureError naming every unknown name.
+ * Writes the assembly loop for one column list as straight-line code: one call
+ * site per column, so each site sees a single compute function and V8 can
+ * inline it. The generic loop (one call site for every column) was the largest
+ * piece of Recommend's own CPU time. Only column indices and the kinds go into
+ * the source; the functions and defaults are passed in, never stringified.
  */
-export function compileFeatureColumns(featureNames: readonly string[]): ColumnExtractor[] {
-  const unknown = unknownFeatureNames(featureNames);
-  if (unknown.length > 0) throw new UnknownFeatureError(unknown);
-  return featureNames.map(columnFor);
+function compileAssembleFn(columns: readonly Column[]): AssembleFn {
+  const width = columns.length;
+  const idx = (kind: ColumnKind) => columns.flatMap((c, i) => (c.kind === kind ? [i] : []));
+  const [shared, item, perRow] = [idx('shared'), idx('item'), idx('row')];
+  const value = (i: number) => `finite(f${i}(row), d${i})`;
+  const src = [
+    ...columns.map((_, i) => `const f${i} = F[${i}], d${i} = D[${i}];`),
+    'return function assemble(rows, out, itemCache) {',
+    '  let user = null, context = null;',
+    ...shared.map((i) => `  let s${i} = 0;`),
+    '  for (let r = 0; r < rows.length; r++) {',
+    '    const row = rows[r];',
+    ...(shared.length > 0
+      ? ['    if (r === 0 || row.user !== user || row.context !== context) {', '      user = row.user; context = row.context;', ...shared.map((i) => `      s${i} = ${value(i)};`), '    }']
+      : []),
+    `    const b = r * ${width};`,
+    ...shared.map((i) => `    out[b + ${i}] = s${i};`),
+    ...(item.length > 0
+      ? [
+          '    const item = row.item;',
+          '    let iv = item.inCatalog ? itemCache.get(item) : undefined;',
+          '    if (iv === undefined) {',
+          `      iv = new Float32Array(${item.length});`,
+          ...item.map((i, k) => `      iv[${k}] = ${value(i)};`),
+          '      if (item.inCatalog) itemCache.set(item, iv);',
+          '    }',
+          ...item.map((i, k) => `    out[b + ${i}] = iv[${k}];`),
+        ]
+      : []),
+    ...perRow.map((i) => `    out[b + ${i}] = ${value(i)};`),
+    '  }',
+    '};',
+  ].join('\n');
+  return new Function('F', 'D', 'finite', src)(
+    columns.map((c) => c.compute),
+    columns.map((c) => c.defaultValue),
+    finite,
+  ) as AssembleFn;
+}
+
+/** Free matrices kept per assembler for reuse (concurrent calls each take their own). */
+const MAX_FREE_MATRICES = 4;
+
+/**
+ * A model's feature names compiled once (at its first call): assembles the
+ * `[rows, width]` row-major float32 matrix in exactly the declared order.
+ * Catalog items' item.* values are computed once per item object (a rebuilt
+ * snapshot has new objects). Matrices can be borrowed and returned so a busy
+ * service does not allocate (and zero) one per call.
+ */
+export class CompiledFeatures {
+  readonly width: number;
+  private readonly assembleFn: AssembleFn;
+  private readonly itemCache = new WeakMap<ItemInput, Float32Array>();
+  private readonly free: Float32Array<ArrayBuffer>[] = [];
+
+  constructor(readonly featureNames: readonly string[]) {
+    const unknown = unknownFeatureNames(featureNames);
+    if (unknown.length > 0) throw new UnknownFeatureError(unknown);
+    this.width = featureNames.length;
+    this.assembleFn = compileAssembleFn(featureNames.map(columnFor));
+  }
+
+  /**
+   * Fills `out` (default: a new matrix) with one row per input. Every value is
+   * finite: missing inputs take the documented defaults.
+   */
+  assemble(rows: readonly FeatureRowInput[], out: Float32Array<ArrayBuffer> = new Float32Array(rows.length * this.width)): Float32Array<ArrayBuffer> {
+    if (out.length !== rows.length * this.width) throw new RangeError(`matrix of ${out.length} values for ${rows.length} rows of ${this.width}`);
+    this.assembleFn(rows, out, this.itemCache);
+    return out;
+  }
+
+  /** A matrix for `rows` rows, reused when one of that size was released; contents undefined until assembled. */
+  borrow(rows: number): Float32Array<ArrayBuffer> {
+    const n = rows * this.width;
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      if (this.free[i]!.length === n) return this.free.splice(i, 1)[0]!;
+    }
+    return new Float32Array(n);
+  }
+
+  /** Gives a borrowed matrix back; the caller must not read or write it afterwards. */
+  giveBack(matrix: Float32Array<ArrayBuffer>): void {
+    if (this.free.length >= MAX_FREE_MATRICES) this.free.shift();
+    this.free.push(matrix);
+  }
+}
+
+/** Compiles feature names; throws UnknownFeatureError naming every unknown name. */
+export function compileFeatureColumns(featureNames: readonly string[]): CompiledFeatures {
+  return new CompiledFeatures(featureNames);
 }
 
 /**
@@ -58,58 +155,9 @@ export function compileFeatureColumns(featureNames: readonly string[]): ColumnEx
  * is finite: missing inputs take the documented defaults. Float32 overflow
  * (|v| > 3.4e38) is clamped so Infinity never reaches a model.
  */
-export function assembleFeatureMatrix(
-  featureNames: readonly string[] | readonly ColumnExtractor[],
-  rows: readonly FeatureRowInput[],
-): Float32Array {
-  const columns = (typeof featureNames[0] === 'string' ? compileFeatureColumns(featureNames as string[]) : featureNames) as ColumnExtractor[];
-  const width = columns.length;
-  const out = new Float32Array(rows.length * width);
-  const perRow: number[] = [];
-  const sharedCols: number[] = [];
-  const itemCols: number[] = [];
-  columns.forEach((c, i) => (c.shared ? sharedCols : c.itemOnly ? itemCols : perRow).push(i));
-  const itemCache = itemCacheOf(columns);
-  // A template row holds the shared columns; recomputed only when the user or context object changes.
-  const template = new Float32Array(width);
-  let user: unknown = null;
-  let context: unknown = null;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    if (r === 0 || row.user !== user || row.context !== context) {
-      user = row.user;
-      context = row.context;
-      for (const c of sharedCols) template[c] = clamp(columns[c]!(row));
-    }
-    const base = r * width;
-    if (sharedCols.length > 0) out.set(template, base);
-    for (let k = 0; k < perRow.length; k++) {
-      const c = perRow[k]!;
-      out[base + c] = clamp(columns[c]!(row));
-    }
-    if (itemCols.length > 0) {
-      // Catalog items' item.* values are the same for every request until the catalog snapshot
-      // is rebuilt (a new ItemInput object): computed once per item and column set.
-      let values = row.item.inCatalog ? itemCache.get(row.item) : undefined;
-      if (!values) {
-        values = new Float32Array(itemCols.length);
-        for (let k = 0; k < itemCols.length; k++) values[k] = clamp(columns[itemCols[k]!]!(row));
-        if (row.item.inCatalog) itemCache.set(row.item, values);
-      }
-      for (let k = 0; k < itemCols.length; k++) out[base + itemCols[k]!] = values[k]!;
-    }
-  }
-  return out;
+export function assembleFeatureMatrix(features: readonly string[] | CompiledFeatures, rows: readonly FeatureRowInput[]): Float32Array<ArrayBuffer> {
+  return (features instanceof CompiledFeatures ? features : new CompiledFeatures(features)).assemble(rows);
 }
-
-const itemCaches = new WeakMap<readonly ColumnExtractor[], WeakMap<object, Float32Array>>();
-function itemCacheOf(columns: readonly ColumnExtractor[]): WeakMap<object, Float32Array> {
-  let cache = itemCaches.get(columns);
-  if (!cache) itemCaches.set(columns, (cache = new WeakMap()));
-  return cache;
-}
-
-const clamp = (v: number) => (v > 3.4e38 ? 3.4e38 : v < -3.4e38 ? -3.4e38 : v);
 
 /** The values of one row by name (for `explain` answers and debugging). */
 export function featureValuesOf(featureNames: readonly string[], matrix: Float32Array, row: number): Record<string, number> {

@@ -152,4 +152,17 @@ export const FEATURES_BY_NAME: ReadonlyMap<string, FeatureDefinition> = new Map(
 
 /** `candidate.<key>`: keys of 1..64 characters of [A-Za-z0-9_] (the contract's rule for Candidate.features). */
 export const CANDIDATE_FEATURE = /^candidate\.([A-Za-z0-9_]{1,64})$/;
-export const CANDIDATE_KEY = /^[A-Za-z0-9_]{1,64}$/;
+/**
+ * The same rule for a bare key (`relevance`), checked for every feature of every
+ * caller candidate: a character loop, several times cheaper than the regex there.
+ */
+export function isCandidateKey(key: string): boolean {
+  const n = key.length;
+  if (n === 0 || n > 64) return false;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    // 0-9, A-Z, _, a-z
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95 || (c >= 97 && c <= 122))) return false;
+  }
+  return true;
+}

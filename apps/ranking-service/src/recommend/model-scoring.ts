@@ -1,19 +1,20 @@
 import { FallbackReason } from '@recsys/contracts/ranking';
-import { assembleFeatureMatrix, compileFeatureColumns, type ColumnExtractor, type FeatureRowInput } from '@recsys/features';
+import { CompiledFeatures, type FeatureRowInput } from '@recsys/features';
 import type { ModelProvider, ServingModel } from '../model/model-provider';
 
 export type ModelScoring =
-  | { ok: true; model: ServingModel; scores: Float32Array; matrix: Float32Array }
+  /** `matrix` is borrowed from `features`: give it back (`features.giveBack`) once the answer no longer reads it. */
+  | { ok: true; model: ServingModel; scores: Float32Array; matrix: Float32Array<ArrayBuffer>; features: CompiledFeatures }
   | { ok: false; reason: FallbackReason; model?: ServingModel; error?: unknown };
 
-/** Compiled columns per loaded model: built once, on the model's first call. */
-const compiled = new WeakMap<ServingModel, ColumnExtractor[] | Error>();
+/** Compiled features per loaded model: built once, on the model's first call. */
+const compiled = new WeakMap<ServingModel, CompiledFeatures | Error>();
 
-function columnsOf(model: ServingModel): ColumnExtractor[] | Error {
+function columnsOf(model: ServingModel): CompiledFeatures | Error {
   let c = compiled.get(model);
   if (!c) {
     try {
-      c = compileFeatureColumns(model.featureNames);
+      c = new CompiledFeatures(model.featureNames);
     } catch (err) {
       c = err as Error;
     }
@@ -45,8 +46,8 @@ export async function scoreWithModel(
   }
   const columns = columnsOf(model);
   if (columns instanceof Error) return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error: columns };
-  if (rows.length === 0) return { ok: true, model, scores: new Float32Array(0), matrix: new Float32Array(0) };
-  const matrix = assembleFeatureMatrix(columns, rows);
+  if (rows.length === 0) return { ok: true, model, scores: new Float32Array(0), matrix: new Float32Array(0), features: columns };
+  const matrix = columns.assemble(rows, columns.borrow(rows.length));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), budgetMs)));
   try {
@@ -56,7 +57,7 @@ export async function scoreWithModel(
       return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error: new Error(`model returned ${result.length} scores for ${rows.length} rows`) };
     }
     for (const v of result) if (!Number.isFinite(v)) return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error: new Error('non-finite score') };
-    return { ok: true, model, scores: result, matrix };
+    return { ok: true, model, scores: result, matrix, features: columns };
   } catch (error) {
     return { ok: false, reason: FallbackReason.FALLBACK_REASON_MODEL_ERROR, model, error };
   } finally {

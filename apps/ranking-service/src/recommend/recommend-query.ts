@@ -4,7 +4,7 @@ import {
   RecommendationType,
   type RecommendRequest,
 } from '@recsys/contracts/ranking';
-import { CANDIDATE_KEY, isKnownTimeZone, type DeviceClass, type PageKind } from '@recsys/features';
+import { isCandidateKey, isKnownTimeZone, type DeviceClass, type PageKind } from '@recsys/features';
 import { InvalidArgumentError } from '@recsys/service-kit';
 import type { ItemKind } from '../catalog/catalog-repository';
 import { itemId, itemIdList, maxCount, maxLength, modelName, notInFuture, uuid } from '../validation/fields';
@@ -99,7 +99,7 @@ export function parseRecommendRequest(req: RecommendRequest, now: Date): Recomme
       let keys = 0;
       for (const k in c.features) {
         if (++keys > 64) throw new InvalidArgumentError(`at most 64 entries, got ${Object.keys(c.features).length}`, `candidates[${i}].features`);
-        if (!CANDIDATE_KEY.test(k)) throw new InvalidArgumentError(`key ${JSON.stringify(k.slice(0, 80))} must be 1..64 characters of [A-Za-z0-9_]`, `candidates[${i}].features`);
+        if (!isCandidateKey(k)) throw new InvalidArgumentError(`key ${JSON.stringify(k.slice(0, 80))} must be 1..64 characters of [A-Za-z0-9_]`, `candidates[${i}].features`);
         if (!Number.isFinite(c.features[k])) throw new InvalidArgumentError(`value for ${JSON.stringify(k)} is not finite`, `candidates[${i}].features`);
       }
     }
