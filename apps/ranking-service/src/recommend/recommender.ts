@@ -78,18 +78,12 @@ export class Recommender {
     if (!scoring.ok && scoring.error) this.logger.warn({ err: scoring.error, model: scoring.model?.version, websiteId: q.websiteId }, 'model scoring failed: heuristic fallback');
     const scores = scoring.ok ? scoring.scores : heuristicScores(candidates, user, q.time);
 
-    const capped = pickTop(
-      candidates.map((c) => ({ itemId: c.itemId, category: c.entry?.row.category ?? undefined, c })),
-      scores,
-      q.count,
-      q.maxPerCategory || this.options.defaultMaxItemsPerCategory,
-    );
+    const capped = pickTop(candidates, scores, q.count, q.maxPerCategory || this.options.defaultMaxItemsPerCategory, categoryOf);
     // Row of each candidate in the matrix, only needed to explain.
     const index = q.explain ? new Map(candidates.map((c, i) => [c, i])) : undefined;
     const items: RecommendedItem[] = [];
     for (let r = 0; r < capped.length; r++) {
-      const { item, score } = capped[r]!;
-      const c = item.c;
+      const { item: c, score } = capped[r]!;
       const it: RecommendedItem = {
         itemId: c.itemId,
         score,
@@ -106,6 +100,8 @@ export class Recommender {
       }
       items.push(it);
     }
+    // Nothing reads the matrix past this point: the next call may reuse it.
+    if (scoring.ok) scoring.features.giveBack(scoring.matrix);
 
     const recommendationId = randomUUID();
     const response: RecommendResponse = {
@@ -117,7 +113,7 @@ export class Recommender {
       fallbackReason: scoring.ok ? FallbackReason.FALLBACK_REASON_UNSPECIFIED : scoring.reason,
       profileUsed: profile.outcome === 'used',
     };
-    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, capped.map((x) => x.item.c)));
+    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, capped.map((x) => x.item)));
     return response;
   }
 
@@ -135,6 +131,9 @@ export class Recommender {
     }
   }
 }
+
+/** What the per-category cap counts by; undefined (not capped) for items the catalog does not know or gives no category. */
+const categoryOf = (c: Candidate) => c.entry?.row.category ?? undefined;
 
 /** Said in the reasons (explain) when the profile could not be used. */
 const PROFILE_NOTES: Partial<Record<ProfileLookup['outcome'], string>> = {
