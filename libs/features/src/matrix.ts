@@ -46,14 +46,17 @@ function finite(v: number | undefined, defaultValue: number): number {
   return v > 3.4e38 ? 3.4e38 : v < -3.4e38 ? -3.4e38 : v;
 }
 
-type AssembleFn = (rows: readonly FeatureRowInput[], out: Float32Array, itemCache: WeakMap<ItemInput, Float32Array>) => void;
+type AssembleFn = (rows: readonly FeatureRowInput[], out: Float32Array, itemCache: WeakMap<ItemInput, Float32Array>, template: Float32Array) => void;
 
 /**
- * Writes the assembly loop for one column list as straight-line code: one call
- * site per column, so each site sees a single compute function and V8 can
- * inline it. The generic loop (one call site for every column) was the largest
- * piece of Recommend's own CPU time. Only column indices and the kinds go into
- * the source; the functions and defaults are passed in, never stringified.
+ * Writes the assembly for one column list as straight-line code: one call site
+ * per column, so each site sees a single compute function and V8 can inline it
+ * (the generic loop, one call site for every column, was the largest piece of
+ * Recommend's own CPU time). Three functions, so that the per-row loop stays
+ * small and V8's inlining budget goes to the per-row columns: shared columns
+ * are computed into a template row once per request (copied into each row),
+ * item columns once per catalog item object (cached). Only column indices go
+ * into the source; the functions and defaults are passed in, never stringified.
  */
 function compileAssembleFn(columns: readonly Column[]): AssembleFn {
   const width = columns.length;
@@ -62,23 +65,31 @@ function compileAssembleFn(columns: readonly Column[]): AssembleFn {
   const value = (i: number) => `finite(f${i}(row), d${i})`;
   const src = [
     ...columns.map((_, i) => `const f${i} = F[${i}], d${i} = D[${i}];`),
-    'return function assemble(rows, out, itemCache) {',
+    'function sharedInto(row, template) {',
+    ...shared.map((i) => `  template[${i}] = ${value(i)};`),
+    '}',
+    'function itemValues(row) {',
+    `  const iv = new Float32Array(${item.length});`,
+    ...item.map((i, k) => `  iv[${k}] = ${value(i)};`),
+    '  return iv;',
+    '}',
+    'return function assemble(rows, out, itemCache, template) {',
     '  let user = null, context = null;',
-    ...shared.map((i) => `  let s${i} = 0;`),
     '  for (let r = 0; r < rows.length; r++) {',
     '    const row = rows[r];',
-    ...(shared.length > 0
-      ? ['    if (r === 0 || row.user !== user || row.context !== context) {', '      user = row.user; context = row.context;', ...shared.map((i) => `      s${i} = ${value(i)};`), '    }']
-      : []),
+    '    if (r === 0 || row.user !== user || row.context !== context) {',
+    '      user = row.user; context = row.context;',
+    '      sharedInto(row, template);',
+    '    }',
     `    const b = r * ${width};`,
-    ...shared.map((i) => `    out[b + ${i}] = s${i};`),
+    // Shared values, and placeholders the next lines overwrite.
+    '    out.set(template, b);',
     ...(item.length > 0
       ? [
           '    const item = row.item;',
           '    let iv = item.inCatalog ? itemCache.get(item) : undefined;',
           '    if (iv === undefined) {',
-          `      iv = new Float32Array(${item.length});`,
-          ...item.map((i, k) => `      iv[${k}] = ${value(i)};`),
+          '      iv = itemValues(row);',
           '      if (item.inCatalog) itemCache.set(item, iv);',
           '    }',
           ...item.map((i, k) => `    out[b + ${i}] = iv[${k}];`),
@@ -110,11 +121,13 @@ export class CompiledFeatures {
   private readonly assembleFn: AssembleFn;
   private readonly itemCache = new WeakMap<ItemInput, Float32Array>();
   private readonly free: Float32Array<ArrayBuffer>[] = [];
+  private readonly template: Float32Array;
 
   constructor(readonly featureNames: readonly string[]) {
     const unknown = unknownFeatureNames(featureNames);
     if (unknown.length > 0) throw new UnknownFeatureError(unknown);
     this.width = featureNames.length;
+    this.template = new Float32Array(this.width);
     this.assembleFn = compileAssembleFn(featureNames.map(columnFor));
   }
 
@@ -124,7 +137,8 @@ export class CompiledFeatures {
    */
   assemble(rows: readonly FeatureRowInput[], out: Float32Array<ArrayBuffer> = new Float32Array(rows.length * this.width)): Float32Array<ArrayBuffer> {
     if (out.length !== rows.length * this.width) throw new RangeError(`matrix of ${out.length} values for ${rows.length} rows of ${this.width}`);
-    this.assembleFn(rows, out, this.itemCache);
+    // One template per assembler: assembling is synchronous, so no two calls ever share it.
+    this.assembleFn(rows, out, this.itemCache, this.template);
     return out;
   }
 
