@@ -55,7 +55,7 @@ export function callerCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot): 
     const entry = snapshot.items.get(c.itemId);
     if (!eligible(c.itemId, entry)) continue;
     const s = signals.get(c.itemId);
-    out.push({ itemId: c.itemId, source: 'caller', entry, features: c.features, coVisitation: s?.co ?? 0, nextItem: s?.next ?? 0, via: s?.via });
+    out.push({ itemId: c.itemId, source: 'caller', entry, features: c.features, coVisitation: s?.co ?? 0, nextItem: s?.next ?? 0, via: s?.via, segment: undefined });
   }
   return out;
 }
@@ -94,27 +94,28 @@ export function generateCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot,
   const signals = pairSignals(q, snapshot);
   const out: Candidate[] = [];
   const taken = new Set<string>();
-  const add = (itemId: string, source: Source, extra: Partial<Candidate> = {}) => {
+  // `via` and `segment` as arguments, not a spread options object: this runs for up to ~1,000 items per call.
+  const add = (itemId: string, source: Source, via?: string, segment?: string) => {
     if (out.length >= MAX_GENERATED || taken.has(itemId)) return;
     const entry = snapshot.items.get(itemId);
     if (!entry || !eligible(itemId, entry)) return;
     taken.add(itemId);
     const s = signals.get(itemId);
-    out.push({ itemId, source, entry, coVisitation: s?.co ?? 0, nextItem: s?.next ?? 0, via: s?.via, ...extra });
+    out.push({ itemId, source, entry, features: undefined, coVisitation: s?.co ?? 0, nextItem: s?.next ?? 0, via: via ?? s?.via, segment });
   };
   for (const [itemId, s] of [...signals].sort((a, b) => b[1].co - a[1].co || b[1].next - a[1].next)) {
     add(itemId, s.co > 0 ? 'co_visitation' : 'next_item');
   }
   if (user) {
     for (const fav of user.favoriteProducts ?? []) {
-      for (const n of snapshot.coVisited.get(fav) ?? []) add(n.itemId, 'favorites', { via: fav });
+      for (const n of snapshot.coVisited.get(fav) ?? []) add(n.itemId, 'favorites', fav);
     }
     for (const category of user.favoriteCategories ?? []) {
       for (const id of (snapshot.byCategory.get(category) ?? []).slice(0, 50)) add(id, 'favorites');
     }
   }
   for (const segment of segmentsOf(q, user)) {
-    for (const id of snapshot.segments.get(segment) ?? []) add(id, 'popular', { segment });
+    for (const id of snapshot.segments.get(segment) ?? []) add(id, 'popular', undefined, segment);
   }
   for (const id of (snapshot.trending.get(q.kind) ?? []).slice(0, 100)) add(id, 'trending');
   for (const id of snapshot.popular.get(q.kind) ?? []) {
