@@ -9,20 +9,12 @@
 // BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process), BENCH_SERVICE_NODE_ARGS (node flags of the
 // service process, space-separated, for flags NODE_OPTIONS refuses: '--cpu-prof --cpu-prof-dir=/tmp/prof').
 import { credentials } from '@grpc/grpc-js';
-import { RankingServiceClient, RecommendRequest, RecommendResponse, Device, PageType } from '@recsys/contracts/ranking';
-import { findFreePort, withClient } from '@recsys/db';
-import { FEATURES } from '@recsys/features';
-import { buildMlpModel, seededRandom } from '@recsys/onnx';
-import { spawnService, spawnTs, unary, waitForServing } from '@recsys/service-kit/testing';
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { RankingServiceClient, RecommendRequest, RecommendResponse } from '@recsys/contracts/ranking';
+import { spawnService, unary } from '@recsys/service-kit/testing';
 import { join } from 'node:path';
-import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
 import { envNumber, interleavedLatencies, latencies, out, percentiles, processCpuMs, withBenchDatabase } from './bench-kit';
+import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixture';
 
-const ITEMS = envNumber('BENCH_ITEMS', 5000);
-const LOG_ROWS = envNumber('BENCH_LOG_ROWS', 200_000);
 const CALLS = envNumber('BENCH_CALLS', 3000);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 16);
@@ -65,92 +57,23 @@ async function bareServer(response: RecommendResponse): Promise<{ address: strin
   return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
 }
 
-/** An MLP over every fixed vocabulary feature plus one caller feature. */
-function benchModel() {
-  const featureNames = [...FEATURES.map((f) => f.name), 'candidate.relevance'];
-  const rnd = seededRandom(7);
-  const m = (r: number, c: number) => Array.from({ length: r }, () => Array.from({ length: c }, () => (rnd() - 0.5) * 0.2));
-  const bytes = buildMlpModel({
-    featureNames,
-    layers: [
-      { weights: m(featureNames.length, 64), bias: m(1, 64)[0]! },
-      { weights: m(64, 32), bias: m(1, 32)[0]! },
-      { weights: m(32, 1), bias: [0] },
-    ],
-  });
-  return { featureNames, bytes };
-}
-
-async function seed(url: string, website: string) {
-  await withClient(url, async (c) => {
-    await c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'bench')`, [website]);
-    await c.query(
-      `INSERT INTO catalog_items (website_id, item_id, item_type, title, category, brand, price, tags, in_stock, published_at)
-       SELECT $1, 'sku-' || g, 'product', 'Item ' || g, 'cat-' || (g % 40), 'brand-' || (g % 25), (g % 200) + 0.99, '["a","b"]', g % 50 <> 0,
-              now() - (g % 365) * interval '1 day'
-         FROM generate_series(1, $2) g`,
-      [website, ITEMS],
-    );
-    // Logged behaviour: sessions of 5 shown items, ~10% clicked, ~2% converted, over 30 days.
-    await c.query(
-      `INSERT INTO recommendations (website_id, session_id, item_id, score, rank, strategy, recommendation_type, shown_at, clicked, clicked_at, converted, revenue, context)
-       SELECT $1, md5((g / 5)::text)::uuid, 'sku-' || (1 + (g * 7919) % $2), 0.5, 1 + g % 5, 'popular', 'product',
-              now() - (g % 2592000) * interval '1 second', g % 10 = 0, CASE WHEN g % 10 = 0 THEN now() - (g % 2592000) * interval '1 second' END,
-              g % 50 = 0, CASE WHEN g % 50 = 0 THEN 19.99 END,
-              jsonb_build_object('device', (ARRAY['mobile','desktop','tablet'])[1 + g % 3])
-         FROM generate_series(1, $3) g`,
-      [website, ITEMS, LOG_ROWS],
-    );
-  });
-}
-
 async function main() {
   await withBenchDatabase('recsys_bench_ranking', run);
 }
 
 async function run(url: string) {
-  const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
-  const registry = await new FakeRegistry().start();
-  let service: ReturnType<typeof spawnTs> | undefined;
+  const bench = await setUpRankingBench(url);
+  let service: Awaited<ReturnType<typeof startRanking>> | undefined;
   let bare: Awaited<ReturnType<typeof bareServer>> | undefined;
   try {
-    const website = randomUUID();
-    await seed(url, website);
-    const model = benchModel();
-    registry.publish('bench-1', model.bytes, { featureNames: model.featureNames });
-    registry.activate('bench-1');
-
-    const port = await findFreePort();
-    service = spawnTs(join(__dirname, '../../apps/ranking-service/src/main.ts'), {
-      PATH: process.env.PATH,
-      DATABASE_URL: url,
-      GRPC_PORT: String(port),
-      METRICS_PORT: String(await findFreePort()),
-      LOG_LEVEL: 'warn',
-      NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
-      REGISTRY_ADDR: registry.address,
-      MODEL_CACHE_DIR: cacheDir,
-    }, (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));
-    await waitForServing(`127.0.0.1:${port}`, 60_000);
-    const client = new RankingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
-    const recommend = (req: RecommendRequest) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req);
-
-    const session = randomUUID();
-    const ctx = { pageType: PageType.PAGE_TYPE_PRODUCT, itemId: 'sku-17', device: Device.DEVICE_MOBILE, timeZone: 'Europe/Berlin' };
-    const caller100 = RecommendRequest.fromPartial({
-      websiteId: website,
-      sessionId: session,
-      userId: '',
-      count: 10,
-      context: ctx,
-      candidates: Array.from({ length: 100 }, (_, i) => ({ itemId: `sku-${1 + ((i * 37) % ITEMS)}`, features: { relevance: (i % 10) / 10 } })),
-    });
-    const generated = RecommendRequest.fromPartial({ websiteId: website, sessionId: session, count: 10, context: ctx });
+    service = await startRanking(bench, url);
+    const { recommend } = service;
+    const { caller100, generated } = bench;
 
     const first = await recommend(caller100);
     if (first.fallback) throw new Error(`the model is not serving (fallback reason ${first.fallbackReason})`);
     const gen = await recommend({ ...generated, dryRun: true, explain: false });
-    out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${model.featureNames.length}-64-32-1 (${first.model?.version}), logging on`);
+    out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${bench.featureCount}-64-32-1 (${first.model?.version}), logging on`);
     out(`request: 100 caller candidates = ${RecommendRequest.encode(caller100).finish().length} bytes; response (count 10) = ${RecommendResponse.encode(first).finish().length} bytes; generated answer strategy ${gen.strategy}`);
 
     bare = await bareServer(first);
@@ -170,12 +93,12 @@ async function run(url: string) {
     };
 
     // Bare and service called alternately, so drift in the machine's speed during the run hits both alike.
-    const [bareCpu, svcCpu] = [cpuOf(bare.pid), cpuOf(service.child.pid)];
+    const [bareCpu, svcCpu] = [cpuOf(bare.pid), cpuOf(service.pid)];
     const [bareSamples, svcSamples] = await interleavedLatencies(CALLS, () => bareCall(caller100), () => recommend(caller100), WARM_UP);
     const [bare100, svc100] = [percentiles(bareSamples), percentiles(svcSamples)];
     row('bare grpc-js, same request/response sizes (calls alternate with the next row)', bare100, bareCpu(CALLS + WARM_UP));
     row('Recommend, 100 caller candidates', svc100, svcCpu(CALLS + WARM_UP), `${(svc100.p50 / bare100.p50).toFixed(2)}x bare p50 (goal ≤ 1.3x)`);
-    const genCpu = cpuOf(service.child.pid);
+    const genCpu = cpuOf(service.pid);
     const svcGen = percentiles(await latencies(CALLS, () => recommend(generated), WARM_UP));
     row('Recommend, generated candidates (1,000 scored)', svcGen, genCpu(CALLS + WARM_UP), `goal p50 ≤ 5 ms`);
 
@@ -189,7 +112,7 @@ async function run(url: string) {
     const bareHalf = percentiles(await atRate(rate, SECONDS, () => bareCall(caller100)));
     const bareOpen = bareOpenCpu(bareHalf.n);
     await atRate(rate, 1, () => recommend(caller100));
-    const svcOpenCpu = cpuOf(service.child.pid);
+    const svcOpenCpu = cpuOf(service.pid);
     const half = percentiles(await atRate(rate, SECONDS, () => recommend(caller100)));
     row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf, bareOpen);
     row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpenCpu(half.n), 'goal p99 ≤ 10 ms');
@@ -201,15 +124,10 @@ async function run(url: string) {
     out();
     out(`max throughput (closed loop, ${CONCURRENCY} in flight, ${SECONDS} s): bare ${Math.round(bareMax)}/s, Recommend ${Math.round(svcMax)}/s`);
     bareClient.close();
-    client.close();
   } finally {
     await bare?.stop();
-    if (service) {
-      service.child.kill('SIGTERM');
-      await service.exited;
-    }
-    await registry.stop();
-    await rm(cacheDir, { recursive: true, force: true });
+    await service?.stop();
+    await bench.close();
   }
 }
 

@@ -1,0 +1,82 @@
+// `npm run bench:ranking:ab -- <checkout A> [<checkout B>]`: ranking-service
+// from two checkouts (B defaults to this one) side by side against the same
+// database, model and requests, called alternately (A, B, B, A, …), so
+// machine drift hits both alike: p50 and server CPU per call of each, per
+// round. Separate runs of `bench:ranking` on a shared 2-core machine vary by
+// ±20 %; this is how a change is measured. Both servers are pinned to the last
+// CPU and this load generator to the first when `taskset` exists (Linux), so
+// neither server is favoured by where the scheduler puts it.
+// A checkout needs its own node_modules (their @recsys links point into it):
+//   git worktree add /tmp/base <commit> && cp -al node_modules /tmp/base/
+// Env: BENCH_MODE=caller|generated (caller: 100 caller candidates), BENCH_CALLS (2000 per round and server),
+// BENCH_ROUNDS (3), plus bench:ranking's BENCH_ITEMS, BENCH_LOG_ROWS, BENCH_SERVICE_NODE_OPTIONS/ARGS.
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { envNumber, out, percentiles, processCpuMs, withBenchDatabase } from './bench-kit';
+import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-fixture';
+
+const CALLS = envNumber('BENCH_CALLS', 2000);
+const ROUNDS = envNumber('BENCH_ROUNDS', 3);
+const MODE = process.env.BENCH_MODE ?? 'caller';
+
+/** Pins `pid` (all its threads) to `cpu`; false where taskset is missing. */
+function pin(pid: number | undefined, cpu: number): boolean {
+  if (pid === undefined) return false;
+  try {
+    execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(url: string, roots: string[]) {
+  const bench = await setUpRankingBench(url);
+  const servers: RankingProcess[] = [];
+  try {
+    for (const root of roots) servers.push(await startRanking(bench, url, root));
+    const last = cpus().length - 1;
+    const pinned = last > 0 && pin(process.pid, 0) && servers.every((s) => pin(s.pid, last));
+    const request = MODE === 'generated' ? bench.generated : bench.caller100;
+    for (const [i, s] of servers.entries()) {
+      const answer = await s.recommend(request);
+      if (answer.fallback) throw new Error(`${roots[i]}: the model is not serving (fallback reason ${answer.fallbackReason})`);
+    }
+    for (let i = 0; i < 300; i++) for (const s of servers) await s.recommend(request);
+    out(`ranking-service A/B, node ${process.version}, ${MODE === 'generated' ? 'generated candidates' : '100 caller candidates'}, ${CALLS} calls per round and server, ${pinned ? `servers pinned to CPU ${last}, load generator to CPU 0` : 'not pinned'}`);
+    out(`A = ${roots[0]}`);
+    out(`B = ${roots[1]}`);
+    out();
+    out('| round | A p50 ms | B p50 ms | B/A p50 | A CPU µs/call | B CPU µs/call | B/A CPU |');
+    out('|---|---|---|---|---|---|---|');
+    for (let round = 1; round <= ROUNDS; round++) {
+      const cpu0 = servers.map((s) => processCpuMs(s.pid));
+      const samples: number[][] = servers.map(() => []);
+      for (let i = 0; i < CALLS; i++) {
+        for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
+          const t = performance.now();
+          await servers[k]!.recommend(request);
+          samples[k]!.push(performance.now() - t);
+        }
+      }
+      const [a, b] = samples.map((x) => percentiles(x).p50) as [number, number];
+      const [ca, cb] = servers.map((s, k) => ((processCpuMs(s.pid) ?? NaN) - (cpu0[k] ?? NaN)) / CALLS * 1000) as [number, number];
+      out(`| ${round} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} | ${ca.toFixed(0)} | ${cb.toFixed(0)} | ${(cb / ca).toFixed(2)} |`);
+    }
+  } finally {
+    for (const s of servers) await s.stop();
+    await bench.close();
+  }
+}
+
+const roots = process.argv.slice(2).map((p) => resolve(p));
+if (roots.length === 1) roots.push(resolve(__dirname, '../..'));
+if (roots.length !== 2) {
+  process.stderr.write('usage: npm run bench:ranking:ab -- <checkout A> [<checkout B, default: this one>]\n');
+  process.exit(2);
+}
+withBenchDatabase('recsys_bench_ranking_ab', (url) => run(url, roots)).catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,148 @@
+// What `bench:ranking` and `bench:ranking:ab` share: the seeded website (catalog and
+// logged behaviour), the benchmark model served by the registry double, the
+// requests, and starting a ranking-service process from a checkout.
+import { credentials } from '@grpc/grpc-js';
+import { Device, PageType, RankingServiceClient, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
+import { findFreePort, withClient } from '@recsys/db';
+import { FEATURES } from '@recsys/features';
+import { buildMlpModel, seededRandom } from '@recsys/onnx';
+import { spawnTs, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
+import { envNumber } from './bench-kit';
+
+export const ITEMS = envNumber('BENCH_ITEMS', 5000);
+export const LOG_ROWS = envNumber('BENCH_LOG_ROWS', 200_000);
+
+/** An MLP over every fixed vocabulary feature plus one caller feature. */
+export function benchModel() {
+  const featureNames = [...FEATURES.map((f) => f.name), 'candidate.relevance'];
+  const rnd = seededRandom(7);
+  const m = (r: number, c: number) => Array.from({ length: r }, () => Array.from({ length: c }, () => (rnd() - 0.5) * 0.2));
+  const bytes = buildMlpModel({
+    featureNames,
+    layers: [
+      { weights: m(featureNames.length, 64), bias: m(1, 64)[0]! },
+      { weights: m(64, 32), bias: m(1, 32)[0]! },
+      { weights: m(32, 1), bias: [0] },
+    ],
+  });
+  return { featureNames, bytes };
+}
+
+async function seed(url: string, website: string) {
+  await withClient(url, async (c) => {
+    await c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'bench')`, [website]);
+    await c.query(
+      `INSERT INTO catalog_items (website_id, item_id, item_type, title, category, brand, price, tags, in_stock, published_at)
+       SELECT $1, 'sku-' || g, 'product', 'Item ' || g, 'cat-' || (g % 40), 'brand-' || (g % 25), (g % 200) + 0.99, '["a","b"]', g % 50 <> 0,
+              now() - (g % 365) * interval '1 day'
+         FROM generate_series(1, $2) g`,
+      [website, ITEMS],
+    );
+    // Logged behaviour: sessions of 5 shown items, ~10% clicked, ~2% converted, over 30 days.
+    await c.query(
+      `INSERT INTO recommendations (website_id, session_id, item_id, score, rank, strategy, recommendation_type, shown_at, clicked, clicked_at, converted, revenue, context)
+       SELECT $1, md5((g / 5)::text)::uuid, 'sku-' || (1 + (g * 7919) % $2), 0.5, 1 + g % 5, 'popular', 'product',
+              now() - (g % 2592000) * interval '1 second', g % 10 = 0, CASE WHEN g % 10 = 0 THEN now() - (g % 2592000) * interval '1 second' END,
+              g % 50 = 0, CASE WHEN g % 50 = 0 THEN 19.99 END,
+              jsonb_build_object('device', (ARRAY['mobile','desktop','tablet'])[1 + g % 3])
+         FROM generate_series(1, $3) g`,
+      [website, ITEMS, LOG_ROWS],
+    );
+  });
+}
+
+export interface RankingBench {
+  website: string;
+  registry: FakeRegistry;
+  featureCount: number;
+  /** 100 caller candidates with one `candidate.relevance` each. */
+  caller100: RecommendRequest;
+  /** No candidates: the service generates (up to 1,000) and scores them. */
+  generated: RecommendRequest;
+  close(): Promise<void>;
+}
+
+/** Seeds a website in `url` and serves the benchmark model from a registry double (active as bench-1). */
+export async function setUpRankingBench(url: string): Promise<RankingBench> {
+  const registry = await new FakeRegistry().start();
+  const website = randomUUID();
+  await seed(url, website);
+  const model = benchModel();
+  registry.publish('bench-1', model.bytes, { featureNames: model.featureNames });
+  registry.activate('bench-1');
+  const session = randomUUID();
+  const ctx = { pageType: PageType.PAGE_TYPE_PRODUCT, itemId: 'sku-17', device: Device.DEVICE_MOBILE, timeZone: 'Europe/Berlin' };
+  return {
+    website,
+    registry,
+    featureCount: model.featureNames.length,
+    caller100: RecommendRequest.fromPartial({
+      websiteId: website,
+      sessionId: session,
+      userId: '',
+      count: 10,
+      context: ctx,
+      candidates: Array.from({ length: 100 }, (_, i) => ({ itemId: `sku-${1 + ((i * 37) % ITEMS)}`, features: { relevance: (i % 10) / 10 } })),
+    }),
+    generated: RecommendRequest.fromPartial({ websiteId: website, sessionId: session, count: 10, context: ctx }),
+    close: () => registry.stop(),
+  };
+}
+
+export interface RankingProcess {
+  proc: ServiceProcess;
+  pid: number | undefined;
+  recommend(request: RecommendRequest): Promise<RecommendResponse>;
+  stop(): Promise<void>;
+}
+
+/**
+ * ranking-service as its own process, from the checkout at `root` (this one by
+ * default), against `url` and the bench's registry double; resolves once SERVING.
+ */
+export async function startRanking(bench: RankingBench, url: string, root = join(__dirname, '../..')): Promise<RankingProcess> {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
+  const port = await findFreePort();
+  const proc = spawnTs(
+    join(root, 'apps/ranking-service/src/main.ts'),
+    {
+      PATH: process.env.PATH,
+      DATABASE_URL: url,
+      GRPC_PORT: String(port),
+      METRICS_PORT: String(await findFreePort()),
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
+      REGISTRY_ADDR: bench.registry.address,
+      MODEL_CACHE_DIR: cacheDir,
+    },
+    (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  );
+  const stop = async () => {
+    if (proc.child.exitCode === null) {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+    await rm(cacheDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForServing(`127.0.0.1:${port}`, 60_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`ranking-service from ${root} did not serve: ${(err as Error).message}\n${proc.output()}`);
+  }
+  const client = new RankingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  return {
+    proc,
+    pid: proc.child.pid,
+    recommend: (req) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req),
+    stop: async () => {
+      client.close();
+      await stop();
+    },
+  };
+}
