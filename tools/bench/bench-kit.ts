@@ -17,13 +17,8 @@ export function percentiles(samples: number[]) {
   return { p50: p(0.5), p95: p(0.95), p99: p(0.99), n: s.length };
 }
 
-/**
- * CPU time (user + system, ms) process `pid` has used so far, read from
- * /proc/<pid>/stat (Linux; clock ticks of 10 ms, CLK_TCK = 100); undefined
- * where there is no /proc. Divided by a run's calls it gives CPU per call,
- * which does not depend on what else the machine was doing.
- */
-export function processCpuMs(pid: number | undefined): number | undefined {
+/** CPU time (user + system, ms) process `pid` has used so far, from /proc/<pid>/stat (Linux; CLK_TCK = 100). */
+function processCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -33,6 +28,19 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Starts measuring the CPU process `pid` uses; the function returned gives the
+ * µs per call since then for `calls` calls (undefined where there is no /proc).
+ * Unlike latency, it does not depend on what else the machine is doing.
+ */
+export function cpuPerCall(pid: number | undefined): (calls: number) => number | undefined {
+  const start = processCpuMs(pid);
+  return (calls) => {
+    const end = processCpuMs(pid);
+    return start === undefined || end === undefined ? undefined : ((end - start) / calls) * 1000;
+  };
 }
 
 /** Awaits `f` and returns how long it took, in ms. */

@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { envNumber, out, percentiles, processCpuMs, withBenchDatabase } from './bench-kit';
+import { envNumber, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
 import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-fixture';
 
 const CALLS = envNumber('BENCH_CALLS', 2000);
@@ -51,7 +51,7 @@ async function run(url: string, roots: string[]) {
     out('| round | A p50 ms | B p50 ms | B/A p50 | A CPU µs/call | B CPU µs/call | B/A CPU |');
     out('|---|---|---|---|---|---|---|');
     for (let round = 1; round <= ROUNDS; round++) {
-      const cpu0 = servers.map((s) => processCpuMs(s.pid));
+      const cpu = servers.map((s) => cpuPerCall(s.pid));
       const samples: number[][] = servers.map(() => []);
       for (let i = 0; i < CALLS; i++) {
         for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
@@ -61,7 +61,7 @@ async function run(url: string, roots: string[]) {
         }
       }
       const [a, b] = samples.map((x) => percentiles(x).p50) as [number, number];
-      const [ca, cb] = servers.map((s, k) => ((processCpuMs(s.pid) ?? NaN) - (cpu0[k] ?? NaN)) / CALLS * 1000) as [number, number];
+      const [ca, cb] = cpu.map((perCall) => perCall(CALLS) ?? NaN) as [number, number];
       out(`| ${round} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} | ${ca.toFixed(0)} | ${cb.toFixed(0)} | ${(cb / ca).toFixed(2)} |`);
     }
   } finally {

@@ -12,16 +12,13 @@ import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RecommendRequest, RecommendResponse } from '@recsys/contracts/ranking';
 import { spawnService, unary } from '@recsys/service-kit/testing';
 import { join } from 'node:path';
-import { envNumber, interleavedLatencies, latencies, out, percentiles, processCpuMs, withBenchDatabase } from './bench-kit';
+import { envNumber, interleavedLatencies, latencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
 import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixture';
 
 const CALLS = envNumber('BENCH_CALLS', 3000);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 16);
 const WARM_UP = Math.min(200, CALLS);
-
-
-
 
 /** Closed loop, `concurrency` in flight for `seconds`: calls per second. */
 async function maxThroughput(seconds: number, concurrency: number, once: (i: number) => Promise<unknown>): Promise<number> {
@@ -85,10 +82,10 @@ async function run(url: string) {
       rows.push(`| ${name} | ${p.n} | ${p.p50.toFixed(3)} | ${p.p99.toFixed(3)} | ${cpu} | ${extra} |`);
     // Server CPU per call (user + system, from /proc): what each server itself spent, whatever the machine's load.
     const cpuOf = (pid: number | undefined) => {
-      const start = processCpuMs(pid);
+      const perCall = cpuPerCall(pid);
       return (calls: number) => {
-        const end = processCpuMs(pid);
-        return start === undefined || end === undefined ? 'n/a' : `${Math.round(((end - start) / calls) * 1000)} µs`;
+        const us = perCall(calls);
+        return us === undefined ? 'n/a' : `${Math.round(us)} µs`;
       };
     };
 
