@@ -1,7 +1,7 @@
 import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Device, EventType, ProfileServiceClient, type Event } from '@recsys/contracts/profile';
+import { Device, Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
 import { withClient } from '@recsys/db';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { spawnService, unary, type ServiceProcess } from '@recsys/service-kit/testing';
@@ -16,26 +16,19 @@ describe('recsys profiles get / list / delete', () => {
   const site = randomUUID();
   const recsys = (...args: string[]) => runCli({ profile: service.address }, ['profiles', ...args]);
   const at = (minute: number) => new Date(Date.now() - 3 * 86_400_000 + minute * 60_000);
-  const event = (userId: string, minute: number, type: EventType, extra: Partial<Event> = {}): Event => ({
-    eventId: randomUUID(),
-    userId,
-    sessionId: '00000000-0000-4000-8000-000000000001',
-    occurredAt: at(minute),
-    type,
-    name: '',
-    urlPath: '',
-    referrer: '',
-    device: Device.DEVICE_MOBILE,
-    timeOnPageSeconds: 0,
-    scrollDepthPercent: 0,
-    itemId: '',
-    category: '',
-    brand: '',
-    price: '',
-    revenue: '',
-    orderId: '',
-    ...extra,
-  });
+  // The other fields stay empty (Event.fromPartial).
+  const event = (userId: string, minute: number, type: EventType, extra: Partial<Event> = {}): Event =>
+    Event.fromPartial({
+      eventId: randomUUID(),
+      userId,
+      sessionId: '00000000-0000-4000-8000-000000000001',
+      occurredAt: at(minute),
+      type,
+      device: Device.DEVICE_MOBILE,
+      timeOnPageSeconds: 0,
+      scrollDepthPercent: 0,
+      ...extra,
+    });
 
   beforeAll(async () => {
     db = await createTestDatabase();

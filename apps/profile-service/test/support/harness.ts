@@ -1,10 +1,9 @@
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import {
-  Device,
+  Event,
   EventType,
   ProfileServiceClient,
-  type Event,
   type ListProfilesRequest,
   type Profile,
   type TrackEventsResponse,
@@ -88,22 +87,12 @@ let counter = 0;
 
 /** An event with every optional field empty; override what the test is about. */
 export function event(partial: Partial<Event> & { userId: string; sessionId: string; occurredAt: Date; type: EventType }): Event {
-  return {
+  return Event.fromPartial({
     eventId: `ev-${++counter}-${randomUUID()}`,
     name: partial.type === EventType.EVENT_TYPE_CUSTOM ? 'signup' : '',
     urlPath: partial.type === EventType.EVENT_TYPE_PAGE_VIEW ? '/' : '',
-    referrer: '',
-    device: Device.DEVICE_UNSPECIFIED,
-    timeOnPageSeconds: undefined,
-    scrollDepthPercent: undefined,
-    itemId: '',
-    category: '',
-    brand: '',
-    price: '',
-    revenue: '',
-    orderId: '',
     ...partial,
-  };
+  });
 }
 
 /** `minutes` after `base`. */
