@@ -154,6 +154,10 @@ describe('feature vocabulary', () => {
     expect(compiled.borrow(4).length).toBe(8);
     expect(compiled.borrow(3)).toBe(a);
     expect(() => compiled.assemble([row()], a)).toThrow(RangeError);
+    // Empty matrices (answers without candidates) never take a place in the free list.
+    compiled.giveBack(a);
+    for (let i = 0; i < 5; i++) compiled.giveBack(new Float32Array(0));
+    expect(compiled.borrow(3)).toBe(a);
   });
 
   it('isCandidateKey accepts exactly what candidate.<key> accepts', () => {

@@ -153,6 +153,8 @@ export class CompiledFeatures {
 
   /** Gives a borrowed matrix back; the caller must not read or write it afterwards. */
   giveBack(matrix: Float32Array<ArrayBuffer>): void {
+    // An empty answer's matrix: nothing to reuse, and it must not push out one that is.
+    if (matrix.length === 0) return;
     if (this.free.length >= MAX_FREE_MATRICES) this.free.shift();
     this.free.push(matrix);
   }
