@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Device, EventType, Profile, ProfileServiceClient, ProfileServiceService, type Event, type TrackEventsRequest } from '@recsys/contracts/profile';
 import { findFreePort, withClient } from '@recsys/db';
-import { spawnTs, unary, waitForServing } from '@recsys/service-kit/testing';
+import { spawnNode, unary, waitForServing } from '@recsys/service-kit/testing';
 import { envNumber, latencies, out, percentiles, withBenchDatabase } from './bench-kit';
 
 const EVENTS = envNumber('BENCH_EVENTS', 200_000);
@@ -105,7 +105,7 @@ async function main() {
 }
 
 async function run(url: string) {
-  let service: ReturnType<typeof spawnTs> | undefined;
+  let service: ReturnType<typeof spawnNode> | undefined;
   try {
     const website = randomUUID();
     await withClient(url, (c) => c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'bench')`, [website]));
@@ -143,7 +143,7 @@ async function run(url: string) {
 
     // The service, as its own process.
     const [grpcPort, metricsPort] = [await findFreePort(), await findFreePort()];
-    service = spawnTs(join(__dirname, '../../apps/profile-service/src/main.ts'), {
+    service = spawnNode(join(__dirname, '../../apps/profile-service/src/main.ts'), {
       PATH: process.env.PATH,
       DATABASE_URL: url,
       GRPC_PORT: String(grpcPort),

@@ -6,9 +6,10 @@ import { Device, PageType, RankingServiceClient, RecommendRequest, type Recommen
 import { findFreePort, withClient } from '@recsys/db';
 import { FEATURES } from '@recsys/features';
 import { buildMlpModel, seededRandom } from '@recsys/onnx';
-import { spawnTs, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
@@ -102,14 +103,34 @@ export interface RankingProcess {
 }
 
 /**
+ * The ranking-service entry point to run from the checkout at `root`: by default
+ * built as it is deployed (`npm run build`: one esbuild bundle, run by plain
+ * node), into a fresh directory under the checkout's dist/ (so the bundle finds
+ * the checkout's node_modules); with BENCH_SERVICE_FROM=source, main.ts through tsx.
+ */
+async function rankingEntry(root: string): Promise<{ entry: string; cleanUp: () => Promise<void> }> {
+  if (process.env.BENCH_SERVICE_FROM === 'source') return { entry: join(root, 'apps/ranking-service/src/main.ts'), cleanUp: async () => undefined };
+  await mkdir(join(root, 'dist'), { recursive: true });
+  const outRoot = await mkdtemp(join(root, 'dist', 'bench-'));
+  // The checkout's own build script, in its own process: an older checkout builds with its own code.
+  execFileSync(process.execPath, ['--import', 'tsx', '--eval', `require('./tools/build/build-app.ts').buildApp('ranking-service', ${JSON.stringify(outRoot)})`], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { entry: join(outRoot, 'ranking-service/main.js'), cleanUp: () => rm(outRoot, { recursive: true, force: true }) };
+}
+
+/**
  * ranking-service as its own process, from the checkout at `root` (this one by
- * default), against `url` and the bench's registry double; resolves once SERVING.
+ * default; built as deployed, see rankingEntry), against `url` and the bench's
+ * registry double; resolves once SERVING.
  */
 export async function startRanking(bench: RankingBench, url: string, root = join(__dirname, '../..')): Promise<RankingProcess> {
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
+  const { entry, cleanUp } = await rankingEntry(root);
   const port = await findFreePort();
-  const proc = spawnTs(
-    join(root, 'apps/ranking-service/src/main.ts'),
+  const proc = spawnNode(
+    entry,
     {
       PATH: process.env.PATH,
       DATABASE_URL: url,
@@ -128,6 +149,7 @@ export async function startRanking(bench: RankingBench, url: string, root = join
       await proc.exited;
     }
     await rm(cacheDir, { recursive: true, force: true });
+    await cleanUp();
   };
   try {
     await waitForServing(`127.0.0.1:${port}`, 60_000);

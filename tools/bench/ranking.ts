@@ -6,12 +6,15 @@
 // gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5), BENCH_CONCURRENCY (16),
+// BENCH_SERVICE_FROM (build: both servers bundled as `npm run build` deploys them, the default; source: through tsx),
 // BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process), BENCH_SERVICE_NODE_ARGS (node flags of the
 // service process, space-separated, for flags NODE_OPTIONS refuses: '--cpu-prof --cpu-prof-dir=/tmp/prof').
 import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RecommendRequest, RecommendResponse } from '@recsys/contracts/ranking';
 import { spawnService, unary } from '@recsys/service-kit/testing';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { bundle } from '../build/build-app';
 import { envNumber, interleavedLatencies, latencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
 import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixture';
 
@@ -46,12 +49,32 @@ async function atRate(rate: number, seconds: number, once: (i: number) => Promis
   return Promise.all(samples);
 }
 
-/** The baseline server (bare-ranking-server.ts) as its own process, answering `response`. */
+/**
+ * The baseline server (bare-ranking-server.ts) as its own process, answering
+ * `response`; bundled like the service (unless BENCH_SERVICE_FROM=source), so
+ * both run compiled the same way.
+ */
 async function bareServer(response: RecommendResponse): Promise<{ address: string; pid?: number; stop: () => Promise<unknown> }> {
-  const { proc, address } = await spawnService(join(__dirname, 'bare-ranking-server.ts'), 'bare-ranking', {
+  let entry = join(__dirname, 'bare-ranking-server.ts');
+  let outDir: string | undefined;
+  if (process.env.BENCH_SERVICE_FROM !== 'source') {
+    await mkdir(join(__dirname, '../../dist'), { recursive: true });
+    outDir = await mkdtemp(join(__dirname, '../../dist/bench-bare-'));
+    await bundle([entry], outDir);
+    entry = join(outDir, 'bare-ranking-server.js');
+  }
+  const { proc, address } = await spawnService(entry, 'bare-ranking', {
     BARE_RESPONSE: Buffer.from(RecommendResponse.encode(response).finish()).toString('base64'),
   });
-  return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
+  return {
+    address,
+    pid: proc.child.pid,
+    stop: async () => {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      if (outDir) await rm(outDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function main() {

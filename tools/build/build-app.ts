@@ -23,20 +23,7 @@ export async function buildApp(app: string, outRoot = join(root, 'dist/apps')): 
   mkdirSync(outDir, { recursive: true });
 
   const entryPoints = [join(appDir, 'src/main.ts'), ...(appPkg.recsys?.workers ?? []).map((w: string) => join(appDir, w))];
-  const result = await build({
-    entryPoints,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    metafile: true,
-    logLevel: 'warning',
-    // Native addons, packages that read their own files at run time, and
-    // packages with optional dynamic requires stay in node_modules.
-    external: thirdParty.flatMap((name) => [name, `${name}/*`]),
-  });
+  const result = await bundle(entryPoints, outDir);
 
   const used = usedPackages(result.metafile, thirdParty);
   const dependencies = Object.fromEntries(used.map((name) => [name, lock.packages[`node_modules/${name}`]?.version ?? rootPkg.dependencies?.[name]]));
@@ -61,6 +48,27 @@ export async function buildApp(app: string, outRoot = join(root, 'dist/apps')): 
     writeFileSync(join(outDir, 'migrations', file), readFileSync(join(root, 'migrations', file)));
   }
   return outDir;
+}
+
+/**
+ * esbuild as the build runs it: our code bundled, third-party packages external
+ * (native addons, packages that read their own files at run time, optional
+ * dynamic requires stay in node_modules). Also used by the benchmarks, so their
+ * baselines run compiled the same way as the services they are compared with.
+ */
+export function bundle(entryPoints: string[], outdir: string) {
+  return build({
+    entryPoints,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+    external: thirdParty.flatMap((name) => [name, `${name}/*`]),
+  });
 }
 
 function usedPackages(metafile: Metafile, candidates: string[]): string[] {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Device, FunnelPosition, ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
 import { findFreePort, withClient } from '@recsys/db';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { spawnTs, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
 import { runCli } from './support/run-cli';
 
 /**
@@ -68,7 +68,7 @@ describe('recsys profiles import-umami', () => {
     await withClient(recsys.url, (c) => c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'shop')`, [site]));
     const [grpcPort, metricsPort] = [await findFreePort(), await findFreePort()];
     address = `127.0.0.1:${grpcPort}`;
-    service = spawnTs(join(__dirname, '../../profile-service/src/main.ts'), {
+    service = spawnNode(join(__dirname, '../../profile-service/src/main.ts'), {
       PATH: process.env.PATH, DATABASE_URL: recsys.url, GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn',
       PRICE_REFERENCE_TTL_MS: '0',
     });

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { spawnTs } from '@recsys/service-kit/testing';
+import { spawnNode } from '@recsys/service-kit/testing';
 
 describe('registry-service main', () => {
   it('refuses to start on invalid config, naming each variable, with exit code 78', async () => {
-    const proc = spawnTs(join(__dirname, '../src/main.ts'), { PATH: process.env.PATH, GRPC_PORT: 'abc', LOG_LEVEL: 'chatty' });
+    const proc = spawnNode(join(__dirname, '../src/main.ts'), { PATH: process.env.PATH, GRPC_PORT: 'abc', LOG_LEVEL: 'chatty' });
     expect(await proc.exited).toBe(78);
     const out = proc.output();
     expect(out).toContain('registry-service: Invalid configuration:');

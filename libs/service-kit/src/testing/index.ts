@@ -47,11 +47,13 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs a TypeScript entry point (a service's main.ts) as its own node process;
+ * Runs a service's entry point as its own node process: a TypeScript file
+ * (main.ts) through tsx, or a built bundle (`npm run build`'s main.js) as is;
  * `nodeArgs` go before it (flags NODE_OPTIONS refuses, such as --cpu-prof).
  */
-export function spawnTs(entry: string, env: Record<string, string | undefined>, nodeArgs: readonly string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnNode(entry: string, env: Record<string, string | undefined>, nodeArgs: readonly string[] = []): ServiceProcess {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
@@ -60,7 +62,7 @@ export function spawnTs(entry: string, env: Record<string, string | undefined>, 
 }
 
 /**
- * Starts a service's main.ts as its own process on port 0 and resolves its
+ * Starts a service's entry point (main.ts, or a built main.js) as its own process on port 0 and resolves its
  * gRPC address from the "<name> serving" log line (LOG_LEVEL must let info
  * through). Rejects with the process output when it exits or times out first.
  */
@@ -70,7 +72,7 @@ export async function spawnService(
   env: Record<string, string | undefined>,
   timeoutMs = 60_000,
 ): Promise<{ proc: ServiceProcess; address: string }> {
-  const proc = spawnTs(entry, { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
+  const proc = spawnNode(entry, { PATH: process.env.PATH, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const line = proc.output().split('\n').find((l) => l.includes(`"${name} serving"`));
