@@ -21,6 +21,12 @@ export interface ServingModel {
    * the session stays alive until every in-flight call has finished.
    */
   score(features: Float32Array, rows: number): Promise<Float32Array>;
+  /**
+   * True when score() runs synchronously on the service thread (small models,
+   * model-pool.ts): its promise settles in the same turn of the event loop as
+   * the run, so no timer can cut it short and none is armed for it.
+   */
+  readonly runsOnMainThread?: boolean;
 }
 
 export interface ModelProvider {
