@@ -40,7 +40,10 @@ export function createRankingParts(
   // to the pool); the query in flight still fails normally. Without a listener that would crash the process.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const catalogRepository = new CatalogRepository(pool);
-  const catalog = new CatalogCache(catalogRepository, new BehaviourRepository(pool), logger, settings.catalogRefreshIntervalMs);
+  const catalog = new CatalogCache(catalogRepository, new BehaviourRepository(pool), logger, {
+    refreshIntervalMs: settings.catalogRefreshIntervalMs,
+    behaviourMaxAgeMs: settings.behaviourRefreshIntervalMs,
+  });
   const profiles = new ProfileSource(
     {
       address: settings.profile.address,

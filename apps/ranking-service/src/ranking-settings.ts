@@ -18,6 +18,7 @@ export function rankingEnv() {
     LOG_FLUSH_ROWS: env.positiveInt(500, 100_000),
     LOG_FLUSH_INTERVAL_MS: env.positiveInt(200, 600_000),
     CATALOG_REFRESH_INTERVAL_MS: env.positiveInt(30_000, 86_400_000),
+    BEHAVIOUR_REFRESH_INTERVAL_MS: env.positiveInt(300_000, 86_400_000),
     DEFAULT_MAX_ITEMS_PER_CATEGORY: env.positiveInt(3, 100),
     SCORING_TIMEOUT_MS: env.positiveInt(50, 10_000),
     MAX_IN_FLIGHT_RECOMMEND: env.positiveInt(1_000, 1_000_000),
@@ -30,6 +31,8 @@ export interface RankingSettings {
   profile: { address?: string; token?: string; deadlineMs: number; cacheTtlMs: number; cacheMaxEntries: number };
   log: { maxBufferedRows: number; flushRows: number; flushIntervalMs: number };
   catalogRefreshIntervalMs: number;
+  /** How old the log aggregates of a website may get before a catalog refresh re-reads them. */
+  behaviourRefreshIntervalMs: number;
   defaultMaxItemsPerCategory: number;
   scoringTimeoutMs: number;
   /** Recommend calls allowed at once; more are refused with RESOURCE_EXHAUSTED (0 = no limit). */
@@ -47,6 +50,7 @@ export function rankingSettings(e: RankingEnv): RankingSettings {
     },
     log: { maxBufferedRows: e.LOG_BUFFER_MAX_ROWS, flushRows: Math.max(1, e.LOG_FLUSH_ROWS), flushIntervalMs: e.LOG_FLUSH_INTERVAL_MS },
     catalogRefreshIntervalMs: e.CATALOG_REFRESH_INTERVAL_MS,
+    behaviourRefreshIntervalMs: e.BEHAVIOUR_REFRESH_INTERVAL_MS,
     defaultMaxItemsPerCategory: Math.max(1, e.DEFAULT_MAX_ITEMS_PER_CATEGORY),
     scoringTimeoutMs: Math.max(1, e.SCORING_TIMEOUT_MS),
     maxInFlightRecommend: e.MAX_IN_FLIGHT_RECOMMEND,

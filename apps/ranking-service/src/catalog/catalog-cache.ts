@@ -1,7 +1,30 @@
 import { NotFoundError, type Logger } from '@recsys/service-kit';
-import type { BehaviourRepository } from './behaviour-repository';
-import type { CatalogRepository } from './catalog-repository';
+import type { BehaviourRepository, ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
+import type { CatalogRepository, CatalogRow } from './catalog-repository';
 import { WebsiteSnapshot } from './website-snapshot';
+
+export interface CatalogCacheOptions {
+  /** How often loaded websites are checked for catalog changes (0 = never). */
+  refreshIntervalMs: number;
+  /** How old the log aggregates (popularity, co-visitation…) may get before a refresh re-reads them. */
+  behaviourMaxAgeMs: number;
+}
+
+/** What a snapshot was built from, kept so a refresh re-reads only what changed. */
+interface Sources {
+  catalogVersion: string;
+  rows: CatalogRow[];
+  behaviour: Behaviour;
+}
+
+interface Behaviour {
+  stats: Map<string, ItemStats>;
+  co: Pair[];
+  next: Pair[];
+  segments: SegmentPopularity[];
+  purchases: Map<string, Set<string>>;
+  readAt: Date;
+}
 
 /** How long "this website does not exist" is believed before asking again. */
 const UNKNOWN_WEBSITE_TTL_MS = 5_000;
@@ -11,15 +34,23 @@ const INCOMPLETE_RETRY_MS = 1_000;
 /**
  * Per-website snapshots of catalog + behaviour, kept in memory. The first call
  * for a website waits for its load (once: concurrent callers share it); after
- * that calls read the current snapshot synchronously and a timer rebuilds it
+ * that calls read the current snapshot synchronously and a timer refreshes it
  * in the background, so the Recommend path makes no database call in the
  * steady state. When the database is down, the last snapshot keeps serving (or
  * an empty one for a website never loaded: answers then use caller candidates).
+ *
+ * The refresh re-reads only what changed: the catalog when its fingerprint
+ * (CatalogRepository.catalogVersion) moved, the log aggregates once they are
+ * `behaviourMaxAgeMs` old; with neither, the snapshot is kept as it is. The
+ * aggregates scan the whole 30-day log, so reading them every refresh kept
+ * PostgreSQL busy for ~1 s of every 30 s and built a new snapshot (a 15–35 ms
+ * stall of the event loop for 5,000 items) each time (BENCHMARKS.md).
  */
 export class CatalogCache {
   private readonly snapshots = new Map<string, WebsiteSnapshot>();
   private readonly loading = new Map<string, Promise<WebsiteSnapshot>>();
   private readonly unknown = new Map<string, number>();
+  private readonly sources = new Map<string, Sources>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
 
@@ -27,10 +58,10 @@ export class CatalogCache {
     private readonly catalog: CatalogRepository,
     private readonly behaviour: BehaviourRepository,
     private readonly logger: Logger,
-    private readonly refreshIntervalMs: number,
+    private readonly options: CatalogCacheOptions,
   ) {
-    if (refreshIntervalMs > 0) {
-      this.timer = setInterval(() => void this.refreshAll(), refreshIntervalMs);
+    if (options.refreshIntervalMs > 0) {
+      this.timer = setInterval(() => void this.refreshAll(), options.refreshIntervalMs);
       this.timer.unref();
     }
   }
@@ -56,7 +87,7 @@ export class CatalogCache {
     return pending;
   }
 
-  /** Rebuilds one website now (after UpsertItems, so the writer's next call sees its items). */
+  /** Re-reads one website's catalog now (after UpsertItems, so the writer's next call sees its items). */
   async refresh(websiteId: string): Promise<void> {
     this.unknown.delete(websiteId);
     if (this.snapshots.has(websiteId)) await this.load(websiteId);
@@ -70,26 +101,23 @@ export class CatalogCache {
         if (this.unknown.size >= 10_000) this.unknown.clear();
         this.unknown.set(websiteId, Date.now() + UNKNOWN_WEBSITE_TTL_MS);
         this.snapshots.delete(websiteId);
+        this.sources.delete(websiteId);
         throw new NotFoundError(`website_id: website ${websiteId} does not exist`);
       }
       this.unknown.delete(websiteId);
-      const builtAt = new Date();
-      const reads = [
-        () => this.catalog.itemsOf(websiteId),
-        () => this.behaviour.itemStats(websiteId),
-        () => this.behaviour.coVisitation(websiteId),
-        () => this.behaviour.nextItems(websiteId),
-        () => this.behaviour.segmentPopularity(websiteId),
-        () => this.behaviour.purchases(websiteId),
-      ] as const;
-      // A caller waiting (first load, after UpsertItems): the six reads at once. The periodic
-      // background refresh: one after another, so PostgreSQL aggregating the log takes one core at
-      // most, not every core the service needs to keep answering (BENCHMARKS.md: a parallel
-      // refresh during the open-loop run was the p99 tail).
-      const [rows, stats, co, next, segments, purchases] = background
-        ? [await reads[0](), await reads[1](), await reads[2](), await reads[3](), await reads[4](), await reads[5]()]
-        : await Promise.all([reads[0](), reads[1](), reads[2](), reads[3](), reads[4](), reads[5]()]);
-      snapshot = new WebsiteSnapshot(websiteId, rows, stats, co, next, segments, purchases, builtAt);
+      const previous = this.sources.get(websiteId);
+      const catalogVersion = await this.catalog.catalogVersion(websiteId);
+      const catalogSame = previous?.catalogVersion === catalogVersion;
+      const behaviourFresh = previous !== undefined && Date.now() - previous.behaviour.readAt.getTime() < this.options.behaviourMaxAgeMs;
+      const current = this.snapshots.get(websiteId);
+      if (catalogSame && behaviourFresh && current?.complete) return current;
+      const readRows = () => (catalogSame ? Promise.resolve(previous!.rows) : this.catalog.itemsOf(websiteId));
+      const readBehaviour = () => (behaviourFresh ? Promise.resolve(previous!.behaviour) : this.readBehaviour(websiteId, background));
+      // In the background one read after another (see readBehaviour); a waiting caller gets them at once.
+      const [rows, behaviour] = background ? [await readRows(), await readBehaviour()] : await Promise.all([readRows(), readBehaviour()]);
+      this.sources.set(websiteId, { catalogVersion, rows, behaviour });
+      const b = behaviour;
+      snapshot = new WebsiteSnapshot(websiteId, rows, b.stats, b.co, b.next, b.segments, b.purchases, b.readAt);
     } catch (err) {
       if (err instanceof NotFoundError) throw err;
       const previous = this.snapshots.get(websiteId);
@@ -102,6 +130,28 @@ export class CatalogCache {
     }
     this.snapshots.set(websiteId, snapshot);
     return snapshot;
+  }
+
+  /**
+   * The log aggregates. A caller waiting (first load, after UpsertItems): the
+   * five reads at once. The periodic background refresh: one after another, so
+   * PostgreSQL aggregating the log takes one core at most, not every core the
+   * service needs to keep answering (BENCHMARKS.md: a parallel refresh during the
+   * open-loop run was the p99 tail).
+   */
+  private async readBehaviour(websiteId: string, oneByOne: boolean): Promise<Behaviour> {
+    const readAt = new Date();
+    const reads = [
+      () => this.behaviour.itemStats(websiteId),
+      () => this.behaviour.coVisitation(websiteId),
+      () => this.behaviour.nextItems(websiteId),
+      () => this.behaviour.segmentPopularity(websiteId),
+      () => this.behaviour.purchases(websiteId),
+    ] as const;
+    const [stats, co, next, segments, purchases] = oneByOne
+      ? [await reads[0](), await reads[1](), await reads[2](), await reads[3](), await reads[4]()]
+      : await Promise.all([reads[0](), reads[1](), reads[2](), reads[3](), reads[4]()]);
+    return { stats, co, next, segments, purchases, readAt };
   }
 
   /** One background pass over every loaded website, never two at once. */

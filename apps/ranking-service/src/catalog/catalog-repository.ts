@@ -30,6 +30,20 @@ export class CatalogRepository {
     return res.rowCount === 1;
   }
 
+  /**
+   * A cheap fingerprint of the website's catalog: its row count and a sum over
+   * the rows' `xmin` (the transaction that last wrote each row), so any insert,
+   * update or delete by any writer (UpsertItems or SQL) changes it once
+   * committed. Equal fingerprints: the catalog has not changed, skip re-reading it.
+   */
+  async catalogVersion(websiteId: string): Promise<string> {
+    const res = await this.pool.query(
+      `SELECT count(*)::int AS n, coalesce(sum(hashtext(xmin::text)::bigint), 0)::text AS h FROM catalog_items WHERE website_id = $1`,
+      [websiteId],
+    );
+    return `${res.rows[0].n}:${res.rows[0].h}`;
+  }
+
   async itemsOf(websiteId: string): Promise<CatalogRow[]> {
     const res = await this.pool.query(
       `SELECT item_id, item_type, title, category, brand, price::text AS price, tags, attributes, in_stock, published_at

@@ -31,7 +31,17 @@ export async function startHarness(options: { env?: Record<string, string>; mode
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
   const service = await bootstrap(
-    loadServiceConfig({ DATABASE_URL: db.url, GRPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', LOG_FLUSH_INTERVAL_MS: '20', MODEL_CACHE_DIR: cacheDir, ...options.env }),
+    loadServiceConfig({
+      DATABASE_URL: db.url,
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'silent',
+      LOG_FLUSH_INTERVAL_MS: '20',
+      MODEL_CACHE_DIR: cacheDir,
+      // Tests write log rows with SQL, then refresh the website (UpsertItems): re-read the aggregates every time.
+      BEHAVIOUR_REFRESH_INTERVAL_MS: '0',
+      ...options.env,
+    }),
     { modelProvider: options.modelProvider },
   );
   const client = new RankingServiceClient(`127.0.0.1:${service.port}`, credentials.createInsecure());
