@@ -97,6 +97,10 @@ export async function setUpRankingBench(url: string): Promise<RankingBench> {
 
 export interface RankingProcess {
   proc: ServiceProcess;
+  /** host:port of its gRPC server. */
+  address: string;
+  /** Its Prometheus endpoint, `http://127.0.0.1:<port>/metrics`. */
+  metricsUrl: string;
   pid: number | undefined;
   recommend(request: RecommendRequest): Promise<RecommendResponse>;
   stop(): Promise<void>;
@@ -129,13 +133,14 @@ export async function startRanking(bench: RankingBench, url: string, root = join
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
   const { entry, cleanUp } = await rankingEntry(root);
   const port = await findFreePort();
+  const metricsPort = await findFreePort();
   const proc = spawnNode(
     entry,
     {
       PATH: process.env.PATH,
       DATABASE_URL: url,
       GRPC_PORT: String(port),
-      METRICS_PORT: String(await findFreePort()),
+      METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
       REGISTRY_ADDR: bench.registry.address,
@@ -160,6 +165,8 @@ export async function startRanking(bench: RankingBench, url: string, root = join
   const client = new RankingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   return {
     proc,
+    address: `127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pid: proc.child.pid,
     recommend: (req) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req),
     stop: async () => {

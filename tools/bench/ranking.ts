@@ -5,13 +5,14 @@
 // through the real provider; the registry is the model tests' in-process
 // gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
-// BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5), BENCH_CONCURRENCY (16),
+// BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5, closed-loop max throughput),
+// BENCH_CONCURRENCY (16), BENCH_OPEN_SECONDS (15, the open loop at half of max, from load-generator.ts),
 // BENCH_SERVICE_FROM (build: both servers bundled as `npm run build` deploys them, the default; source: through tsx),
 // BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process), BENCH_SERVICE_NODE_ARGS (node flags of the
 // service process, space-separated, for flags NODE_OPTIONS refuses: '--cpu-prof --cpu-prof-dir=/tmp/prof').
 import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RecommendRequest, RecommendResponse } from '@recsys/contracts/ranking';
-import { spawnService, unary } from '@recsys/service-kit/testing';
+import { spawnNode, spawnService, unary } from '@recsys/service-kit/testing';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundle } from '../build/build-app';
@@ -21,6 +22,7 @@ import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixt
 const CALLS = envNumber('BENCH_CALLS', 3000);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 16);
+const OPEN_SECONDS = envNumber('BENCH_OPEN_SECONDS', 15);
 const WARM_UP = Math.min(200, CALLS);
 
 /** Closed loop, `concurrency` in flight for `seconds`: calls per second. */
@@ -35,46 +37,46 @@ async function maxThroughput(seconds: number, concurrency: number, once: (i: num
   return done / seconds;
 }
 
-/** Open loop at a fixed rate for `seconds`: latency of each call from its scheduled start. */
-async function atRate(rate: number, seconds: number, once: (i: number) => Promise<unknown>): Promise<number[]> {
-  const total = Math.floor(rate * seconds);
-  const start = performance.now();
-  const samples: Promise<number>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    samples.push(once(i).then(() => performance.now() - due));
-  }
-  return Promise.all(samples);
+/**
+ * The bench's own processes — the baseline server (bare-ranking-server.ts) and
+ * the open-loop load generator (load-generator.ts) — bundled like the service
+ * (unless BENCH_SERVICE_FROM=source), so every process runs compiled the same way.
+ */
+async function benchEntries(): Promise<{ bare: string; loadGenerator: string; cleanUp: () => Promise<void> }> {
+  const sources = { bare: join(__dirname, 'bare-ranking-server.ts'), loadGenerator: join(__dirname, 'load-generator.ts') };
+  if (process.env.BENCH_SERVICE_FROM === 'source') return { ...sources, cleanUp: async () => undefined };
+  await mkdir(join(__dirname, '../../dist'), { recursive: true });
+  const outDir = await mkdtemp(join(__dirname, '../../dist/bench-tools-'));
+  await bundle([sources.bare, sources.loadGenerator], outDir);
+  return {
+    bare: join(outDir, 'bare-ranking-server.js'),
+    loadGenerator: join(outDir, 'load-generator.js'),
+    cleanUp: () => rm(outDir, { recursive: true, force: true }),
+  };
 }
 
-/**
- * The baseline server (bare-ranking-server.ts) as its own process, answering
- * `response`; bundled like the service (unless BENCH_SERVICE_FROM=source), so
- * both run compiled the same way.
- */
-async function bareServer(response: RecommendResponse): Promise<{ address: string; pid?: number; stop: () => Promise<unknown> }> {
-  let entry = join(__dirname, 'bare-ranking-server.ts');
-  let outDir: string | undefined;
-  if (process.env.BENCH_SERVICE_FROM !== 'source') {
-    await mkdir(join(__dirname, '../../dist'), { recursive: true });
-    outDir = await mkdtemp(join(__dirname, '../../dist/bench-bare-'));
-    await bundle([entry], outDir);
-    entry = join(outDir, 'bare-ranking-server.js');
-  }
+/** The baseline server as its own process, answering `response`. */
+async function bareServer(entry: string, response: RecommendResponse): Promise<{ address: string; pid?: number; stop: () => Promise<unknown> }> {
   const { proc, address } = await spawnService(entry, 'bare-ranking', {
     BARE_RESPONSE: Buffer.from(RecommendResponse.encode(response).finish()).toString('base64'),
   });
-  return {
-    address,
-    pid: proc.child.pid,
-    stop: async () => {
-      proc.child.kill('SIGTERM');
-      await proc.exited;
-      if (outDir) await rm(outDir, { recursive: true, force: true });
-    },
-  };
+  return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
+}
+
+/** `request` at `rate` calls/s to `address` for `seconds` (after one unmeasured second), from the load generator process. */
+async function openLoop(entry: string, address: string, request: RecommendRequest, rate: number, seconds: number): Promise<number[]> {
+  const proc = spawnNode(entry, {
+    PATH: process.env.PATH,
+    LOAD_TARGET: address,
+    LOAD_REQUEST: Buffer.from(RecommendRequest.encode(request).finish()).toString('base64'),
+    LOAD_RATE: String(rate),
+    LOAD_SECONDS: String(seconds),
+    LOAD_WARM_SECONDS: '1',
+  });
+  const code = await proc.exited;
+  const line = proc.output().split('\n').find((l) => l.startsWith('{"latencies"'));
+  if (code !== 0 || !line) throw new Error(`the load generator failed (exit ${code}):\n${proc.output()}`);
+  return (JSON.parse(line) as { latencies: number[] }).latencies;
 }
 
 async function main() {
@@ -85,6 +87,7 @@ async function run(url: string) {
   const bench = await setUpRankingBench(url);
   let service: Awaited<ReturnType<typeof startRanking>> | undefined;
   let bare: Awaited<ReturnType<typeof bareServer>> | undefined;
+  const entries = await benchEntries();
   try {
     service = await startRanking(bench, url);
     const { recommend } = service;
@@ -96,7 +99,7 @@ async function run(url: string) {
     out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${bench.featureCount}-64-32-1 (${first.model?.version}), logging on`);
     out(`request: 100 caller candidates = ${RecommendRequest.encode(caller100).finish().length} bytes; response (count 10) = ${RecommendResponse.encode(first).finish().length} bytes; generated answer strategy ${gen.strategy}`);
 
-    bare = await bareServer(first);
+    bare = await bareServer(entries.bare, first);
     const bareClient = new RankingServiceClient(bare.address, credentials.createInsecure());
     const bareCall = (req: RecommendRequest) => unary<RecommendRequest, RecommendResponse>(bareClient.recommend.bind(bareClient), req);
 
@@ -124,18 +127,17 @@ async function run(url: string) {
 
     const bareMax = await maxThroughput(SECONDS, CONCURRENCY, () => bareCall(caller100));
     const svcMax = await maxThroughput(SECONDS, CONCURRENCY, () => recommend(caller100));
-    // Both servers at the same schedule: the bare server's tail is what the machine and the load
-    // generator add by themselves. One unmeasured second at the rate first (JIT, pools, buffers).
+    // Both servers at the same schedule, from a separate lean load-generator process: the bare
+    // server's tail is what the machine and the load generator add by themselves.
     const rate = svcMax / 2;
-    await atRate(rate, 1, () => bareCall(caller100));
     const bareOpenCpu = cpuOf(bare.pid);
-    const bareHalf = percentiles(await atRate(rate, SECONDS, () => bareCall(caller100)));
-    const bareOpen = bareOpenCpu(bareHalf.n);
-    await atRate(rate, 1, () => recommend(caller100));
+    const bareHalf = percentiles(await openLoop(entries.loadGenerator, bare.address, caller100, rate, OPEN_SECONDS));
+    const bareOpen = bareOpenCpu(bareHalf.n + Math.floor(rate));
     const svcOpenCpu = cpuOf(service.pid);
-    const half = percentiles(await atRate(rate, SECONDS, () => recommend(caller100)));
+    const half = percentiles(await openLoop(entries.loadGenerator, service.address, caller100, rate, OPEN_SECONDS));
+    const svcOpen = svcOpenCpu(half.n + Math.floor(rate));
     row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf, bareOpen);
-    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpenCpu(half.n), 'goal p99 ≤ 10 ms');
+    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpen, 'goal p99 ≤ 10 ms');
 
     out();
     out('| scenario | calls | p50 ms | p99 ms | server CPU per call | note |');
@@ -148,6 +150,7 @@ async function run(url: string) {
     await bare?.stop();
     await service?.stop();
     await bench.close();
+    await entries.cleanUp();
   }
 }
 
