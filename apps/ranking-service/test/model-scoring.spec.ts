@@ -4,7 +4,7 @@
 // and which models may score on the service thread.
 import { buildClassifierModel, buildLinearModel, buildMlpModel, buildTreeEnsembleModel, randomTreeEnsemble, scoreTreeEnsemble } from '@recsys/onnx';
 import { createHash } from 'node:crypto';
-import type { ModelIdentity } from '../src/model/loaded-model';
+import { INLINE_MAX_ROWS, type ModelIdentity } from '../src/model/loaded-model';
 import { InvalidModelError, ModelPool, type MainThreadRule } from '../src/model/model-pool';
 import { expectedScores, expectScores, FEATURES, rows } from './model-test-kit';
 
@@ -123,6 +123,21 @@ describe('where a model scores', () => {
       ],
     });
   };
+
+  it('on the service thread, a Recommend-sized batch scores without waiting for the event loop; a bigger one lets waiting I/O go first', async () => {
+    const bytes = mlp(8, 5);
+    const model = await poolWith(EVERY_SMALL_MODEL).acquire(identity(bytes), async () => bytes);
+    const scoredBefore = async (n: number) => {
+      let loopTurned = false;
+      setImmediate(() => (loopTurned = true));
+      const scores = await model.score(rows(n, FEATURES.length, 9), n);
+      expect(scores).toHaveLength(n);
+      return !loopTurned;
+    };
+    // onnxruntime's public run() would defer the run to setImmediate (inline-session.ts): not here.
+    expect(await scoredBefore(INLINE_MAX_ROWS)).toBe(true);
+    expect(await scoredBefore(INLINE_MAX_ROWS + 1)).toBe(false);
+  });
 
   it('the same model gives the same scores on the service thread as in the worker', async () => {
     const bytes = mlp(64, 3);

@@ -28,9 +28,12 @@ export function modelOf(i: ModelIdentity): Model {
   return { name: i.name, version: i.version, artifactSha256: i.sha256, featureNames: [...i.featureNames], inputName: i.inputName, outputName: i.outputName } as Model;
 }
 
-/** A session on the service thread. */
+/** Rows scored at once on the service thread, without first yielding to the event loop: Recommend's own batches (≤ 1,000 candidates). */
+export const INLINE_MAX_ROWS = 1_000;
+
+/** A session on the service thread: synchronous (inline-session.ts), or onnxruntime's public async run. */
 export interface LocalScorer {
-  run(features: Float32Array, rows: number): Promise<Float32Array>;
+  run(features: Float32Array, rows: number): Float32Array | Promise<Float32Array>;
   release(): void;
 }
 
@@ -100,7 +103,10 @@ export class LoadedModel implements ServingModel {
     const started = performance.now();
     try {
       const local = this.options.local;
-      const scores = await (local ? local.run(features, rows) : this.worker.run(this.sessionId, features, rows));
+      // A batch bigger than any Recommend scores (explain's occlusion probes) lets I/O already waiting go first:
+      // on the service thread the run itself blocks the event loop.
+      if (local && rows > INLINE_MAX_ROWS) await new Promise((resolve) => setImmediate(resolve));
+      const scores = local ? await local.run(features, rows) : await this.worker.run(this.sessionId, features, rows);
       this.options.onScored?.((performance.now() - started) / 1000, rows);
       // onnxruntime passes NaN/Inf through silently (STACK.md): a model yielding one is failing.
       for (let i = 0; i < scores.length; i++) {

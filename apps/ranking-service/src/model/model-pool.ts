@@ -1,6 +1,7 @@
 import { LoadedModel, type LocalScorer, type ModelIdentity } from './loaded-model';
 import type { ModelMetrics } from './model-metrics';
-import { createSession, score, warmUp } from './onnx-session';
+import { createInlineSession } from './inline-session';
+import { PROBE_ROWS, createSession, score, warmUp } from './onnx-session';
 import { OnnxWorker } from './onnx-worker';
 
 /**
@@ -121,6 +122,14 @@ export class ModelPool {
       } catch (err) {
         await session.session.release().catch(() => undefined);
         throw err;
+      }
+      // The warm-up checked the model's answers through the public API; scores then go through
+      // the same model's synchronous session (inline-session.ts), when the binding offers one.
+      const inline = createInlineSession(bytes, session);
+      if (inline) {
+        await session.session.release().catch(() => undefined);
+        for (const rows of [1, PROBE_ROWS]) inline.score(new Float32Array(rows * session.featureCount), rows);
+        return { run: (features, rows) => inline.score(features, rows), release: () => inline.release() };
       }
       let released = false;
       return {

@@ -23,16 +23,18 @@ export interface SessionRequest {
 /** Rows of the timed run after the warm-up (`probeMs`): a typical Recommend with caller candidates. */
 export const PROBE_ROWS = 100;
 
+export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = Object.freeze({
+  // One thread per session: as fast as two on two cores, with a better tail (STACK.md),
+  // and the main thread keeps a core for gRPC.
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+  logSeverityLevel: 3,
+});
+
 export async function createSession(request: SessionRequest): Promise<Session> {
-  const session = await ort.InferenceSession.create(request.bytes, {
-    // One thread per session: as fast as two on two cores, with a better tail (STACK.md),
-    // and the main thread keeps a core for gRPC.
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-  });
+  const session = await ort.InferenceSession.create(request.bytes, SESSION_OPTIONS);
   try {
     // An empty name means "the model's only one" (the registry's upload rule).
     const inputName = request.inputName || (session.inputNames.length === 1 ? session.inputNames[0]! : '');
@@ -103,7 +105,7 @@ async function runRaw(s: Session, features: Float32Array, rows: number): Promise
 }
 
 /** Scores as a fresh array we own (transferable); for [N,2] the positive-class column. */
-function column(data: Float32Array, rows: number, width: number): Float32Array {
+export function column(data: Float32Array, rows: number, width: number): Float32Array {
   if (width === 1) return data.slice(0, rows);
   const scores = new Float32Array(rows);
   for (let i = 0; i < rows; i++) scores[i] = data[i * width + width - 1]!;
