@@ -72,6 +72,57 @@ describe('RecommendationLog', () => {
     await log.close();
   });
 
+  it('writes answers as Recommend appends them (rows sharing request, session, user, model and time) with every column of every row', async () => {
+    const site = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
+    const log = new RecommendationLog(pool, { maxBufferedRows: 1_000, flushRows: 1_000, flushIntervalMs: 600_000 }, logger);
+    const answer = (userId: string | null, modelVersion: string | null, context: Record<string, unknown>, shownAt: Date) => {
+      const requestId = randomUUID();
+      const sessionId = randomUUID();
+      return Array.from({ length: 3 }, (_, i): LogRow => ({
+        ...row(site, `item-${i}`),
+        requestId,
+        sessionId,
+        userId,
+        modelVersion,
+        context,
+        shownAt,
+        rank: i + 1,
+        score: 1 - i / 10,
+        strategy: i === 2 ? 'popular' : 'model',
+        personalizationFactors: { source: i === 2 ? 'popular' : 'caller', rank: i + 1 },
+      }));
+    };
+    const a = answer('user-1', 'v3', { page_type: 'home' }, new Date('2026-11-26T06:00:00.000Z'));
+    const b = answer(null, null, { page_type: 'product', item_id: 'p9' }, new Date('2026-11-26T06:00:01.500Z'));
+    log.append(a);
+    log.append(b);
+    await log.close();
+    const stored = (
+      await pool.query(
+        `SELECT request_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy, model_version, personalization_factors AS f, shown_at
+           FROM recommendations WHERE website_id = $1 ORDER BY shown_at, rank`,
+        [site],
+      )
+    ).rows;
+    expect(stored).toEqual(
+      [...a, ...b].map((r) => ({
+        request_id: r.requestId,
+        session_id: r.sessionId,
+        user_id: r.userId,
+        recommendation_type: 'product',
+        item_id: r.itemId,
+        score: r.score,
+        rank: r.rank,
+        context: r.context,
+        strategy: r.strategy,
+        model_version: r.modelVersion,
+        f: r.personalizationFactors,
+        shown_at: r.shownAt,
+      })),
+    );
+  });
+
   it('flushes when a batch is full, without waiting for the timer', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);

@@ -147,19 +147,24 @@ export class RecommendationLog {
    * One INSERT … SELECT over `json_to_recordset` of the whole batch: one
    * JSON.stringify (native code) instead of sixteen pg text arrays escaped
    * element by element in JavaScript, which was the longest event-loop stall
-   * of a busy service. A request's rows share one context object: serialised
-   * once. Encoded ENCODE_CHUNK rows at a time, yielding to the event loop in
+   * of a busy service. The batch goes as answers, not rows: what the rows of
+   * one answer share (request, website, session, user, type, model version,
+   * time, context) once per answer, and per shown item only its own columns,
+   * expanded by a lateral json_to_recordset — a third of the JSON to build and
+   * for PostgreSQL to parse. Contexts are sent once per batch, by index.
+   * Encoded ENCODE_CHUNK rows at a time, yielding to the event loop in
    * between, so a full batch never blocks calls for its whole encoding.
    */
   private async write(rows: readonly LogRow[]): Promise<void> {
     await this.pool.query(
       `INSERT INTO recommendations (request_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy,
                                     model_version, personalization_factors, shown, shown_at, clicked, clicked_at, converted, converted_at, revenue)
-       SELECT t.request_id, t.website_id, t.session_id, t.user_id, t.rtype, t.item_id, t.score, t.rank, ($2::jsonb) -> t.ctx, t.strategy,
-              t.model_version, t.factors, true, t.shown_at, t.clicked_at IS NOT NULL, t.clicked_at, t.converted_at IS NOT NULL, t.converted_at, t.revenue
+       SELECT a.request_id, a.website_id, a.session_id, a.user_id, a.rtype, i.item_id, i.score, i.rank, ($2::jsonb) -> a.ctx, i.strategy,
+              a.model_version, i.factors, true, a.shown_at, i.clicked_at IS NOT NULL, i.clicked_at, i.converted_at IS NOT NULL, i.converted_at, i.revenue
          FROM json_to_recordset($1::json)
-           AS t(request_id uuid, website_id uuid, session_id uuid, user_id text, rtype text, item_id text, score float8, rank int, ctx int, strategy text, model_version text, factors jsonb, shown_at timestamptz, clicked_at timestamptz, converted_at timestamptz,
-                revenue numeric)`,
+           AS a(request_id uuid, website_id uuid, session_id uuid, user_id text, rtype text, ctx int, model_version text, shown_at timestamptz, items json)
+        CROSS JOIN LATERAL json_to_recordset(a.items)
+           AS i(item_id text, score float8, rank int, strategy text, factors jsonb, clicked_at timestamptz, converted_at timestamptz, revenue numeric)`,
       await encodeBatch(rows),
     );
   }
@@ -181,42 +186,93 @@ export class RecommendationLog {
 /** Rows encoded between two yields to the event loop (each chunk ≈ 0.1–0.3 ms). */
 const ENCODE_CHUNK = 100;
 
-/** The batch as `[rowsJson, contextsJson]`: rows refer to a context shared by several rows by its index (`ctx`). */
+/** What the rows of one answer share, sent once per answer. */
+interface AnswerRecord {
+  request_id: string;
+  website_id: string;
+  session_id: string;
+  user_id: string | null;
+  rtype: string;
+  ctx: number;
+  model_version: string | null;
+  shown_at: Date;
+  items: ItemRecord[];
+}
+
+interface ItemRecord {
+  item_id: string;
+  score: number;
+  rank: number;
+  strategy: string;
+  factors: Record<string, unknown>;
+  clicked_at: Date | null;
+  converted_at: Date | null;
+  revenue: string | null;
+}
+
+/** True when `r` belongs with the answer `a` (rows of one append() share all of this). */
+function sameAnswer(a: AnswerRecord, r: LogRow, ctx: number): boolean {
+  return (
+    a.request_id === r.requestId &&
+    a.website_id === r.websiteId &&
+    a.session_id === r.sessionId &&
+    a.user_id === r.userId &&
+    a.rtype === r.recommendationType &&
+    a.ctx === ctx &&
+    a.model_version === r.modelVersion &&
+    a.shown_at.getTime() === r.shownAt.getTime()
+  );
+}
+
+/**
+ * The batch as `[answersJson, contextsJson]`: consecutive rows of the same
+ * answer become one answer record with its items; a context shared by several
+ * answers is sent once and referred to by index (`ctx`).
+ */
 async function encodeBatch(rows: readonly LogRow[]): Promise<[string, string]> {
   const contexts: Record<string, unknown>[] = [];
   const index = new Map<Record<string, unknown>, number>();
   const parts: string[] = [];
   for (let start = 0; start < rows.length; start += ENCODE_CHUNK) {
     if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const chunk = rows.slice(start, start + ENCODE_CHUNK).map((r) => {
+    const answers: AnswerRecord[] = [];
+    let answer: AnswerRecord | undefined;
+    for (let k = start; k < Math.min(rows.length, start + ENCODE_CHUNK); k++) {
+      const r = rows[k]!;
       let ctx = index.get(r.context);
       if (ctx === undefined) {
         ctx = contexts.length;
         contexts.push(r.context);
         index.set(r.context, ctx);
       }
-      return {
-        request_id: r.requestId,
-        website_id: r.websiteId,
-        session_id: r.sessionId,
-        user_id: r.userId,
-        rtype: r.recommendationType,
+      if (!answer || !sameAnswer(answer, r, ctx)) {
+        answer = {
+          request_id: r.requestId,
+          website_id: r.websiteId,
+          session_id: r.sessionId,
+          user_id: r.userId,
+          rtype: r.recommendationType,
+          ctx,
+          model_version: r.modelVersion,
+          shown_at: r.shownAt,
+          items: [],
+        };
+        answers.push(answer);
+      }
+      answer.items.push({
         item_id: r.itemId,
         score: r.score,
         rank: r.rank,
-        ctx,
         strategy: r.strategy,
-        model_version: r.modelVersion,
         factors: r.personalizationFactors,
-        shown_at: r.shownAt,
         clicked_at: r.clickedAt,
         converted_at: r.convertedAt,
         revenue: r.revenue,
-      };
-    });
+      });
+    }
     // Each chunk is a JSON array; strip its brackets to join them into one.
-    const json = JSON.stringify(chunk);
-    if (chunk.length > 0) parts.push(json.slice(1, -1));
+    const json = JSON.stringify(answers);
+    if (answers.length > 0) parts.push(json.slice(1, -1));
   }
   return [`[${parts.join(',')}]`, JSON.stringify(contexts)];
 }
