@@ -7,6 +7,7 @@
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5, closed-loop max throughput),
 // BENCH_CONCURRENCY (16), BENCH_OPEN_SECONDS (15, the open loop at half of max, from load-generator.ts),
+// BENCH_SERVICE_ROOT (another checkout whose ranking-service to measure, e.g. a git worktree of an older commit),
 // BENCH_SERVICE_FROM (build: both servers bundled as `npm run build` deploys them, the default; source: through tsx),
 // BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the service process), BENCH_SERVICE_NODE_ARGS (node flags of the
 // service process, space-separated, for flags NODE_OPTIONS refuses: '--cpu-prof --cpu-prof-dir=/tmp/prof').
@@ -15,6 +16,7 @@ import { RankingServiceClient, RecommendRequest, RecommendResponse } from '@recs
 import { spawnNode, spawnService, unary } from '@recsys/service-kit/testing';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withClient } from '@recsys/db';
 import { bundle } from '../build/build-app';
 import { envNumber, interleavedLatencies, latencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
 import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixture';
@@ -89,7 +91,7 @@ async function run(url: string) {
   let bare: Awaited<ReturnType<typeof bareServer>> | undefined;
   const entries = await benchEntries();
   try {
-    service = await startRanking(bench, url);
+    service = await startRanking(bench, url, process.env.BENCH_SERVICE_ROOT || undefined);
     const { recommend } = service;
     const { caller100, generated } = bench;
 
@@ -130,9 +132,18 @@ async function run(url: string) {
     // Both servers at the same schedule, from a separate lean load-generator process: the bare
     // server's tail is what the machine and the load generator add by themselves.
     const rate = svcMax / 2;
+    // Before each open-loop row: let the service's log buffer drain, then vacuum what the previous
+    // phase wrote, so autovacuum does not start on the same two cores in the middle of the next row
+    // (it did: a row run after a logging phase took that phase's maintenance as its own tail).
+    const settle = async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await withClient(url, (c) => c.query('VACUUM (ANALYZE) recommendations'));
+    };
+    await settle();
     const bareOpenCpu = cpuOf(bare.pid);
     const bareHalf = percentiles(await openLoop(entries.loadGenerator, bare.address, caller100, rate, OPEN_SECONDS));
     const bareOpen = bareOpenCpu(bareHalf.n + Math.floor(rate));
+    await settle();
     const svcOpenCpu = cpuOf(service.pid);
     const half = percentiles(await openLoop(entries.loadGenerator, service.address, caller100, rate, OPEN_SECONDS));
     const svcOpen = svcOpenCpu(half.n + Math.floor(rate));
@@ -140,6 +151,7 @@ async function run(url: string) {
     row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpen, 'goal p99 ≤ 10 ms');
     // Attribution, not a goal: the same schedule with dry_run (nothing logged), so the share of
     // the tail that is PostgreSQL storing ~10 rows per call on the same machine shows.
+    await settle();
     const dryCpu = cpuOf(service.pid);
     const dry = percentiles(await openLoop(entries.loadGenerator, service.address, { ...caller100, dryRun: true }, rate, OPEN_SECONDS));
     row(`the same with dry_run (nothing logged: no rows for PostgreSQL to store)`, dry, dryCpu(dry.n + Math.floor(rate)));
