@@ -1,7 +1,7 @@
 import { LoadedModel, type LocalScorer, type ModelIdentity } from './loaded-model';
 import type { ModelMetrics } from './model-metrics';
-import { createInlineSession } from './inline-session';
-import { PROBE_ROWS, createSession, score, warmUp } from './onnx-session';
+import { createInlineSession, type InlineSession } from './inline-session';
+import { PROBE_ROWS, createSession, score, warmUp, type Session } from './onnx-session';
 import { OnnxWorker } from './onnx-worker';
 
 /**
@@ -125,10 +125,9 @@ export class ModelPool {
       }
       // The warm-up checked the model's answers through the public API; scores then go through
       // the same model's synchronous session (inline-session.ts), when the binding offers one.
-      const inline = createInlineSession(bytes, session);
+      const inline = inlineSessionOf(bytes, session);
       if (inline) {
         await session.session.release().catch(() => undefined);
-        for (const rows of [1, PROBE_ROWS]) inline.score(new Float32Array(rows * session.featureCount), rows);
         return { run: (features, rows) => inline.score(features, rows), release: () => inline.release() };
       }
       let released = false;
@@ -143,6 +142,19 @@ export class ModelPool {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** The synchronous session of a model already validated through the public API, warmed up; undefined if it cannot be made. */
+function inlineSessionOf(bytes: Uint8Array, session: Session): InlineSession | undefined {
+  let inline: InlineSession | undefined;
+  try {
+    inline = createInlineSession(bytes, session);
+    for (const rows of [1, PROBE_ROWS]) inline?.score(new Float32Array(rows * session.featureCount), rows);
+    return inline;
+  } catch {
+    inline?.release();
+    return undefined;
   }
 }
 
