@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FallbackReason, type RecommendedItem, type RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
-import { featureValuesOf, type ContextInput, type FeatureRowInput, type UserInput } from '@recsys/features';
+import { featureValuesOf, type ContextInput, type FeatureRowInput, type ItemInput, type UserInput } from '@recsys/features';
 import { ResourceExhaustedError, type Logger } from '@recsys/service-kit';
 import type { CatalogCache } from '../catalog/catalog-cache';
 import type { WebsiteSnapshot } from '../catalog/website-snapshot';
@@ -66,14 +66,8 @@ export class Recommender {
     const candidates = q.candidates ? callerCandidates(q, snapshot) : generateCandidates(q, snapshot, user);
 
     const context = contextInput(q, snapshot);
-    const rows: FeatureRowInput[] = candidates.map((c) => ({
-      itemId: c.itemId,
-      user,
-      item: c.entry?.input ?? { inCatalog: false },
-      context,
-      pair: { coVisitation: c.coVisitation, nextItem: c.nextItem },
-      candidate: c.features,
-    }));
+    // A candidate carries its own pair signals (coVisitation, nextItem): no second object per row.
+    const rows: FeatureRowInput[] = candidates.map((c) => ({ itemId: c.itemId, user, item: c.entry?.input ?? NOT_IN_CATALOG, context, pair: c, candidate: c.features }));
     const scoring = await scoreWithModel(this.models, q.websiteId, q.modelName, rows, this.options.scoringTimeoutMs);
     if (!scoring.ok && scoring.error) this.logger.warn({ err: scoring.error, model: scoring.model?.version, websiteId: q.websiteId }, 'model scoring failed: heuristic fallback');
     const scores = scoring.ok ? scoring.scores : heuristicScores(candidates, user, q.time);
@@ -131,6 +125,9 @@ export class Recommender {
     }
   }
 }
+
+/** The item input of every caller candidate the catalog does not know (the same for all). */
+const NOT_IN_CATALOG: ItemInput = Object.freeze({ inCatalog: false });
 
 /** What the per-category cap counts by; undefined (not capped) for items the catalog does not know or gives no category. */
 const categoryOf = (c: Candidate) => c.entry?.row.category ?? undefined;
