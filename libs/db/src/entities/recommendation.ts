@@ -2,7 +2,8 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { WebsiteSchema } from './website';
 
 /**
- * `recommendations` (seed 002, request_id since 007, score double since 015): one row per item shown
+ * `recommendations` (seed 002, request_id since 007, score double since 015; idx_recommendations_website
+ * and idx_recommendations_request dropped by 020, served by other indexes): one row per item shown
  * by ranking-service, with its outcome. Comments mirror the SQL's.
  */
 export const RecommendationSchema = defineEntity({
@@ -63,8 +64,6 @@ export const RecommendationSchema = defineEntity({
     { name: 'idx_recommendations_item', properties: ['itemId'] },
     { name: 'idx_recommendations_shown_at', properties: ['shownAt'] },
     { name: 'idx_recommendations_outcome', properties: ['clicked', 'converted'] },
-    { name: 'idx_recommendations_website', properties: ['websiteId'] },
-    { name: 'idx_recommendations_request', properties: ['websiteId', 'requestId'] },
     { name: 'idx_recommendations_website_shown_at', properties: ['websiteId', 'shownAt'] },
     { name: 'idx_recommendations_website_session', properties: ['websiteId', 'sessionId'] },
     { name: 'idx_recommendations_request_id', properties: ['requestId'] },
