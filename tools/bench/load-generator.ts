@@ -5,9 +5,12 @@
 // server as much as for the service. This process holds only grpc-js and the
 // generated codec. Env: LOAD_TARGET (host:port), LOAD_REQUEST (base64
 // RecommendRequest), LOAD_RATE (calls/s), LOAD_SECONDS, LOAD_WARM_SECONDS
-// (unmeasured first, at the same rate). Prints one JSON line: {"latencies":[ms…]}.
+// (unmeasured first, at the same rate). Prints one JSON line: {"latencies":[ms…],
+// "loopDelay":{"p99":ms,"max":ms}} — the generator's own event-loop delay while
+// measuring: a tail it causes itself shows there.
 import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { atRate } from './open-loop';
 
 async function main() {
@@ -22,9 +25,13 @@ async function main() {
     new Promise<RecommendResponse>((resolve, reject) => client.recommend(request, (err, res) => (err ? reject(err) : resolve(res!))));
   const rate = Number(env('LOAD_RATE'));
   await atRate(rate, Number(process.env.LOAD_WARM_SECONDS ?? 1), call);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const latencies = await atRate(rate, Number(env('LOAD_SECONDS')), call);
+  delay.disable();
   client.close();
-  process.stdout.write(`${JSON.stringify({ latencies })}\n`);
+  const loopDelay = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+  process.stdout.write(`${JSON.stringify({ latencies, loopDelay })}\n`);
 }
 
 main().catch((err) => {

@@ -65,8 +65,18 @@ async function bareServer(entry: string, response: RecommendResponse): Promise<{
   return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
 }
 
-/** `request` at `rate` calls/s to `address` for `seconds` (after one unmeasured second), from the load generator process. */
-async function openLoop(entry: string, address: string, request: RecommendRequest, rate: number, seconds: number): Promise<number[]> {
+/**
+ * `request` at `rate` calls/s to `address` for `seconds` (after one unmeasured
+ * second), from the load generator process: latencies, and the generator's own
+ * event-loop delay meanwhile (its share of the tail).
+ */
+async function openLoop(
+  entry: string,
+  address: string,
+  request: RecommendRequest,
+  rate: number,
+  seconds: number,
+): Promise<{ latencies: number[]; loopDelay: { p99: number; max: number } }> {
   const proc = spawnNode(entry, {
     PATH: process.env.PATH,
     LOAD_TARGET: address,
@@ -78,8 +88,12 @@ async function openLoop(entry: string, address: string, request: RecommendReques
   const code = await proc.exited;
   const line = proc.output().split('\n').find((l) => l.startsWith('{"latencies"'));
   if (code !== 0 || !line) throw new Error(`the load generator failed (exit ${code}):\n${proc.output()}`);
-  return (JSON.parse(line) as { latencies: number[] }).latencies;
+  return JSON.parse(line) as { latencies: number[]; loopDelay: { p99: number; max: number } };
 }
+
+/** The note of an open-loop row: the load generator's own event-loop delay. */
+const generatorNote = (r: { loopDelay: { p99: number; max: number } }) =>
+  `load generator's event-loop delay p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(1)} ms`;
 
 async function main() {
   await withBenchDatabase('recsys_bench_ranking', run);
@@ -141,20 +155,23 @@ async function run(url: string) {
     };
     await settle();
     const bareOpenCpu = cpuOf(bare.pid);
-    const bareHalf = percentiles(await openLoop(entries.loadGenerator, bare.address, caller100, rate, OPEN_SECONDS));
+    const bareRun = await openLoop(entries.loadGenerator, bare.address, caller100, rate, OPEN_SECONDS);
+    const bareHalf = percentiles(bareRun.latencies);
     const bareOpen = bareOpenCpu(bareHalf.n + Math.floor(rate));
     await settle();
     const svcOpenCpu = cpuOf(service.pid);
-    const half = percentiles(await openLoop(entries.loadGenerator, service.address, caller100, rate, OPEN_SECONDS));
+    const svcRun = await openLoop(entries.loadGenerator, service.address, caller100, rate, OPEN_SECONDS);
+    const half = percentiles(svcRun.latencies);
     const svcOpen = svcOpenCpu(half.n + Math.floor(rate));
-    row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf, bareOpen);
-    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpen, 'goal p99 ≤ 10 ms');
+    row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf, bareOpen, generatorNote(bareRun));
+    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpen, `goal p99 ≤ 10 ms; ${generatorNote(svcRun)}`);
     // Attribution, not a goal: the same schedule with dry_run (nothing logged), so the share of
     // the tail that is PostgreSQL storing ~10 rows per call on the same machine shows.
     await settle();
     const dryCpu = cpuOf(service.pid);
-    const dry = percentiles(await openLoop(entries.loadGenerator, service.address, { ...caller100, dryRun: true }, rate, OPEN_SECONDS));
-    row(`the same with dry_run (nothing logged: no rows for PostgreSQL to store)`, dry, dryCpu(dry.n + Math.floor(rate)));
+    const dryRun = await openLoop(entries.loadGenerator, service.address, { ...caller100, dryRun: true }, rate, OPEN_SECONDS);
+    const dry = percentiles(dryRun.latencies);
+    row(`the same with dry_run (nothing logged: no rows for PostgreSQL to store)`, dry, dryCpu(dry.n + Math.floor(rate)), generatorNote(dryRun));
 
     out();
     out('| scenario | calls | p50 ms | p99 ms | server CPU per call | note |');
