@@ -4,7 +4,8 @@
 // seconds at ~1,000 calls/s) were most of the p99 it measured, for the bare
 // server as much as for the service. This process holds only grpc-js and the
 // generated codec. Env: LOAD_TARGET (host:port), LOAD_REQUEST (base64
-// RecommendRequest), LOAD_RATE (calls/s), LOAD_SECONDS, LOAD_WARM_SECONDS
+// RecommendRequest), LOAD_RATE (calls/s; or LOAD_CONCURRENCY: a closed loop with that many
+// calls in flight, which prints {"callsPerSecond":n}), LOAD_SECONDS, LOAD_WARM_SECONDS
 // (unmeasured first, at the same rate). Prints one JSON line: {"latencies":[ms…],
 // "loopDelay":{"p99":ms,"max":ms}} — the generator's own event-loop delay while
 // measuring: a tail it causes itself shows there.
@@ -23,6 +24,14 @@ async function main() {
   const request = RecommendRequest.decode(Buffer.from(env('LOAD_REQUEST'), 'base64'));
   const call = () =>
     new Promise<RecommendResponse>((resolve, reject) => client.recommend(request, (err, res) => (err ? reject(err) : resolve(res!))));
+  if (process.env.LOAD_CONCURRENCY) {
+    const concurrency = Number(process.env.LOAD_CONCURRENCY);
+    await closedLoop(call, concurrency, Number(process.env.LOAD_WARM_SECONDS ?? 1));
+    const callsPerSecond = await closedLoop(call, concurrency, Number(env('LOAD_SECONDS')));
+    client.close();
+    process.stdout.write(`${JSON.stringify({ callsPerSecond })}\n`);
+    return;
+  }
   const rate = Number(env('LOAD_RATE'));
   await atRate(rate, Number(process.env.LOAD_WARM_SECONDS ?? 1), call);
   const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -32,6 +41,21 @@ async function main() {
   client.close();
   const loopDelay = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
   process.stdout.write(`${JSON.stringify({ latencies, loopDelay })}\n`);
+}
+
+/** `concurrency` calls in flight for `seconds`, each caller sending its next call on the answer: calls per second. */
+async function closedLoop(call: () => Promise<unknown>, concurrency: number, seconds: number): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await call();
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
 }
 
 main().catch((err) => {

@@ -5,7 +5,7 @@
 // through the real provider; the registry is the model tests' in-process
 // gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
-// BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5, closed-loop max throughput),
+// BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5, closed-loop max throughput, from load-generator.ts),
 // BENCH_CONCURRENCY (16), BENCH_OPEN_SECONDS (15, the open loop at half of max, from load-generator.ts),
 // BENCH_SERVICE_ROOT (another checkout whose ranking-service to measure, e.g. a git worktree of an older commit),
 // BENCH_SERVICE_FROM (build: both servers bundled as `npm run build` deploys them, the default; source: through tsx),
@@ -26,18 +26,6 @@ const SECONDS = envNumber('BENCH_SECONDS', 5);
 const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 16);
 const OPEN_SECONDS = envNumber('BENCH_OPEN_SECONDS', 15);
 const WARM_UP = Math.min(200, CALLS);
-
-/** Closed loop, `concurrency` in flight for `seconds`: calls per second. */
-async function maxThroughput(seconds: number, concurrency: number, once: (i: number) => Promise<unknown>): Promise<number> {
-  const end = Date.now() + seconds * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) await once(done++);
-    }),
-  );
-  return done / seconds;
-}
 
 /**
  * The bench's own processes — the baseline server (bare-ranking-server.ts) and
@@ -91,6 +79,21 @@ async function openLoop(
   return JSON.parse(line) as { latencies: number[]; loopDelay: { p99: number; max: number } };
 }
 
+/** Closed loop from the load generator process, `concurrency` calls in flight for `seconds`: calls per second. */
+async function maxThroughput(entry: string, address: string, request: RecommendRequest, seconds: number, concurrency: number): Promise<number> {
+  const proc = spawnNode(entry, {
+    PATH: process.env.PATH,
+    LOAD_TARGET: address,
+    LOAD_REQUEST: Buffer.from(RecommendRequest.encode(request).finish()).toString('base64'),
+    LOAD_CONCURRENCY: String(concurrency),
+    LOAD_SECONDS: String(seconds),
+  });
+  const code = await proc.exited;
+  const line = proc.output().split('\n').find((l) => l.startsWith('{"callsPerSecond"'));
+  if (code !== 0 || !line) throw new Error(`the load generator failed (exit ${code}):\n${proc.output()}`);
+  return (JSON.parse(line) as { callsPerSecond: number }).callsPerSecond;
+}
+
 /** The note of an open-loop row: the load generator's own event-loop delay. */
 const generatorNote = (r: { loopDelay: { p99: number; max: number } }) =>
   `load generator's event-loop delay p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(1)} ms`;
@@ -141,8 +144,8 @@ async function run(url: string) {
     const svcGen = percentiles(await latencies(CALLS, () => recommend(generated), WARM_UP));
     row('Recommend, generated candidates (1,000 scored)', svcGen, genCpu(CALLS + WARM_UP), `goal p50 ≤ 5 ms`);
 
-    const bareMax = await maxThroughput(SECONDS, CONCURRENCY, () => bareCall(caller100));
-    const svcMax = await maxThroughput(SECONDS, CONCURRENCY, () => recommend(caller100));
+    const bareMax = await maxThroughput(entries.loadGenerator, bare.address, caller100, SECONDS, CONCURRENCY);
+    const svcMax = await maxThroughput(entries.loadGenerator, service.address, caller100, SECONDS, CONCURRENCY);
     // Both servers at the same schedule, from a separate lean load-generator process: the bare
     // server's tail is what the machine and the load generator add by themselves.
     const rate = svcMax / 2;
@@ -178,7 +181,7 @@ async function run(url: string) {
     out('|---|---|---|---|---|---|');
     for (const r of rows) out(r);
     out();
-    out(`max throughput (closed loop, ${CONCURRENCY} in flight, ${SECONDS} s): bare ${Math.round(bareMax)}/s, Recommend ${Math.round(svcMax)}/s`);
+    out(`max throughput (closed loop from the load generator, ${CONCURRENCY} in flight, ${SECONDS} s): bare ${Math.round(bareMax)}/s, Recommend ${Math.round(svcMax)}/s`);
     bareClient.close();
   } finally {
     await bare?.stop();
