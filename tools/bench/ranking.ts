@@ -53,46 +53,35 @@ async function bareServer(entry: string, response: RecommendResponse): Promise<{
   return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
 }
 
-/**
- * `request` at `rate` calls/s to `address` for `seconds` (after one unmeasured
- * second), from the load generator process: latencies, and the generator's own
- * event-loop delay meanwhile (its share of the tail).
- */
-async function openLoop(
-  entry: string,
-  address: string,
-  request: RecommendRequest,
-  rate: number,
-  seconds: number,
-): Promise<{ latencies: number[]; loopDelay: { p99: number; max: number } }> {
+/** Runs the load generator process against `address` with `request` and `load` (its LOAD_* settings); its one JSON line. */
+async function loadGenerator<T>(entry: string, address: string, request: RecommendRequest, load: Record<string, string>): Promise<T> {
   const proc = spawnNode(entry, {
     PATH: process.env.PATH,
     LOAD_TARGET: address,
     LOAD_REQUEST: Buffer.from(RecommendRequest.encode(request).finish()).toString('base64'),
-    LOAD_RATE: String(rate),
-    LOAD_SECONDS: String(seconds),
     LOAD_WARM_SECONDS: '1',
+    ...load,
   });
   const code = await proc.exited;
-  const line = proc.output().split('\n').find((l) => l.startsWith('{"latencies"'));
+  const line = proc.output().split('\n').find((l) => l.startsWith('{'));
   if (code !== 0 || !line) throw new Error(`the load generator failed (exit ${code}):\n${proc.output()}`);
-  return JSON.parse(line) as { latencies: number[]; loopDelay: { p99: number; max: number } };
+  return JSON.parse(line) as T;
 }
 
-/** Closed loop from the load generator process, `concurrency` calls in flight for `seconds`: calls per second. */
-async function maxThroughput(entry: string, address: string, request: RecommendRequest, seconds: number, concurrency: number): Promise<number> {
-  const proc = spawnNode(entry, {
-    PATH: process.env.PATH,
-    LOAD_TARGET: address,
-    LOAD_REQUEST: Buffer.from(RecommendRequest.encode(request).finish()).toString('base64'),
-    LOAD_CONCURRENCY: String(concurrency),
+/**
+ * `request` at `rate` calls/s for `seconds` (after one unmeasured second):
+ * latencies, and the generator's own event-loop delay meanwhile (its share of the tail).
+ */
+const openLoop = (entry: string, address: string, request: RecommendRequest, rate: number, seconds: number) =>
+  loadGenerator<{ latencies: number[]; loopDelay: { p99: number; max: number } }>(entry, address, request, {
+    LOAD_RATE: String(rate),
     LOAD_SECONDS: String(seconds),
   });
-  const code = await proc.exited;
-  const line = proc.output().split('\n').find((l) => l.startsWith('{"callsPerSecond"'));
-  if (code !== 0 || !line) throw new Error(`the load generator failed (exit ${code}):\n${proc.output()}`);
-  return (JSON.parse(line) as { callsPerSecond: number }).callsPerSecond;
-}
+
+/** Closed loop, `concurrency` calls in flight for `seconds` (after one unmeasured second): calls per second. */
+const maxThroughput = async (entry: string, address: string, request: RecommendRequest, seconds: number, concurrency: number) =>
+  (await loadGenerator<{ callsPerSecond: number }>(entry, address, request, { LOAD_CONCURRENCY: String(concurrency), LOAD_SECONDS: String(seconds) }))
+    .callsPerSecond;
 
 /** The note of an open-loop row: the load generator's own event-loop delay. */
 const generatorNote = (r: { loopDelay: { p99: number; max: number } }) =>
