@@ -1,4 +1,4 @@
-// The open-loop load generator of `npm run bench:ranking`, as its own small
+// The load generator of `npm run bench:ranking` (open and closed loop), as its own small
 // process (bundled, plain node): the bench process holds ~55 MB of heap (tsx,
 // the fixture, pg), and its full garbage collections (15–35 ms every few
 // seconds at ~1,000 calls/s) were most of the p99 it measured, for the bare

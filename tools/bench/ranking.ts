@@ -29,7 +29,7 @@ const WARM_UP = Math.min(200, CALLS);
 
 /**
  * The bench's own processes — the baseline server (bare-ranking-server.ts) and
- * the open-loop load generator (load-generator.ts) — bundled like the service
+ * the load generator (load-generator.ts) — bundled like the service
  * (unless BENCH_SERVICE_FROM=source), so every process runs compiled the same way.
  */
 async function benchEntries(): Promise<{ bare: string; loadGenerator: string; cleanUp: () => Promise<void> }> {
