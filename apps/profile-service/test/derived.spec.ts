@@ -141,6 +141,7 @@ describe('derived profile fields: stale after a batch, exact on read, settled by
     );
     // The job's own code in small chunks (many short transactions): more chances to interleave with the batches.
     const pool = new Pool({ connectionString: h.db.url, max: 2 });
+    pool.on('error', () => undefined); // a connection still closing when the suite drops its database
     const store = new ProfileStore(pool, { lifecycle: { newDays: 7, atRiskDays: 30, churnedDays: 90 }, eventIdRetentionDays: 30, priceReferenceTtlMs: 0, clock: h.clock });
     let tracking = true;
     const settling = (async () => {
