@@ -89,7 +89,9 @@ describe('model provider: registry, hot swap, refusals', () => {
     const trees = randomTreeEnsemble({ trees: 100, depth: 6, features: FEATURES.length, seed: 7 });
     registry.publish('slow', buildTreeEnsembleModel({ trees, featureNames: FEATURES }), { featureNames: FEATURES });
     registry.activate('slow');
-    h = makeProvider({ registryAddress: registry.address, cacheDir });
+    // In the worker only: calls queue there. On the service thread a run is synchronous, so no call is
+    // ever in flight when the swap lands (and a fast machine's probe would put this model there).
+    h = makeProvider({ registryAddress: registry.address, cacheDir, mainThread: false });
     await h.provider.start();
     const old = h.provider.current('') as import('../src/model/loaded-model').LoadedModel;
     registry.publish('v2', linearBytes(V2), { featureNames: FEATURES });

@@ -4,7 +4,7 @@ import { ArtifactCache, type ServingState } from './artifact-cache';
 import { identityOf, modelOf, type LoadedModel, type ModelIdentity } from './loaded-model';
 import { failureReason, UnknownFeaturesError } from './load-failures';
 import type { ModelMetrics } from './model-metrics';
-import { ModelPool } from './model-pool';
+import { ModelPool, type MainThreadRule } from './model-pool';
 import type { ModelProvider, ServingModel } from './model-provider';
 import { fetchArtifact } from './artifact-fetch';
 import { RegistrySource, type ScopeState, type ScopeWatch } from './registry-source';
@@ -28,6 +28,8 @@ export interface RegistryModelProviderOptions {
   /** Cap on websites watched separately (each is one WatchActiveModel stream). */
   maxWebsites?: number;
   backoffMs?: { initial: number; max: number };
+  /** Which models also score on the service thread (model-pool.ts); false = every model in the worker only. */
+  mainThread?: MainThreadRule | false;
 }
 
 const GLOBAL = '';
@@ -79,6 +81,7 @@ export class RegistryModelProvider implements ModelProvider {
       releaseGraceMs: options.releaseGraceMs ?? 5_000,
       metrics: options.metrics,
       onWorkerLost: (err) => this.onWorkerLost(err),
+      mainThread: options.mainThread,
     });
     this.registry = options.registryAddress ? new RegistrySource(options.registryAddress, { token: options.registryToken, backoffMs: options.backoffMs }) : undefined;
     this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
