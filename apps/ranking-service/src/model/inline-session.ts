@@ -11,7 +11,7 @@
 // model keeps the public async path.
 import { Tensor } from 'onnxruntime-node';
 import { binding, initOrt } from 'onnxruntime-node/dist/binding';
-import { SESSION_OPTIONS, column } from './onnx-session';
+import { SESSION_OPTIONS, column, type SessionIo } from './onnx-session';
 
 export interface InlineSession {
   /** Scores `rows` rows of `[rows, featureCount]` now; throws what onnxruntime throws. */
@@ -19,20 +19,13 @@ export interface InlineSession {
   release(): void;
 }
 
-export interface InlineSessionSpec {
-  inputName: string;
-  outputName: string;
-  featureCount: number;
-  /** 1 for [N] / [N,1] outputs, 2 for [N,2] (as the warm-up found it). */
-  outputWidth: number;
-}
-
-export function createInlineSession(bytes: Uint8Array, spec: InlineSessionSpec): InlineSession | undefined {
+/** `io`: the model's input and output as a checked session found them (the worker's). */
+export function createInlineSession(bytes: Uint8Array, io: SessionIo): InlineSession | undefined {
   if (typeof binding?.InferenceSession !== 'function' || typeof initOrt !== 'function') return undefined;
   initOrt();
   const native = new binding.InferenceSession();
   native.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, SESSION_OPTIONS);
-  const { inputName, outputName, featureCount, outputWidth } = spec;
+  const { inputName, outputName, featureCount, outputWidth } = io;
   const runOptions = {};
   let released = false;
   return {

@@ -1,8 +1,8 @@
 import { LoadedModel, type LocalScorer, type ModelIdentity } from './loaded-model';
 import type { ModelMetrics } from './model-metrics';
 import { createInlineSession, type InlineSession } from './inline-session';
-import { PROBE_ROWS, createSession, score, warmUp, type Session } from './onnx-session';
-import { OnnxWorker } from './onnx-worker';
+import { PROBE_ROWS, createSession, score, warmUp, type SessionIo } from './onnx-session';
+import { OnnxWorker, type LoadedSessionInfo } from './onnx-worker';
 
 /**
  * Which models also get a session on the service thread, where a score costs
@@ -91,7 +91,7 @@ export class ModelPool {
     this.options.metrics?.loadSeconds.observe({ phase: 'create' }, loaded.createMs / 1000);
     this.options.metrics?.loadSeconds.observe({ phase: 'warm_up' }, loaded.warmUpMs / 1000);
     this.options.metrics?.sessions.inc();
-    const local = await this.localScorer(identity, bytes, loaded.probeMs);
+    const local = await this.localScorer(bytes, loaded);
     const key = keyOf(identity);
     const model = new LoadedModel(identity, this.worker, loaded.id, {
       releaseGraceMs: this.options.releaseGraceMs,
@@ -109,26 +109,22 @@ export class ModelPool {
 
   /**
    * The service-thread session of a small model (the worker already proved the
-   * file valid and measured it), or undefined. Best effort: if it cannot be
-   * created the model simply scores in the worker.
+   * file valid, found its input and output, and measured it), or undefined.
+   * Best effort: if it cannot be created the model simply scores in the worker.
    */
-  private async localScorer(identity: ModelIdentity, bytes: Uint8Array, probeMs: number): Promise<LocalScorer | undefined> {
+  private async localScorer(bytes: Uint8Array, loaded: LoadedSessionInfo): Promise<LocalScorer | undefined> {
     const rule = this.options.mainThread ?? DEFAULT_MAIN_THREAD_RULE;
-    if (!rule || bytes.byteLength > rule.maxBytes || !(probeMs <= rule.maxProbeMs)) return undefined;
+    if (!rule || bytes.byteLength > rule.maxBytes || !(loaded.probeMs <= rule.maxProbeMs)) return undefined;
+    // The synchronous session (inline-session.ts) when the binding offers one: one session created here, not two.
+    const inline = inlineSessionOf(bytes, loaded.io);
+    if (inline) return { run: (features, rows) => inline.score(features, rows), release: () => inline.release() };
     try {
-      const session = await createSession({ bytes, inputName: identity.inputName, outputName: identity.outputName, featureCount: identity.featureNames.length });
+      const session = await createSession({ bytes, ...loaded.io });
       try {
         await warmUp(session);
       } catch (err) {
         await session.session.release().catch(() => undefined);
         throw err;
-      }
-      // The warm-up checked the model's answers through the public API; scores then go through
-      // the same model's synchronous session (inline-session.ts), when the binding offers one.
-      const inline = inlineSessionOf(bytes, session);
-      if (inline) {
-        await session.session.release().catch(() => undefined);
-        return { run: (features, rows) => inline.score(features, rows), release: () => inline.release() };
       }
       let released = false;
       return {
@@ -145,12 +141,15 @@ export class ModelPool {
   }
 }
 
-/** The synchronous session of a model already validated through the public API, warmed up; undefined if it cannot be made. */
-function inlineSessionOf(bytes: Uint8Array, session: Session): InlineSession | undefined {
+/**
+ * The synchronous session of a model the worker has checked and warmed up
+ * (same bytes, same options), warmed up here too; undefined if it cannot be made.
+ */
+function inlineSessionOf(bytes: Uint8Array, io: SessionIo): InlineSession | undefined {
   let inline: InlineSession | undefined;
   try {
-    inline = createInlineSession(bytes, session);
-    for (const rows of [1, PROBE_ROWS]) inline?.score(new Float32Array(rows * session.featureCount), rows);
+    inline = createInlineSession(bytes, io);
+    for (const rows of [1, PROBE_ROWS]) inline?.score(new Float32Array(rows * io.featureCount), rows);
     return inline;
   } catch {
     inline?.release();

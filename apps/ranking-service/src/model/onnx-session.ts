@@ -4,13 +4,17 @@
 // worker bundle stays small and starts fast.
 import * as ort from 'onnxruntime-node';
 
-export interface Session {
-  session: ort.InferenceSession;
+/** A checked session's input and output, names resolved (an empty request name = the model's only one). */
+export interface SessionIo {
   inputName: string;
   outputName: string;
   featureCount: number;
   /** 1 for [N] or [N,1] outputs; 2 for [N,2] classifiers (column 1 is the positive class). */
   outputWidth: number;
+}
+
+export interface Session extends SessionIo {
+  session: ort.InferenceSession;
 }
 
 export interface SessionRequest {

@@ -29,7 +29,9 @@ async function handle(request: WorkerRequest): Promise<WorkerReply | undefined> 
         const created = performance.now();
         const probeMs = await warmUp(loaded);
         sessions.set(request.id, loaded);
-        return { op: 'loaded', id: request.id, createMs: created - started, warmUpMs: performance.now() - created, probeMs };
+        const { inputName, outputName, featureCount, outputWidth } = loaded;
+        const io = { inputName, outputName, featureCount, outputWidth };
+        return { op: 'loaded', id: request.id, createMs: created - started, warmUpMs: performance.now() - created, probeMs, io };
       } catch (err) {
         return { op: 'load-failed', id: request.id, message: messageOf(err) };
       }

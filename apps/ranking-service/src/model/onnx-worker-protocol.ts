@@ -1,5 +1,6 @@
 // Messages between the service thread (OnnxWorker) and onnx-session.worker.ts.
 // Types only: both sides import them, and nothing here exists at run time.
+import type { SessionIo } from './onnx-session';
 
 /** Create a session from ONNX bytes, check its input/output, warm it up. */
 export interface LoadRequest {
@@ -34,8 +35,8 @@ export interface CloseRequest {
 export type WorkerRequest = LoadRequest | RunRequest | ReleaseRequest | CloseRequest;
 
 export type WorkerReply =
-  /** probeMs: the fastest timed run of PROBE_ROWS rows after the warm-up (onnx-session.ts). */
-  | { op: 'loaded'; id: number; createMs: number; warmUpMs: number; probeMs: number }
+  /** probeMs: the fastest timed run of PROBE_ROWS rows after the warm-up; io: what the checks and warm-up found (onnx-session.ts). */
+  | { op: 'loaded'; id: number; createMs: number; warmUpMs: number; probeMs: number; io: SessionIo }
   | { op: 'load-failed'; id: number; message: string }
   | { op: 'scores'; call: number; scores: Float32Array }
   | { op: 'run-failed'; call: number; message: string }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import type { SessionIo } from './onnx-session';
 import type { WorkerReply, WorkerRequest } from './onnx-worker-protocol';
 
 export interface LoadedSessionInfo {
@@ -10,6 +11,8 @@ export interface LoadedSessionInfo {
   warmUpMs: number;
   /** The fastest of three runs of PROBE_ROWS rows after the warm-up. */
   probeMs: number;
+  /** Input and output as the worker's checks and warm-up found them. */
+  io: SessionIo;
 }
 
 /**
@@ -101,7 +104,7 @@ export class OnnxWorker {
   private onReply(reply: WorkerReply): void {
     switch (reply.op) {
       case 'loaded':
-        this.take(this.pendingLoads, reply.id)?.resolve({ createMs: reply.createMs, warmUpMs: reply.warmUpMs, probeMs: reply.probeMs });
+        this.take(this.pendingLoads, reply.id)?.resolve({ createMs: reply.createMs, warmUpMs: reply.warmUpMs, probeMs: reply.probeMs, io: reply.io });
         break;
       case 'load-failed':
         this.take(this.pendingLoads, reply.id)?.reject(new Error(reply.message));
