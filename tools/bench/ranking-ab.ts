@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { envNumber, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
+import { envNumber, interleavedLatencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
 import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-fixture';
 
 const CALLS = envNumber('BENCH_CALLS', 2000);
@@ -52,14 +52,7 @@ async function run(url: string, roots: string[]) {
     out('|---|---|---|---|---|---|---|');
     for (let round = 1; round <= ROUNDS; round++) {
       const cpu = servers.map((s) => cpuPerCall(s.pid));
-      const samples: number[][] = servers.map(() => []);
-      for (let i = 0; i < CALLS; i++) {
-        for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
-          const t = performance.now();
-          await servers[k]!.recommend(request);
-          samples[k]!.push(performance.now() - t);
-        }
-      }
+      const samples = await interleavedLatencies(CALLS, () => servers[0]!.recommend(request), () => servers[1]!.recommend(request));
       const [a, b] = samples.map((x) => percentiles(x).p50) as [number, number];
       const [ca, cb] = cpu.map((perCall) => perCall(CALLS) ?? NaN) as [number, number];
       out(`| ${round} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} | ${ca.toFixed(0)} | ${cb.toFixed(0)} | ${(cb / ca).toFixed(2)} |`);
