@@ -99,8 +99,6 @@ export interface RankingProcess {
   proc: ServiceProcess;
   /** host:port of its gRPC server. */
   address: string;
-  /** Its Prometheus endpoint, `http://127.0.0.1:<port>/metrics`. */
-  metricsUrl: string;
   pid: number | undefined;
   recommend(request: RecommendRequest): Promise<RecommendResponse>;
   stop(): Promise<void>;
@@ -133,14 +131,13 @@ export async function startRanking(bench: RankingBench, url: string, root = join
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
   const { entry, cleanUp } = await rankingEntry(root);
   const port = await findFreePort();
-  const metricsPort = await findFreePort();
   const proc = spawnNode(
     entry,
     {
       PATH: process.env.PATH,
       DATABASE_URL: url,
       GRPC_PORT: String(port),
-      METRICS_PORT: String(metricsPort),
+      METRICS_PORT: String(await findFreePort()),
       LOG_LEVEL: 'warn',
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
       REGISTRY_ADDR: bench.registry.address,
@@ -166,7 +163,6 @@ export async function startRanking(bench: RankingBench, url: string, root = join
   return {
     proc,
     address: `127.0.0.1:${port}`,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pid: proc.child.pid,
     recommend: (req) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req),
     stop: async () => {
