@@ -107,7 +107,7 @@ describe('schema after all migrations', () => {
     });
   });
 
-  it('recommendations: request_id and the per-website indexes (007), score double and the session index (015), request id lookup (016), two redundant indexes dropped (020)', async () => {
+  it('recommendations: request_id and the per-website indexes (007), score double (015), request id lookup (016), redundant indexes dropped (020, 021), shown_at as BRIN (021)', async () => {
     const shape = await describeTable(client, 'recommendations');
     expect(shape.columns).toEqual([
       ...RECOMMENDATIONS.columns.map((c) => (c === 'score numeric(5,4)' ? 'score double precision' : c)),
@@ -116,10 +116,11 @@ describe('schema after all migrations', () => {
     expect(shape.indexes).toEqual(
       sorted([
         // 020 drops idx_recommendations_website (a prefix of website_shown_at) and 007's
-        // (website_id, request_id) (served by 016's request_id index).
-        ...without(RECOMMENDATIONS.indexes, 'idx_recommendations_website'),
+        // (website_id, request_id) (served by 016's request_id index); 021 drops the seed's item and
+        // outcome indexes and 015's (website_id, session_id), and makes shown_at's a BRIN index.
+        ...without(RECOMMENDATIONS.indexes, 'idx_recommendations_website', 'idx_recommendations_item', 'idx_recommendations_outcome', 'idx_recommendations_shown_at'),
+        'idx_recommendations_shown_at: CREATE INDEX idx_recommendations_shown_at ON public.recommendations USING brin (shown_at)',
         'idx_recommendations_website_shown_at: CREATE INDEX idx_recommendations_website_shown_at (website_id, shown_at)',
-        'idx_recommendations_website_session: CREATE INDEX idx_recommendations_website_session (website_id, session_id)',
         'idx_recommendations_request_id: CREATE INDEX idx_recommendations_request_id (request_id)',
       ]),
     );
@@ -272,5 +273,53 @@ describe('behaviour', () => {
       [a],
     );
     expect(left.rows[0]).toEqual({ items: 0, models: 0 });
+  });
+
+  // 020 and 021 dropped indexes of the recommendations log for cheaper inserts; each lookup the
+  // services make (by answer, by session, a user's rows, a website's time range, a time range
+  // across websites) must still be served by the index meant for it. The log holds 20,000 rows of
+  // two websites over 120 days, appended in time order like the service writes them, analyzed;
+  // sequential scans are priced out so the plan shows the best index, or none.
+  describe('recommendations: lookups after 020 and 021', () => {
+    let sites: string[];
+    beforeAll(async () => {
+      sites = [await website('log-a'), await website('log-b')];
+      await client.query(
+        `INSERT INTO recommendations (request_id, website_id, session_id, user_id, item_id, rank, shown_at)
+         SELECT gen_random_uuid(), (ARRAY[$1, $2]::uuid[])[1 + g % 2], md5('s' || g / 10)::uuid, 'u-' || (g / 40), 'sku-' || (g % 500), 1 + g % 10,
+                now() - interval '120 days' + g * interval '518 seconds'
+           FROM generate_series(1, 20000) g`,
+        sites,
+      );
+      await client.query('ANALYZE recommendations');
+    });
+
+    it.each([
+      ['RecordOutcome by answer', 'SELECT website_id FROM recommendations WHERE request_id = $1', () => [randomUUID()], 'idx_recommendations_request_id'],
+      [
+        'RecordOutcome by session',
+        'SELECT 1 FROM recommendations WHERE website_id = $1 AND session_id = $2 AND item_id = $3 AND shown_at <= now()',
+        () => [sites[0], randomUUID(), 'sku-1'],
+        'idx_recommendations_session',
+      ],
+      ['a user deleted from profiles', 'SELECT 1 FROM recommendations WHERE website_id = $1 AND user_id = $2', () => [sites[0], 'u-7'], 'idx_recommendations_user'],
+      [
+        "a website's time range (catalog aggregates, online metrics)",
+        "SELECT count(*) FROM recommendations WHERE website_id = $1 AND shown_at >= now() - interval '7 days'",
+        () => [sites[0]],
+        'idx_recommendations_website_shown_at',
+      ],
+      ['a time range across websites (retention)', "SELECT count(*) FROM recommendations WHERE shown_at < now() - interval '90 days'", () => [], 'idx_recommendations_shown_at'],
+    ])('%s uses its index', async (_what, sql, params, index) => {
+      await client.query('BEGIN');
+      try {
+        await client.query('SET LOCAL enable_seqscan = off');
+        const plan = JSON.stringify((await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, params())).rows[0]['QUERY PLAN']);
+        expect(plan).not.toContain('Seq Scan');
+        expect(plan).toContain(`"Index Name":"${index}"`);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
   });
 });
