@@ -18,7 +18,7 @@ export function percentiles(samples: number[]) {
 }
 
 /** CPU time (user + system, ms) process `pid` has used so far, from /proc/<pid>/stat (Linux; CLK_TCK = 100). */
-function processCpuMs(pid: number | undefined): number | undefined {
+export function processCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
