@@ -1,5 +1,5 @@
 import type { Logger, ServiceMetrics } from '@recsys/service-kit';
-import { Pool } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
 import { BehaviourRepository } from './catalog/behaviour-repository';
 import { CatalogCache } from './catalog/catalog-cache';
 import { CatalogRepository } from './catalog/catalog-repository';
@@ -23,6 +23,24 @@ export interface RankingParts {
 }
 
 /**
+ * The service's pg pool settings. Short connection timeout: a dead database fails fast in
+ * background work. `jit=off`: the log aggregates estimate far more rows than they touch (the
+ * co-visitation self-join: 1.75 million estimated, none produced), so PostgreSQL's JIT compiled
+ * them for ~480 ms per run, 6x the query itself (npm run bench:aggregates: a refresh of the bench
+ * website 744 -> 271 ms of PostgreSQL). Nothing this service asks runs long enough to repay it.
+ */
+export function rankingPoolConfig(databaseUrl: string): PoolConfig {
+  return {
+    connectionString: databaseUrl,
+    application_name: 'ranking-service',
+    options: '-c jit=off',
+    max: 10,
+    connectionTimeoutMillis: 2_000,
+    idleTimeoutMillis: 10_000,
+  };
+}
+
+/**
  * Builds the ranking side of the service (repositories → caches → services →
  * handler) with constructors. Its own pg pool: short connection timeout so a
  * dead database fails fast in background work, and an error listener so a
@@ -34,7 +52,7 @@ export function createRankingParts(
   deps: { logger: Logger; metrics?: ServiceMetrics; modelProvider: ModelProvider },
 ): RankingParts {
   const { logger, modelProvider } = deps;
-  const pool = new Pool({ connectionString: databaseUrl, application_name: 'ranking-service', max: 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 10_000 });
+  const pool = new Pool(rankingPoolConfig(databaseUrl));
   pool.on('error', (err) => logger.warn({ err }, 'ranking: idle database connection failed'));
   // A connection killed while checked out emits 'error' on the client itself (pg does not route it
   // to the pool); the query in flight still fails normally. Without a listener that would crash the process.
