@@ -141,9 +141,14 @@ export class RegistryModelProvider implements ModelProvider {
     if (global.serving) this.settle('cached model (the registry may replace it)');
     else if (!this.registry) this.settle('no registry and no cached model: heuristic fallback');
     else {
+      // Not unref'd: while bootstrap waits for this provider, the gRPC server is not listening yet
+      // and the registry client's retry timers are unref'd, so this timer is what keeps the process
+      // alive until the fallback. (Unref'd, an unreachable registry at start made the service exit
+      // with code 0.) Cleared once ready, or by close().
       const timer = setTimeout(() => this.settle('registry not answering in time: heuristic fallback until it does'), this.options.startupTimeoutMs ?? 5_000);
-      timer.unref();
-      void this.readyPromise.then(() => clearTimeout(timer));
+      const clear = () => clearTimeout(timer);
+      void this.readyPromise.then(clear);
+      this.abort.signal.addEventListener('abort', clear, { once: true });
     }
     for (const slot of this.slots.values()) this.subscribe(slot);
   }
