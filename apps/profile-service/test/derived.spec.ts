@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { ProfileStore } from '../src/store/profile-store';
 import { Device, EventType, PriceSensitivity } from '@recsys/contracts/profile';
 import { at, event, startHarness, type Harness } from './support/harness';
@@ -140,8 +139,7 @@ describe('derived profile fields: stale after a batch, exact on read, settled by
       ),
     );
     // The job's own code in small chunks (many short transactions): more chances to interleave with the batches.
-    const pool = new Pool({ connectionString: h.db.url, max: 2 });
-    pool.on('error', () => undefined); // a connection still closing when the suite drops its database
+    const pool = h.db.pool({ max: 2 });
     const store = new ProfileStore(pool, { lifecycle: { newDays: 7, atRiskDays: 30, churnedDays: 90 }, eventIdRetentionDays: 30, priceReferenceTtlMs: 0, clock: h.clock });
     let tracking = true;
     const settling = (async () => {

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { createLogger } from '@recsys/service-kit';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { BehaviourRepository } from '../src/catalog/behaviour-repository';
 import { CatalogCache } from '../src/catalog/catalog-cache';
 import { CatalogRepository } from '../src/catalog/catalog-repository';
@@ -23,14 +23,10 @@ describe('CatalogCache refresh: re-reads only what changed', () => {
   const caches: CatalogCache[] = [];
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url });
-    // pool.end() resolves once its clients are told to end, not once they have: the FORCE drop that
-    // follows can terminate one still closing, which the pool reports as an 'error' event.
-    pool.on('error', () => undefined);
+    pool = db.pool();
   });
   afterAll(async () => {
     for (const c of caches) await c.close();
-    await pool?.end();
     await db?.drop();
   });
 

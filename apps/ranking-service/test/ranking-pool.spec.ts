@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { rankingPoolConfig } from '../src/ranking-parts';
 
 /** The service's own connections: what PostgreSQL sees them set to. */
@@ -8,12 +8,9 @@ describe('rankingPoolConfig', () => {
   let pool: Pool;
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool(rankingPoolConfig(db.url));
-    // pool.end() resolves before its clients have closed; the FORCE drop that follows may terminate one.
-    pool.on('error', () => undefined);
+    pool = db.pool(rankingPoolConfig(db.url));
   });
   afterAll(async () => {
-    await pool?.end();
     await db?.drop();
   });
 

@@ -32,13 +32,9 @@ describe('RecommendationLog', () => {
   let pool: Pool;
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url });
-    // pool.end() resolves once its clients are told to end, not once they have: the FORCE drop that
-    // follows can terminate one still closing, which the pool reports as an 'error' event.
-    pool.on('error', () => undefined);
+    pool = db.pool();
   });
   afterAll(async () => {
-    await pool?.end();
     await db?.drop();
   });
 

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { BehaviourRepository } from '../src/catalog/behaviour-repository';
 
 /** Segment popularity (the cold-start ladder's middle rung) computed from a hand-built log. */
@@ -10,9 +10,7 @@ describe('BehaviourRepository.segmentPopularity', () => {
   let site: string;
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url });
-    // pool.end() resolves before its clients have closed; the FORCE drop that follows may terminate one.
-    pool.on('error', () => undefined);
+    pool = db.pool();
     const other = randomUUID();
     site = randomUUID();
     await pool.query(`INSERT INTO website (website_id, name) VALUES ($1, 'site'), ($2, 'other')`, [site, other]);
@@ -37,7 +35,6 @@ describe('BehaviourRepository.segmentPopularity', () => {
     }
   });
   afterAll(async () => {
-    await pool?.end();
     await db?.drop();
   });
 

@@ -22,6 +22,19 @@ describe('createTestDatabase', () => {
     }
   });
 
+  it('pool(): connects to the database with the given settings, and drop() ends it before dropping', async () => {
+    const db = await createTestDatabase();
+    const pool = db.pool({ application_name: 'pool-test', max: 1 });
+    const { rows } = await pool.query(`SELECT current_database() AS name, current_setting('application_name') AS app`);
+    expect(rows[0]).toEqual({ name: db.name, app: 'pool-test' });
+    const ended = db.pool();
+    await ended.end(); // a pool the suite ended itself is left alone
+    await db.drop();
+    expect(pool.ended).toBe(true);
+    const left = await withClient(process.env[TEST_ENV.adminUrl]!, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.name]));
+    expect(left.rowCount).toBe(0);
+  });
+
   it('copies the migrated template by default', async () => {
     const db = await createTestDatabase();
     try {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Pool, type PoolConfig } from 'pg';
 import { quoteIdent, withClient, withDatabase } from '../connection';
 import { TEST_DB_PREFIX, TEST_ENV } from './env';
 
@@ -7,7 +8,14 @@ export interface TestDatabase {
   url: string;
   /** Its name: recsys_t_<runid>_<random>. */
   name: string;
-  /** Terminates its connections and drops it. Idempotent. */
+  /**
+   * A pg Pool on this database (`config` merged over its URL), ended by drop(). pg-pool's end()
+   * resolves once its clients are told to end, not once they have, so the FORCE drop can terminate
+   * one still closing and the pool re-emits that as an 'error' event; these pools listen for it
+   * (unhandled, it failed whatever test ran next in the worker).
+   */
+  pool(config?: PoolConfig): Pool;
+  /** Ends the pools it made, terminates its connections and drops it. Idempotent. */
   drop(): Promise<void>;
 }
 
@@ -31,11 +39,20 @@ export async function createTestDatabase({ migrated = true }: CreateTestDatabase
     c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template ?? 'template0')}`),
   );
   let dropped = false;
+  const url = withDatabase(adminUrl, name);
+  const pools: Pool[] = [];
   return {
-    url: withDatabase(adminUrl, name),
+    url,
     name,
+    pool(config = {}) {
+      const pool = new Pool({ connectionString: url, ...config });
+      pool.on('error', () => undefined);
+      pools.push(pool);
+      return pool;
+    },
     async drop() {
       if (dropped) return;
+      await Promise.all(pools.splice(0).map((p) => (p.ended ? undefined : p.end())));
       await dropDatabase(adminUrl, name);
       dropped = true;
     },
