@@ -1,20 +1,11 @@
+import { findFreePort } from '@recsys/db';
 import { createTestDatabase } from '@recsys/db/testing';
 import { spawnNode, spawnService, waitForServing } from '@recsys/service-kit/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MAIN = join(__dirname, '../src/main.ts');
-
-/** A local port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('ranking-service main', () => {
   it('refuses to start on invalid config, naming each variable, with exit code 78', async () => {
@@ -45,7 +36,7 @@ describe('ranking-service main', () => {
     try {
       const started = await spawnService(MAIN, 'ranking-service', {
         DATABASE_URL: db.url,
-        REGISTRY_ADDR: `127.0.0.1:${await closedPort()}`,
+        REGISTRY_ADDR: `127.0.0.1:${await findFreePort()}`, // nothing listens there
         MODEL_CACHE_DIR: cacheDir,
         MODEL_STARTUP_TIMEOUT_MS: '1000',
       });
