@@ -145,25 +145,23 @@ async function run(url: string) {
       await new Promise((r) => setTimeout(r, 1_000));
       await withClient(url, (c) => c.query('VACUUM (ANALYZE) recommendations'));
     };
-    await settle();
-    const bareOpenCpu = cpuOf(bare.pid);
-    const bareRun = await openLoop(entries.loadGenerator, bare.address, caller100, rate, OPEN_SECONDS);
-    const bareHalf = percentiles(bareRun.latencies);
-    const bareOpen = bareOpenCpu(bareHalf.n + Math.floor(rate));
-    await settle();
-    const svcOpenCpu = cpuOf(service.pid);
-    const svcRun = await openLoop(entries.loadGenerator, service.address, caller100, rate, OPEN_SECONDS);
-    const half = percentiles(svcRun.latencies);
-    const svcOpen = svcOpenCpu(half.n + Math.floor(rate));
-    row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareHalf, bareOpen, generatorNote(bareRun));
-    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, half, svcOpen, `goal p99 ≤ 10 ms; ${generatorNote(svcRun)}`);
+    // One open-loop row: settle, `request` at `rate` against one server, its latencies, CPU per call
+    // (the unmeasured warm-up second's calls included) and the generator's own delay.
+    const openRow = async (server: { address: string; pid?: number }, request: RecommendRequest) => {
+      await settle();
+      const cpu = cpuOf(server.pid);
+      const run = await openLoop(entries.loadGenerator, server.address, request, rate, OPEN_SECONDS);
+      const p = percentiles(run.latencies);
+      return { p, cpu: cpu(p.n + Math.floor(rate)), note: generatorNote(run) };
+    };
+    const bareOpen = await openRow(bare, caller100);
+    row(`bare grpc-js, open loop at ${Math.round(rate)}/s (the same schedule)`, bareOpen.p, bareOpen.cpu, bareOpen.note);
+    const svcOpen = await openRow(service, caller100);
+    row(`Recommend, 100 caller candidates, open loop at ${Math.round(rate)}/s (half of max)`, svcOpen.p, svcOpen.cpu, `goal p99 ≤ 10 ms; ${svcOpen.note}`);
     // Attribution, not a goal: the same schedule with dry_run (nothing logged), so the share of
     // the tail that is PostgreSQL storing ~10 rows per call on the same machine shows.
-    await settle();
-    const dryCpu = cpuOf(service.pid);
-    const dryRun = await openLoop(entries.loadGenerator, service.address, { ...caller100, dryRun: true }, rate, OPEN_SECONDS);
-    const dry = percentiles(dryRun.latencies);
-    row(`the same with dry_run (nothing logged: no rows for PostgreSQL to store)`, dry, dryCpu(dry.n + Math.floor(rate)), generatorNote(dryRun));
+    const dryOpen = await openRow(service, { ...caller100, dryRun: true });
+    row(`the same with dry_run (nothing logged: no rows for PostgreSQL to store)`, dryOpen.p, dryOpen.cpu, dryOpen.note);
 
     out();
     out('| scenario | calls | p50 ms | p99 ms | server CPU per call | note |');
