@@ -4,6 +4,7 @@
 // and which models may score on the service thread.
 import { buildClassifierModel, buildLinearModel, buildMlpModel, buildTreeEnsembleModel, randomTreeEnsemble, scoreTreeEnsemble } from '@recsys/onnx';
 import { createHash } from 'node:crypto';
+import { binding } from 'onnxruntime-node/dist/binding';
 import { INLINE_MAX_ROWS, type ModelIdentity } from '../src/model/loaded-model';
 import { InvalidModelError, ModelPool, type MainThreadRule } from '../src/model/model-pool';
 import { expectedScores, expectScores, FEATURES, rows } from './model-test-kit';
@@ -17,7 +18,7 @@ function identity(bytes: Uint8Array, outputName = 'score', inputName = 'features
 }
 
 // Timing never decides a test: the service-thread variant accepts any probe time.
-const EVERY_SMALL_MODEL: MainThreadRule = { maxBytes: 1_000_000, maxProbeMs: Infinity };
+const EVERY_SMALL_MODEL: MainThreadRule = { maxBytes: 1_000_000, maxProbeMs: Infinity, maxWorkerProbeMs: Infinity };
 
 describe.each([
   ['in the worker', false as const],
@@ -160,11 +161,26 @@ describe('where a model scores', () => {
     model.unref();
   });
 
-  it('a model slower than the probe limit scores in the worker only', async () => {
+  it('a model slower than the probe limit on the service thread scores in the worker only', async () => {
     const bytes = mlp(8, 7);
-    const model = await poolWith({ maxBytes: 1_000_000, maxProbeMs: -1 }).acquire(identity(bytes), async () => bytes);
+    const model = await poolWith({ maxBytes: 1_000_000, maxProbeMs: -1, maxWorkerProbeMs: Infinity }).acquire(identity(bytes), async () => bytes);
     expect(model.runsOnMainThread).toBe(false);
+    expect(await model.score(rows(3), 3)).toHaveLength(3);
     model.unref();
+  });
+
+  it("a model over the worker probe's pre-filter is never tried on the service thread", async () => {
+    const bytes = mlp(8, 8);
+    // The service-thread session is made through the binding (inline-session.ts).
+    const inline = jest.spyOn(binding, 'InferenceSession');
+    try {
+      const model = await poolWith({ maxBytes: 1_000_000, maxProbeMs: Infinity, maxWorkerProbeMs: -1 }).acquire(identity(bytes), async () => bytes);
+      expect(model.runsOnMainThread).toBe(false);
+      expect(inline).not.toHaveBeenCalled();
+      model.unref();
+    } finally {
+      inline.mockRestore();
+    }
   });
 
   it('a released small model refuses to score (its service-thread session is gone too)', async () => {

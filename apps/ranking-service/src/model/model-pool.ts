@@ -1,23 +1,33 @@
 import { LoadedModel, type LocalScorer, type ModelIdentity } from './loaded-model';
 import type { ModelMetrics } from './model-metrics';
 import { createInlineSession, type InlineSession } from './inline-session';
-import { PROBE_ROWS, createSession, score, warmUp, type SessionIo } from './onnx-session';
+import { PROBE_ROWS, createSession, fastestRun, score, warmUp, type SessionIo } from './onnx-session';
 import { OnnxWorker, type LoadedSessionInfo } from './onnx-worker';
 
 /**
  * Which models also get a session on the service thread, where a score costs
  * no worker round trip (postMessage both ways, a thread wake-up, the matrix
- * copy): files up to `maxBytes` whose warm-up probe (PROBE_ROWS rows, in the
- * worker) took at most `maxProbeMs`. Creating and running a session blocks the
+ * copy): files up to `maxBytes` whose run of PROBE_ROWS rows takes at most
+ * `maxProbeMs` on the service thread. Creating and running a session blocks the
  * thread that does it (STACK.md), so anything bigger or slower — tree
  * ensembles, wide MLPs — stays in the worker only.
  */
 export interface MainThreadRule {
   maxBytes: number;
+  /**
+   * The decision: the fastest of PROBE_RUNS runs on the service thread's own
+   * session, as Recommend will call it. The worker's probe cannot decide it: it
+   * times onnxruntime's async run() (a setImmediate deferral included) on a
+   * thread that competes with the service's start-up for the cores; on a slow
+   * 2-core machine the bench MLP's 45 µs run probed over 0.2 ms there and the
+   * model scored in the worker (bench p50 1.89× bare instead of 1.64×).
+   */
   maxProbeMs: number;
+  /** A loose pre-filter on the worker's probe: models clearly too slow are never created on the service thread. */
+  maxWorkerProbeMs: number;
 }
 
-export const DEFAULT_MAIN_THREAD_RULE: MainThreadRule = { maxBytes: 1_000_000, maxProbeMs: 0.2 };
+export const DEFAULT_MAIN_THREAD_RULE: MainThreadRule = { maxBytes: 1_000_000, maxProbeMs: 0.2, maxWorkerProbeMs: 2 };
 
 /** A model file that onnxruntime refused, or that failed the warm-up checks. */
 export class InvalidModelError extends Error {
@@ -108,20 +118,27 @@ export class ModelPool {
   }
 
   /**
-   * The service-thread session of a small model (the worker already proved the
-   * file valid, found its input and output, and measured it), or undefined.
-   * Best effort: if it cannot be created the model simply scores in the worker.
+   * The service-thread session of a small, fast model (the worker already proved
+   * the file valid, found its input and output, and measured it), or undefined.
+   * Best effort: if it cannot be created, or runs slower than the rule here,
+   * the model simply scores in the worker.
    */
   private async localScorer(bytes: Uint8Array, loaded: LoadedSessionInfo): Promise<LocalScorer | undefined> {
     const rule = this.options.mainThread ?? DEFAULT_MAIN_THREAD_RULE;
-    if (!rule || bytes.byteLength > rule.maxBytes || !(loaded.probeMs <= rule.maxProbeMs)) return undefined;
+    if (!rule || bytes.byteLength > rule.maxBytes || !(loaded.probeMs <= rule.maxWorkerProbeMs)) return undefined;
     // The synchronous session (inline-session.ts) when the binding offers one: one session created here, not two.
     const inline = inlineSessionOf(bytes, loaded.io);
-    if (inline) return { run: (features, rows) => inline.score(features, rows), release: () => inline.release() };
+    if (inline) {
+      const probe = new Float32Array(PROBE_ROWS * loaded.io.featureCount).fill(0.5);
+      if (fastestRun(() => inline.score(probe, PROBE_ROWS)) <= rule.maxProbeMs) return { run: (features, rows) => inline.score(features, rows), release: () => inline.release() };
+      inline.release();
+      return undefined;
+    }
     try {
       const session = await createSession({ bytes, ...loaded.io });
       try {
-        await warmUp(session);
+        // The async path's own probe: what score() will cost here.
+        if (!((await warmUp(session)) <= rule.maxProbeMs)) throw new Error('slower than the rule on the service thread');
       } catch (err) {
         await session.session.release().catch(() => undefined);
         throw err;

@@ -237,7 +237,7 @@ export class RegistryModelProvider implements ModelProvider {
       const previous = slot.serving;
       this.swap(slot, loaded);
       this.options.metrics?.loads.inc({ outcome: 'loaded', reason: '' });
-      log.info({ previous: previous?.version ?? null }, 'model swapped in');
+      log.info({ previous: previous?.version ?? null, scoresOn: loaded.runsOnMainThread ? 'service thread' : 'worker' }, 'model swapped in');
     } catch (err) {
       if (!current()) return;
       slot.loadingKey = undefined;
