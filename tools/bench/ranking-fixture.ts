@@ -101,6 +101,11 @@ export interface RankingProcess {
   address: string;
   pid: number | undefined;
   recommend(request: RecommendRequest): Promise<RecommendResponse>;
+  /**
+   * Where the serving model scores, from the service's "model swapped in" log line:
+   * 'service thread', 'worker', or 'unknown' (a checkout that does not log it).
+   */
+  scoresOn(): string;
   stop(): Promise<void>;
 }
 
@@ -138,7 +143,8 @@ export async function startRanking(bench: RankingBench, url: string, root = join
       DATABASE_URL: url,
       GRPC_PORT: String(port),
       METRICS_PORT: String(await findFreePort()),
-      LOG_LEVEL: 'warn',
+      // info: the model's swap-in line says where it scores (nothing is logged per call at info).
+      LOG_LEVEL: 'info',
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
       REGISTRY_ADDR: bench.registry.address,
       MODEL_CACHE_DIR: cacheDir,
@@ -165,6 +171,10 @@ export async function startRanking(bench: RankingBench, url: string, root = join
     address: `127.0.0.1:${port}`,
     pid: proc.child.pid,
     recommend: (req) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req),
+    scoresOn: () => {
+      const swapped = proc.output().split('\n').filter((l) => l.includes('"model swapped in"')).at(-1);
+      return (swapped && (JSON.parse(swapped) as { scoresOn?: string }).scoresOn) || 'unknown';
+    },
     stop: async () => {
       client.close();
       await stop();
