@@ -1,4 +1,4 @@
-import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, FEATURES_BY_NAME, featureValuesOf, isCandidateKey, localHourAndDay, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
+import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, FEATURES_BY_NAME, featureValuesOf, isCandidateKey, ItemTable, localHourAndDay, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
 
 const time = new Date('2026-11-25T20:30:00Z'); // a Wednesday
 
@@ -89,7 +89,7 @@ describe('feature vocabulary', () => {
     expect(() => assembleFeatureMatrix(['item.price', 'item.colour', 'user.age'], [row()])).toThrow(new UnknownFeatureError(['item.colour', 'user.age']));
   });
 
-  it('recomputes shared columns when the user changes within a matrix, and item columns for a new item object', () => {
+  it('recomputes shared columns when the user changes within a matrix', () => {
     const columns = compileFeatureColumns(['user.session_count', 'item.price']);
     const item = { inCatalog: true, price: 10 };
     const m = assembleFeatureMatrix(columns, [
@@ -97,8 +97,31 @@ describe('feature vocabulary', () => {
       row({ user: { sessionCount: 7 }, item }),
     ]);
     expect(Array.from(m)).toEqual([1, 10, 7, 10]);
-    // A rebuilt catalog snapshot gives a new item object: its new price is used, not the cached one.
-    expect(Array.from(assembleFeatureMatrix(columns, [row({ item: { inCatalog: true, price: 12 } })]))).toEqual([0, 12]);
+  });
+
+  it('computes item.* values once per item table and slot; a new table (a rebuilt snapshot) computes them again', () => {
+    const columns = compileFeatureColumns(['item.price', 'candidate.rel']);
+    const table = new ItemTable(600);
+    // Slots on both sides of a page boundary (256 slots per page).
+    const items = [0, 255, 256, 599].map((slot) => ({ inCatalog: true, table, slot, price: slot + 1 }));
+    const first = Array.from(columns.assemble(items.map((item) => row({ item }))));
+    expect(first).toEqual([1, 0, 256, 0, 257, 0, 600, 0]);
+    // Catalog items never change within a snapshot: a changed object still gives its cached value …
+    for (const item of items) item.price = 1;
+    expect(Array.from(columns.assemble(items.map((item) => row({ item }))))).toEqual(first);
+    // … and the next snapshot's table its own.
+    const next = new ItemTable(600);
+    expect(Array.from(columns.assemble(items.map((item) => row({ item: { ...item, table: next } }))))).toEqual([1, 0, 1, 0, 1, 0, 1, 0]);
+    // Without a table, or with a slot outside it, values are computed for every row.
+    const loose = [{ inCatalog: true, price: 3 }, { inCatalog: true, table, slot: 600, price: 4 }, { inCatalog: true, table, slot: -1, price: 5 }];
+    expect(Array.from(columns.assemble(loose.map((item) => row({ item }))))).toEqual([3, 0, 4, 0, 5, 0]);
+    loose[0]!.price = 6;
+    expect(columns.assemble([row({ item: loose[0]! })])[0]).toBe(6);
+  });
+
+  it('an item table has a whole, non-negative size', () => {
+    expect(() => new ItemTable(-1)).toThrow(RangeError);
+    expect(() => new ItemTable(1.5)).toThrow(/whole number/);
   });
 
   it('the compiled assembler gives, cell for cell, what each feature definition computes (random rows, shuffled names)', () => {
@@ -119,8 +142,11 @@ describe('feature vocabulary', () => {
     const stats = () => maybe({ shown: Math.floor(rnd() * 100), clicks: Math.floor(rnd() * 10), conversions: Math.floor(rnd() * 3) });
     const users = [undefined, { sessionCount: 3, totalPurchases: 2, totalRevenue: 80, priceSensitivity: 'high' as const, favoriteCategories: ['c1', 'c2'], preferredBrands: ['b1'], favoriteProducts: ['sku-3'], lifecycleStage: 'active' as const, firstVisit: new Date(time.getTime() - 9e8) }];
     const contexts = [{ time, device: 'mobile' as const, pageType: 'product' as const, itemCategory: 'c2', itemBrand: 'b1', cartSize: 2 }, { time, timeZone: 'Asia/Tokyo', category: 'c1' }];
+    // Catalog items in a table, slots spread over several pages of the item cache; the others without one.
+    const table = new ItemTable(12 * 100);
     const items = Array.from({ length: 12 }, (_, i) => ({
       inCatalog: i % 4 !== 0,
+      ...(i % 4 !== 0 && i % 3 !== 0 ? { table, slot: i * 100 } : {}),
       category: maybe(pick(['c1', 'c2', 'c3'])),
       brand: maybe(pick(['b1', 'b2'])),
       price: maybe(pick([5, 40, 120, Number.NaN])),

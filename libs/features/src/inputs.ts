@@ -51,10 +51,28 @@ export interface ItemWindowStats {
   conversions: number;
 }
 
+/**
+ * A catalog's items numbered 0..size-1 (one table per catalog snapshot). An
+ * item that carries its table and slot has its item.* values cached by every
+ * assembler in pages of neighbouring slots, not in an object of its own.
+ */
+export class ItemTable {
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 0) throw new RangeError(`an item table's size is a whole number >= 0, got ${size}`);
+  }
+}
+
 /** What the catalog and the log say about one item. */
 export interface ItemInput {
   /** False when the item is not in the catalog (caller candidates may not be). */
   inCatalog: boolean;
+  /**
+   * The catalog snapshot's table and this item's slot in it (0 ≤ slot < size):
+   * item.* values are then computed once per item and snapshot. Without them
+   * (an item the catalog does not know, training rows) they are computed per row.
+   */
+  table?: ItemTable;
+  slot?: number;
   category?: string;
   brand?: string;
   price?: number;

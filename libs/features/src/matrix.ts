@@ -1,4 +1,4 @@
-import type { FeatureRowInput, ItemInput } from './inputs';
+import type { FeatureRowInput, ItemTable } from './inputs';
 import { CANDIDATE_FEATURE, FEATURES_BY_NAME } from './vocabulary';
 
 /** Names a model may not declare: neither in the vocabulary nor a well-formed `candidate.<key>`. */
@@ -46,7 +46,62 @@ function finite(v: number | undefined, defaultValue: number): number {
   return v > 3.4e38 ? 3.4e38 : v < -3.4e38 ? -3.4e38 : v;
 }
 
-type AssembleFn = (rows: readonly FeatureRowInput[], out: Float32Array, itemCache: WeakMap<ItemInput, Float32Array>, template: Float32Array) => void;
+type AssembleFn = (rows: readonly FeatureRowInput[], out: Float32Array, cache: ItemValueCache, template: Float32Array) => void;
+
+/** Slots per page of cached item.* values: pages are allocated when first used, so a large catalog costs what is scored. */
+const PAGE_SLOTS = 256;
+
+/**
+ * The item.* values of one assembler for one item table: each item's values
+ * next to its neighbours' (one read of a few adjacent cache lines per row,
+ * instead of a hash-table probe, a typed-array object and its separate backing
+ * store per item: on a busy 2-core machine most of assembly's time was cache
+ * misses). Tables are weakly held: a replaced snapshot's values go with it.
+ */
+class ItemValueCache {
+  private readonly byTable = new WeakMap<ItemTable, { pages: (Float32Array | undefined)[]; filled: Uint8Array }>();
+  private lastTable: ItemTable | undefined;
+  private last: { pages: (Float32Array | undefined)[]; filled: Uint8Array } | undefined;
+  /** Where the values of the item last asked for are: `values[at]` … `values[at + width - 1]`. */
+  values: Float32Array;
+  at = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly compute: (row: FeatureRowInput, into: Float32Array, at: number) => void,
+  ) {
+    this.values = new Float32Array(width);
+  }
+
+  /** Points `values`/`at` at the row's item.* values, computing them on first use. */
+  locate(row: FeatureRowInput): void {
+    const { table, slot } = row.item;
+    if (table === undefined || slot === undefined || !(slot >= 0 && slot < table.size) || !row.item.inCatalog) {
+      this.values = SCRATCH.length >= this.width ? SCRATCH : (SCRATCH = new Float32Array(this.width));
+      this.at = 0;
+      this.compute(row, this.values, 0);
+      return;
+    }
+    if (table !== this.lastTable) {
+      let entry = this.byTable.get(table);
+      if (!entry) this.byTable.set(table, (entry = { pages: [], filled: new Uint8Array(table.size) }));
+      this.lastTable = table;
+      this.last = entry;
+    }
+    const { pages, filled } = this.last!;
+    const page = (slot / PAGE_SLOTS) | 0;
+    const values = pages[page] ?? (pages[page] = new Float32Array(PAGE_SLOTS * this.width));
+    this.values = values;
+    this.at = (slot - page * PAGE_SLOTS) * this.width;
+    if (filled[slot] === 0) {
+      this.compute(row, values, this.at);
+      filled[slot] = 1;
+    }
+  }
+}
+
+/** Values of items without a table: used at once, so one array serves every assembler. */
+let SCRATCH = new Float32Array(64);
 
 /**
  * Writes the assembly for one column list as straight-line code: one call site
@@ -55,10 +110,11 @@ type AssembleFn = (rows: readonly FeatureRowInput[], out: Float32Array, itemCach
  * Recommend's own CPU time). Three functions, so that the per-row loop stays
  * small and V8's inlining budget goes to the per-row columns: shared columns
  * are computed into a template row once per request (copied into each row),
- * item columns once per catalog item object (cached). Only column indices go
- * into the source; the functions and defaults are passed in, never stringified.
+ * item columns once per catalog item and snapshot (ItemValueCache). Only
+ * column indices go into the source; the functions and defaults are passed
+ * in, never stringified.
  */
-function compileAssembleFn(columns: readonly Column[]): AssembleFn {
+function compileAssembleFn(columns: readonly Column[]): { assemble: AssembleFn; itemValuesInto: (row: FeatureRowInput, into: Float32Array, at: number) => void; itemWidth: number } {
   const width = columns.length;
   const idx = (kind: ColumnKind) => columns.flatMap((c, i) => (c.kind === kind ? [i] : []));
   const [shared, item, perRow] = [idx('shared'), idx('item'), idx('row')];
@@ -68,12 +124,10 @@ function compileAssembleFn(columns: readonly Column[]): AssembleFn {
     'function sharedInto(row, template) {',
     ...shared.map((i) => `  template[${i}] = ${value(i)};`),
     '}',
-    'function itemValues(row) {',
-    `  const iv = new Float32Array(${item.length});`,
-    ...item.map((i, k) => `  iv[${k}] = ${value(i)};`),
-    '  return iv;',
+    'function itemValuesInto(row, iv, at) {',
+    ...item.map((i, k) => `  iv[at + ${k}] = ${value(i)};`),
     '}',
-    'return function assemble(rows, out, itemCache, template) {',
+    'function assemble(rows, out, cache, template) {',
     '  let user = null, context = null;',
     '  for (let r = 0; r < rows.length; r++) {',
     '    const row = rows[r];',
@@ -85,25 +139,19 @@ function compileAssembleFn(columns: readonly Column[]): AssembleFn {
     // Shared values, and placeholders the next lines overwrite.
     '    out.set(template, b);',
     ...(item.length > 0
-      ? [
-          '    const item = row.item;',
-          '    let iv = item.inCatalog ? itemCache.get(item) : undefined;',
-          '    if (iv === undefined) {',
-          '      iv = itemValues(row);',
-          '      if (item.inCatalog) itemCache.set(item, iv);',
-          '    }',
-          ...item.map((i, k) => `    out[b + ${i}] = iv[${k}];`),
-        ]
+      ? ['    cache.locate(row);', '    const iv = cache.values, at = cache.at;', ...item.map((i, k) => `    out[b + ${i}] = iv[at + ${k}];`)]
       : []),
     ...perRow.map((i) => `    out[b + ${i}] = ${value(i)};`),
     '  }',
-    '};',
+    '}',
+    'return { assemble, itemValuesInto };',
   ].join('\n');
-  return new Function('F', 'D', 'finite', src)(
+  const fns = new Function('F', 'D', 'finite', src)(
     columns.map((c) => c.compute),
     columns.map((c) => c.defaultValue),
     finite,
-  ) as AssembleFn;
+  ) as { assemble: AssembleFn; itemValuesInto: (row: FeatureRowInput, into: Float32Array, at: number) => void };
+  return { ...fns, itemWidth: item.length };
 }
 
 /** Free matrices kept per assembler for reuse (concurrent calls each take their own). */
@@ -112,14 +160,14 @@ const MAX_FREE_MATRICES = 4;
 /**
  * A model's feature names compiled once (at its first call): assembles the
  * `[rows, width]` row-major float32 matrix in exactly the declared order.
- * Catalog items' item.* values are computed once per item object (a rebuilt
- * snapshot has new objects). Matrices can be borrowed and returned so a busy
- * service does not allocate (and zero) one per call.
+ * Catalog items' item.* values are computed once per item and item table (a
+ * rebuilt snapshot has a new table). Matrices can be borrowed and returned so
+ * a busy service does not allocate (and zero) one per call.
  */
 export class CompiledFeatures {
   readonly width: number;
   private readonly assembleFn: AssembleFn;
-  private readonly itemCache = new WeakMap<ItemInput, Float32Array>();
+  private readonly itemCache: ItemValueCache;
   private readonly free: Float32Array<ArrayBuffer>[] = [];
   private readonly template: Float32Array;
 
@@ -128,7 +176,9 @@ export class CompiledFeatures {
     if (unknown.length > 0) throw new UnknownFeatureError(unknown);
     this.width = featureNames.length;
     this.template = new Float32Array(this.width);
-    this.assembleFn = compileAssembleFn(featureNames.map(columnFor));
+    const compiled = compileAssembleFn(featureNames.map(columnFor));
+    this.assembleFn = compiled.assemble;
+    this.itemCache = new ItemValueCache(compiled.itemWidth, compiled.itemValuesInto);
   }
 
   /**

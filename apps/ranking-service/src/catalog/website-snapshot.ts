@@ -1,4 +1,4 @@
-import { popularityOf, type ItemInput } from '@recsys/features';
+import { ItemTable, popularityOf, type ItemInput } from '@recsys/features';
 import type { ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
 import type { CatalogRow, ItemKind } from './catalog-repository';
 
@@ -47,6 +47,8 @@ export class WebsiteSnapshot {
     /** False when the database could not be read: an empty stand-in until the next refresh. */
     readonly complete = true,
   ) {
+    // Numbered, so every model's assembler keeps item.* values packed by slot (@recsys/features ItemTable).
+    const table = new ItemTable(rows.length);
     for (const row of rows) {
       const s = stats.get(row.itemId);
       const price = row.price === null ? undefined : Number(row.price);
@@ -55,6 +57,8 @@ export class WebsiteSnapshot {
         row,
         input: {
           inCatalog: true,
+          table,
+          slot: this.items.size,
           category: row.category ?? undefined,
           brand: row.brand ?? undefined,
           price: price !== undefined && Number.isFinite(price) ? price : undefined,
