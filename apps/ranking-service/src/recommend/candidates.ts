@@ -1,20 +1,25 @@
-import type { UserInput } from '@recsys/features';
+import type { ContextInput, FeatureRowInput, ItemInput, PairSignals, UserInput } from '@recsys/features';
 import type { CatalogEntry, WebsiteSnapshot } from '../catalog/website-snapshot';
 import type { RecommendQuery } from './recommend-query';
 
 /** Where a candidate came from (RecommendedItem.source). */
 export type Source = 'caller' | 'co_visitation' | 'next_item' | 'favorites' | 'popular' | 'trending';
 
-export interface Candidate {
+/**
+ * One item to score. It is also its feature row (FeatureRowInput) and its own
+ * pair signals (`pair` is the candidate itself): one object per candidate,
+ * not three.
+ */
+export interface Candidate extends FeatureRowInput {
   itemId: string;
   source: Source;
   /** Undefined for caller candidates the catalog does not know. */
   entry?: CatalogEntry;
-  features?: Record<string, number>;
   /** Summed co-visitation weight with the page, recent and cart items. */
   coVisitation: number;
   /** 1 when a recent item is followed by this one in logged sessions. */
   nextItem: number;
+  pair: PairSignals;
   /** The seed item that proposed it (for reasons). */
   via?: string;
   /** The segment whose popular list proposed it (`device:mobile`…). */
@@ -23,6 +28,45 @@ export interface Candidate {
 
 /** At most this many generated candidates per call (the contract's caller limit too). */
 export const MAX_GENERATED = 1000;
+
+/** The item input of every caller candidate the catalog does not know (the same for all). */
+const NOT_IN_CATALOG: ItemInput = Object.freeze({ inCatalog: false });
+
+/** What every candidate of one request shares: its feature rows' user and context. */
+export interface CandidateScope {
+  user: UserInput | undefined;
+  context: ContextInput;
+}
+
+function candidate(
+  scope: CandidateScope,
+  itemId: string,
+  source: Source,
+  entry: CatalogEntry | undefined,
+  features: Record<string, number> | undefined,
+  signal: Signal | undefined,
+  via: string | undefined,
+  segment: string | undefined,
+): Candidate {
+  const c: Candidate = {
+    itemId,
+    source,
+    entry,
+    item: entry?.input ?? NOT_IN_CATALOG,
+    user: scope.user,
+    context: scope.context,
+    candidate: features,
+    pair: NO_SIGNALS,
+    coVisitation: signal?.co ?? 0,
+    nextItem: signal?.next ?? 0,
+    via: via ?? signal?.via,
+    segment,
+  };
+  c.pair = c;
+  return c;
+}
+
+const NO_SIGNALS: PairSignals = Object.freeze({ coVisitation: 0, nextItem: 0 });
 
 /**
  * The filters every candidate passes, generated or the caller's: excluded
@@ -36,33 +80,40 @@ export function makeEligibility(q: RecommendQuery, snapshot: WebsiteSnapshot) {
   if (q.contextItemId) blocked.add(q.contextItemId);
   for (const id of q.cartItemIds) blocked.add(id);
   const purchased = q.kind === 'product' && q.userId ? snapshot.purchases.get(q.userId) : undefined;
+  const { includeCategories, excludeCategories, kind } = q;
+  const anyExcluded = excludeCategories.size > 0;
   return (itemId: string, entry: CatalogEntry | undefined): boolean => {
     if (blocked.has(itemId) || purchased?.has(itemId)) return false;
-    if (!entry) return q.includeCategories === undefined;
-    const row = entry.row;
-    if (!row.available || row.kind !== q.kind) return false;
-    if (q.includeCategories && (row.category === null || !q.includeCategories.has(row.category))) return false;
-    if (row.category !== null && q.excludeCategories.has(row.category)) return false;
+    if (!entry) return includeCategories === undefined;
+    if (!entry.available || entry.kind !== kind) return false;
+    const category = entry.category;
+    if (includeCategories && (category === null || !includeCategories.has(category))) return false;
+    if (anyExcluded && category !== null && excludeCategories.has(category)) return false;
     return true;
   };
 }
 
-export function callerCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot): Candidate[] {
+export function callerCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot, scope: CandidateScope): Candidate[] {
   const eligible = makeEligibility(q, snapshot);
   const signals = pairSignals(q, snapshot);
   const out: Candidate[] = [];
   for (const c of q.candidates ?? []) {
     const entry = snapshot.items.get(c.itemId);
     if (!eligible(c.itemId, entry)) continue;
-    const s = signals.get(c.itemId);
-    out.push({ itemId: c.itemId, source: 'caller', entry, features: c.features, coVisitation: s?.co ?? 0, nextItem: s?.next ?? 0, via: s?.via, segment: undefined });
+    out.push(candidate(scope, c.itemId, 'caller', entry, c.features, signals.get(c.itemId), undefined, undefined));
   }
   return out;
 }
 
+interface Signal {
+  co: number;
+  next: number;
+  via?: string;
+}
+
 /** Co-visitation and next-item signals of every item reachable from the page, recent and cart items. */
 function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot) {
-  const out = new Map<string, { co: number; next: number; via?: string }>();
+  const out = new Map<string, Signal>();
   const seeds = [q.contextItemId, ...q.recentItemIds, ...q.cartItemIds].filter((s): s is string => Boolean(s));
   for (const seed of seeds) {
     for (const n of snapshot.coVisited.get(seed) ?? []) {
@@ -88,39 +139,38 @@ function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot) {
  * the user's favourites' neighbours, popular in the visitor's segment (device,
  * lifecycle), trending, then website popular — which also covers every
  * available item, so a non-empty catalog never gives an empty answer.
+ * The snapshot's lists hold catalog entries: no lookup by id per candidate.
  */
-export function generateCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot, user: UserInput | undefined): Candidate[] {
+export function generateCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot, scope: CandidateScope): Candidate[] {
   const eligible = makeEligibility(q, snapshot);
   const signals = pairSignals(q, snapshot);
   const out: Candidate[] = [];
-  const taken = new Set<string>();
+  const taken = new Set<CatalogEntry>();
   // `via` and `segment` as arguments, not a spread options object: this runs for up to ~1,000 items per call.
-  const add = (itemId: string, source: Source, via?: string, segment?: string) => {
-    if (out.length >= MAX_GENERATED || taken.has(itemId)) return;
-    const entry = snapshot.items.get(itemId);
-    if (!entry || !eligible(itemId, entry)) return;
-    taken.add(itemId);
-    const s = signals.get(itemId);
-    out.push({ itemId, source, entry, features: undefined, coVisitation: s?.co ?? 0, nextItem: s?.next ?? 0, via: via ?? s?.via, segment });
+  const add = (entry: CatalogEntry | undefined, source: Source, via?: string, segment?: string) => {
+    if (!entry || out.length >= MAX_GENERATED || taken.has(entry) || !eligible(entry.itemId, entry)) return;
+    taken.add(entry);
+    out.push(candidate(scope, entry.itemId, source, entry, undefined, signals.size > 0 ? signals.get(entry.itemId) : undefined, via, segment));
   };
   for (const [itemId, s] of [...signals].sort((a, b) => b[1].co - a[1].co || b[1].next - a[1].next)) {
-    add(itemId, s.co > 0 ? 'co_visitation' : 'next_item');
+    add(snapshot.items.get(itemId), s.co > 0 ? 'co_visitation' : 'next_item');
   }
+  const user = scope.user;
   if (user) {
     for (const fav of user.favoriteProducts ?? []) {
-      for (const n of snapshot.coVisited.get(fav) ?? []) add(n.itemId, 'favorites', fav);
+      for (const n of snapshot.coVisited.get(fav) ?? []) add(n.entry, 'favorites', fav);
     }
     for (const category of user.favoriteCategories ?? []) {
-      for (const id of (snapshot.byCategory.get(category) ?? []).slice(0, 50)) add(id, 'favorites');
+      for (const e of (snapshot.byCategory.get(category) ?? []).slice(0, 50)) add(e, 'favorites');
     }
   }
   for (const segment of segmentsOf(q, user)) {
-    for (const id of snapshot.segments.get(segment) ?? []) add(id, 'popular', undefined, segment);
+    for (const e of snapshot.segments.get(segment) ?? []) add(e, 'popular', undefined, segment);
   }
-  for (const id of (snapshot.trending.get(q.kind) ?? []).slice(0, 100)) add(id, 'trending');
-  for (const id of snapshot.popular.get(q.kind) ?? []) {
+  for (const e of (snapshot.trending.get(q.kind) ?? []).slice(0, 100)) add(e, 'trending');
+  for (const e of snapshot.popular.get(q.kind) ?? []) {
     if (out.length >= MAX_GENERATED) break;
-    add(id, 'popular');
+    add(e, 'popular');
   }
   return out;
 }

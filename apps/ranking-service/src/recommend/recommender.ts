@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FallbackReason, type RecommendedItem, type RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
-import { featureValuesOf, type ContextInput, type FeatureRowInput, type ItemInput, type UserInput } from '@recsys/features';
+import { featureValuesOf, type ContextInput, type UserInput } from '@recsys/features';
 import { ResourceExhaustedError, type Logger } from '@recsys/service-kit';
 import type { CatalogCache } from '../catalog/catalog-cache';
 import type { WebsiteSnapshot } from '../catalog/website-snapshot';
@@ -63,12 +63,10 @@ export class Recommender {
     // Profile and catalog in parallel: neither waits for the other.
     const [snapshot, profile] = await Promise.all([this.catalog.get(q.websiteId), this.profiles.lookup(q.websiteId, q.userId)]);
     const user = profile.user;
-    const candidates = q.candidates ? callerCandidates(q, snapshot) : generateCandidates(q, snapshot, user);
-
-    const context = contextInput(q, snapshot);
-    // A candidate carries its own pair signals (coVisitation, nextItem): no second object per row.
-    const rows: FeatureRowInput[] = candidates.map((c) => ({ itemId: c.itemId, user, item: c.entry?.input ?? NOT_IN_CATALOG, context, pair: c, candidate: c.features }));
-    const scoring = await scoreWithModel(this.models, q.websiteId, q.modelName, rows, this.options.scoringTimeoutMs);
+    // Each candidate is its own feature row, with this request's user and context.
+    const scope = { user, context: contextInput(q, snapshot) };
+    const candidates = q.candidates ? callerCandidates(q, snapshot, scope) : generateCandidates(q, snapshot, scope);
+    const scoring = await scoreWithModel(this.models, q.websiteId, q.modelName, candidates, this.options.scoringTimeoutMs);
     if (!scoring.ok && scoring.error) this.logger.warn({ err: scoring.error, model: scoring.model?.version, websiteId: q.websiteId }, 'model scoring failed: heuristic fallback');
     const scores = scoring.ok ? scoring.scores : heuristicScores(candidates, user, q.time);
 
@@ -126,11 +124,8 @@ export class Recommender {
   }
 }
 
-/** The item input of every caller candidate the catalog does not know (the same for all). */
-const NOT_IN_CATALOG: ItemInput = Object.freeze({ inCatalog: false });
-
 /** What the per-category cap counts by; undefined (not capped) for items the catalog does not know or gives no category. */
-const categoryOf = (c: Candidate) => c.entry?.row.category ?? undefined;
+const categoryOf = (c: Candidate) => c.entry?.category ?? undefined;
 
 /** Said in the reasons (explain) when the profile could not be used. */
 const PROFILE_NOTES: Partial<Record<ProfileLookup['outcome'], string>> = {
