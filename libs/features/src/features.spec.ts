@@ -151,7 +151,7 @@ describe('feature vocabulary', () => {
       brand: maybe(pick(['b1', 'b2'])),
       price: maybe(pick([5, 40, 120, Number.NaN])),
       tags: maybe(['x']),
-      publishedAt: maybe(new Date(time.getTime() - rnd() * 1e10)),
+      publishedAtMs: maybe(time.getTime() - rnd() * 1e10),
       stats1d: stats(),
       stats7d: stats(),
       stats30d: stats(),

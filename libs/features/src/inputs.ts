@@ -77,7 +77,8 @@ export interface ItemInput {
   brand?: string;
   price?: number;
   tags?: readonly string[];
-  publishedAt?: Date;
+  /** published_at in epoch milliseconds: a number, not a Date, since item.age_days reads it for every row. */
+  publishedAtMs?: number;
   /** Last 24 hours / 7 days / 30 days before the request time. */
   stats1d?: ItemWindowStats;
   stats7d?: ItemWindowStats;

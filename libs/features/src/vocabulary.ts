@@ -75,7 +75,9 @@ const ITEM: FeatureDefinition[] = [
   f('item.price', 'unit price; 0 when unknown', 0, (r) => r.item.price),
   f('item.log_price', 'ln(1 + price)', 0, (r) => log1p(r.item.price)),
   f('item.has_price', '1 when the price is known', 0, (r) => (r.item.price === undefined ? 0 : 1)),
-  f('item.age_days', 'days since published_at; 0 when unknown', 0, (r) => daysBetween(r.item.publishedAt, r.context.time)),
+  f('item.age_days', 'days since published_at; 0 when unknown', 0, (r) =>
+    r.item.publishedAtMs === undefined ? undefined : Math.max(0, (r.context.time.getTime() - r.item.publishedAtMs) / DAY_MS),
+  ),
   f('item.tag_count', 'number of tags', 0, (r) => r.item.tags?.length),
   ...(['1d', '7d', '30d'] as const).flatMap((w) => {
     const pick = (r: FeatureRowInput) => (w === '1d' ? r.item.stats1d : w === '7d' ? r.item.stats7d : r.item.stats30d);

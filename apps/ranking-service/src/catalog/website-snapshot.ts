@@ -60,7 +60,13 @@ export class WebsiteSnapshot {
   ) {
     // Numbered, so every model's assembler keeps item.* values packed by slot (@recsys/features ItemTable).
     const table = new ItemTable(rows.length);
+    // One string object per distinct category and brand: the match.* features compare them for
+    // every row, and 40 shared strings stay in cache where 5,000 copies would not.
+    const shared = new Map<string, string>();
+    const one = (v: string | null) => (v === null ? null : (shared.get(v) ?? (shared.set(v, v), v)));
     for (const row of rows) {
+      const category = one(row.category);
+      const brand = one(row.brand);
       const s = stats.get(row.itemId);
       const price = row.price === null ? undefined : Number(row.price);
       const week = popularityOf(s?.d7);
@@ -69,16 +75,16 @@ export class WebsiteSnapshot {
         row,
         available: row.available,
         kind: row.kind,
-        category: row.category,
+        category,
         input: {
           inCatalog: true,
           table,
           slot: this.items.size,
-          category: row.category ?? undefined,
-          brand: row.brand ?? undefined,
+          category: category ?? undefined,
+          brand: brand ?? undefined,
           price: price !== undefined && Number.isFinite(price) ? price : undefined,
           tags: row.tags,
-          publishedAt: row.publishedAt ?? undefined,
+          publishedAtMs: row.publishedAt?.getTime(),
           stats1d: s?.d1,
           stats7d: s?.d7,
           stats30d: s?.d30,

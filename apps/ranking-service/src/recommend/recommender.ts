@@ -142,8 +142,9 @@ function contextInput(q: RecommendQuery, snapshot: WebsiteSnapshot): ContextInpu
     pageType: q.pageType,
     itemId: q.contextItemId,
     category: q.contextCategory,
-    itemCategory: pageItem?.row.category ?? undefined,
-    itemBrand: pageItem?.row.brand ?? undefined,
+    // The snapshot's shared strings (website-snapshot.ts), as the items' are.
+    itemCategory: pageItem?.input.category,
+    itemBrand: pageItem?.input.brand,
     cartSize: q.cartItemIds.length,
     recentCount: q.recentItemIds.length,
   };
