@@ -123,6 +123,31 @@ describe('startGrpcServer', () => {
     }
   });
 
+  it('counts health checks, crashes, streams and cancelled calls too, and logs what did not end OK', async () => {
+    const t = await start();
+    open.push(t.server);
+    t.server.markServing();
+    await check(t.health);
+    await expect(echoUnary(t.echo, { text: 'x', fail: 'crash' })).rejects.toMatchObject({ code: Status.INTERNAL });
+    await new Promise((resolve) => t.echo.repeat({ text: 'a' }).on('data', () => undefined).on('end', resolve));
+    // A call the client gives up on while the handler still waits: CANCELLED, not the handler's later OK.
+    const slow = t.echo.echo({ text: 'slow', delayMs: 2_000 }, (() => undefined) as never);
+    while (t.handler.started < 2) await new Promise((r) => setTimeout(r, 5));
+    slow.cancel();
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('grpc_code="CANCELLED"'); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      text = await t.metrics.registry.metrics();
+    }
+    expect(text).toContain('grpc_server_handled_total{grpc_service="grpc.health.v1.Health",grpc_method="Check",grpc_type="unary",grpc_code="OK",service="test"} 1');
+    expect(text).toContain('grpc_method="Echo",grpc_type="unary",grpc_code="INTERNAL",service="test"} 1');
+    expect(text).toContain('grpc_method="Repeat",grpc_type="server_stream",grpc_code="OK",service="test"} 1');
+    expect(text).toContain('grpc_method="Echo",grpc_type="unary",grpc_code="CANCELLED",service="test"} 1');
+    expect(text).toMatch(/grpc_server_in_flight\{grpc_service="test.echo.v1.EchoService",grpc_method="Echo",service="test"\} 0/);
+    expect(t.lines.find((l) => l.msg === 'rpc failed')).toMatchObject({ method: '/test.echo.v1.EchoService/Echo', code: 'INTERNAL' });
+    expect(t.lines.find((l) => l.msg === 'rpc rejected')).toMatchObject({ code: 'CANCELLED' });
+  });
+
   it('lets an in-flight call finish on close, refuses new calls, and resolves once drained', async () => {
     const t = await start();
     t.server.markServing();
