@@ -144,6 +144,19 @@ describe('filters and diversity', () => {
     expect(ids(content)).toEqual(['article']);
   });
 
+  it("drops products the user already bought (a converted row of theirs), for that user only, generated or the caller's", async () => {
+    const shop = await h.newWebsite();
+    await h.upsert(shop, [{ itemId: 'a' }, { itemId: 'b' }, { itemId: 'c' }]);
+    await h.sql.query(
+      `INSERT INTO recommendations (website_id, session_id, user_id, item_id, converted, converted_at, revenue) VALUES ($1, $2, 'buyer', 'b', true, now(), 10)`,
+      [shop, randomUUID()],
+    );
+    expect(ids(await h.recommend({ websiteId: shop, userId: 'buyer', count: 10 })).sort()).toEqual(['a', 'c']);
+    const caller = await h.recommend({ websiteId: shop, userId: 'buyer', candidates: [{ itemId: 'b', features: {} }, { itemId: 'c', features: {} }] });
+    expect(ids(caller)).toEqual(['c']);
+    expect(ids(await h.recommend({ websiteId: shop, userId: 'someone-else', count: 10 })).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('applies include and exclude categories (caller items of unknown category are dropped by include)', async () => {
     expect(ids(await h.recommend({ websiteId: site, count: 100, includeCategories: ['hats'] })).sort()).toEqual(['h1', 'h2']);
     expect(ids(await h.recommend({ websiteId: site, count: 100, excludeCategories: ['shoes', 'hats'] }))).toEqual(['b1']);

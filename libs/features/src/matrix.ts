@@ -62,6 +62,8 @@ class ItemValueCache {
   private readonly byTable = new WeakMap<ItemTable, { pages: (Float32Array | undefined)[]; filled: Uint8Array }>();
   private lastTable: ItemTable | undefined;
   private last: { pages: (Float32Array | undefined)[]; filled: Uint8Array } | undefined;
+  /** Values of an item without a table: computed for each row, used at once. */
+  private readonly scratch: Float32Array;
   /** Where the values of the item last asked for are: `values[at]` … `values[at + width - 1]`. */
   values: Float32Array;
   at = 0;
@@ -70,16 +72,17 @@ class ItemValueCache {
     private readonly width: number,
     private readonly compute: (row: FeatureRowInput, into: Float32Array, at: number) => void,
   ) {
-    this.values = new Float32Array(width);
+    this.scratch = new Float32Array(width);
+    this.values = this.scratch;
   }
 
   /** Points `values`/`at` at the row's item.* values, computing them on first use. */
   locate(row: FeatureRowInput): void {
     const { table, slot } = row.item;
     if (table === undefined || slot === undefined || !(slot >= 0 && slot < table.size) || !row.item.inCatalog) {
-      this.values = SCRATCH.length >= this.width ? SCRATCH : (SCRATCH = new Float32Array(this.width));
+      this.values = this.scratch;
       this.at = 0;
-      this.compute(row, this.values, 0);
+      this.compute(row, this.scratch, 0);
       return;
     }
     if (table !== this.lastTable) {
@@ -99,9 +102,6 @@ class ItemValueCache {
     }
   }
 }
-
-/** Values of items without a table: used at once, so one array serves every assembler. */
-let SCRATCH = new Float32Array(64);
 
 /**
  * Writes the assembly for one column list as straight-line code: one call site

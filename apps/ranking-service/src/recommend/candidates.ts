@@ -89,13 +89,19 @@ export function makeEligibility(q: RecommendQuery, snapshot: WebsiteSnapshot) {
     if (anyExcluded && category !== null && excludeCategories.has(category)) return false;
     return true;
   };
-  // The same id filters as catalog entries, for generated candidates: checking an entry by identity
-  // does not read its id string (one cache miss less per candidate).
-  const notFor = new Set<CatalogEntry>();
-  for (const id of purchased ? [...blocked, ...purchased] : blocked) {
-    const e = snapshot.items.get(id);
-    if (e) notFor.add(e);
-  }
+  // The same id filters as catalog entries, for generated candidates (resolved on their first check):
+  // checking an entry by identity does not read its id string (one cache miss less per candidate).
+  let notFor: Set<CatalogEntry> | undefined;
+  const resolveNotFor = () => {
+    const out = new Set<CatalogEntry>();
+    for (const ids of purchased ? [blocked, purchased] : [blocked]) {
+      for (const id of ids) {
+        const e = snapshot.items.get(id);
+        if (e) out.add(e);
+      }
+    }
+    return out;
+  };
   return {
     /** A caller candidate, by id (it may not be in the catalog). */
     id: (itemId: string, entry: CatalogEntry | undefined): boolean => {
@@ -103,7 +109,7 @@ export function makeEligibility(q: RecommendQuery, snapshot: WebsiteSnapshot) {
       return entry ? fits(entry) : includeCategories === undefined;
     },
     /** A catalog entry (generated candidates). */
-    entry: (entry: CatalogEntry): boolean => !notFor.has(entry) && fits(entry),
+    entry: (entry: CatalogEntry): boolean => !(notFor ??= resolveNotFor()).has(entry) && fits(entry),
   };
 }
 
