@@ -113,8 +113,8 @@ describe('feature vocabulary', () => {
     const next = new ItemTable(600);
     expect(Array.from(columns.assemble(items.map((item) => row({ item: { ...item, table: next } }))))).toEqual([1, 0, 1, 0, 1, 0, 1, 0]);
     // Without a table, or with a slot outside it, values are computed for every row.
-    const loose = [{ inCatalog: true, price: 3 }, { inCatalog: true, table, slot: 600, price: 4 }, { inCatalog: true, table, slot: -1, price: 5 }];
-    expect(Array.from(columns.assemble(loose.map((item) => row({ item }))))).toEqual([3, 0, 4, 0, 5, 0]);
+    const loose = [{ inCatalog: true, price: 3 }, { inCatalog: true, table, slot: 600, price: 4 }, { inCatalog: true, table, slot: -1, price: 5 }, { inCatalog: true, table, slot: 1.5, price: 7 }];
+    expect(Array.from(columns.assemble(loose.map((item) => row({ item }))))).toEqual([3, 0, 4, 0, 5, 0, 7, 0]);
     loose[0]!.price = 6;
     expect(columns.assemble([row({ item: loose[0]! })])[0]).toBe(6);
   });

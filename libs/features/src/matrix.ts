@@ -79,7 +79,8 @@ class ItemValueCache {
   /** Points `values`/`at` at the row's item.* values, computing them on first use. */
   locate(row: FeatureRowInput): void {
     const { table, slot } = row.item;
-    if (table === undefined || slot === undefined || !(slot >= 0 && slot < table.size) || !row.item.inCatalog) {
+    // A slot that is not a whole number inside the table would index garbage (NaN): computed per row instead.
+    if (table === undefined || slot === undefined || slot >>> 0 !== slot || slot >= table.size || !row.item.inCatalog) {
       this.values = this.scratch;
       this.at = 0;
       this.compute(row, this.scratch, 0);
