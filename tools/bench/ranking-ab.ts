@@ -45,8 +45,8 @@ async function run(url: string, roots: string[]) {
     }
     for (let i = 0; i < 300; i++) for (const s of servers) await s.recommend(request);
     out(`ranking-service A/B, node ${process.version}, ${MODE === 'generated' ? 'generated candidates' : '100 caller candidates'}, ${CALLS} calls per round and server, ${pinned ? `servers pinned to CPU ${last}, load generator to CPU 0` : 'not pinned'}`);
-    out(`A = ${roots[0]} (model scores on the ${servers[0]!.scoresOn()})`);
-    out(`B = ${roots[1]} (model scores on the ${servers[1]!.scoresOn()})`);
+    out(`A = ${roots[0]} (model scores on: ${servers[0]!.scoresOn()})`);
+    out(`B = ${roots[1]} (model scores on: ${servers[1]!.scoresOn()})`);
     out();
     out('| round | A p50 ms | B p50 ms | B/A p50 | A CPU µs/call | B CPU µs/call | B/A CPU |');
     out('|---|---|---|---|---|---|---|');

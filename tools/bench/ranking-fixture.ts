@@ -103,7 +103,7 @@ export interface RankingProcess {
   recommend(request: RecommendRequest): Promise<RecommendResponse>;
   /**
    * Where the serving model scores, from the service's "model swapped in" log line:
-   * 'service thread', 'worker', or 'unknown' (a checkout that does not log it).
+   * 'service thread', 'worker', or 'unknown (not logged by this checkout)'.
    */
   scoresOn(): string;
   stop(): Promise<void>;
@@ -173,7 +173,7 @@ export async function startRanking(bench: RankingBench, url: string, root = join
     recommend: (req) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req),
     scoresOn: () => {
       const swapped = proc.output().split('\n').filter((l) => l.includes('"model swapped in"')).at(-1);
-      return (swapped && (JSON.parse(swapped) as { scoresOn?: string }).scoresOn) || 'unknown';
+      return (swapped && (JSON.parse(swapped) as { scoresOn?: string }).scoresOn) || 'unknown (not logged by this checkout)';
     },
     stop: async () => {
       client.close();

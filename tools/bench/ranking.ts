@@ -104,7 +104,7 @@ async function run(url: string) {
     const first = await recommend(caller100);
     if (first.fallback) throw new Error(`the model is not serving (fallback reason ${first.fallbackReason})`);
     const gen = await recommend({ ...generated, dryRun: true, explain: false });
-    out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${bench.featureCount}-64-32-1 (${first.model?.version}, scores on the ${service.scoresOn()}), logging on`);
+    out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${bench.featureCount}-64-32-1 (${first.model?.version}, scores on: ${service.scoresOn()}), logging on`);
     out(`request: 100 caller candidates = ${RecommendRequest.encode(caller100).finish().length} bytes; response (count 10) = ${RecommendResponse.encode(first).finish().length} bytes; generated answer strategy ${gen.strategy}`);
 
     bare = await bareServer(entries.bare, first);
