@@ -48,6 +48,9 @@ function finite(v: number | undefined, defaultValue: number): number {
 
 type AssembleFn = (rows: readonly FeatureRowInput[], out: Float32Array, cache: ItemValueCache, template: Float32Array) => void;
 
+/** Writes one row's item.* values into `into` from index `at` (the compiled column list's item columns, in order). */
+type ItemValuesFn = (row: FeatureRowInput, into: Float32Array, at: number) => void;
+
 /** Slots per page of cached item.* values: pages are allocated when first used, so a large catalog costs what is scored. */
 const PAGE_SLOTS = 256;
 
@@ -70,7 +73,7 @@ class ItemValueCache {
 
   constructor(
     private readonly width: number,
-    private readonly compute: (row: FeatureRowInput, into: Float32Array, at: number) => void,
+    private readonly compute: ItemValuesFn,
   ) {
     this.scratch = new Float32Array(width);
     this.values = this.scratch;
@@ -115,7 +118,7 @@ class ItemValueCache {
  * column indices go into the source; the functions and defaults are passed
  * in, never stringified.
  */
-function compileAssembleFn(columns: readonly Column[]): { assemble: AssembleFn; itemValuesInto: (row: FeatureRowInput, into: Float32Array, at: number) => void; itemWidth: number } {
+function compileAssembleFn(columns: readonly Column[]): { assemble: AssembleFn; itemValuesInto: ItemValuesFn; itemWidth: number } {
   const width = columns.length;
   const idx = (kind: ColumnKind) => columns.flatMap((c, i) => (c.kind === kind ? [i] : []));
   const [shared, item, perRow] = [idx('shared'), idx('item'), idx('row')];
@@ -151,7 +154,7 @@ function compileAssembleFn(columns: readonly Column[]): { assemble: AssembleFn; 
     columns.map((c) => c.compute),
     columns.map((c) => c.defaultValue),
     finite,
-  ) as { assemble: AssembleFn; itemValuesInto: (row: FeatureRowInput, into: Float32Array, at: number) => void };
+  ) as { assemble: AssembleFn; itemValuesInto: ItemValuesFn };
   return { ...fns, itemWidth: item.length };
 }
 
