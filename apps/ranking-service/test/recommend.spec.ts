@@ -1,5 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
 import { Device, FallbackReason, ItemType, RecommendationType } from '@recsys/contracts/ranking';
+import { timeOfUuidV7 } from '@recsys/db';
 import { randomUUID } from 'node:crypto';
 import { LinearModel, SettableModelProvider } from './support/linear-model';
 import { eventually, startHarness, type Harness } from './support/harness';
@@ -277,6 +278,14 @@ describe('logging', () => {
       expect(row.context).toMatchObject({ device: 'tablet' });
       expect(row.personalization_factors).toMatchObject({ source: 'popular', profile: 'disabled' });
     });
+    // Time-ordered ids (UUID version 7) for the answer and its rows, in the order they were shown:
+    // index keys that append rather than scatter (time-ordered-ids.ts).
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(res.recommendationId).toMatch(v7);
+    for (const row of rows) expect(row.id).toMatch(v7);
+    expect(rows[0].id < rows[1].id).toBe(true);
+    expect(res.recommendationId < rows[0].id).toBe(true);
+    expect(Math.abs(timeOfUuidV7(res.recommendationId)! - Date.now())).toBeLessThan(60_000);
   });
 });
 

@@ -1,4 +1,4 @@
-import { findFreePort } from '@recsys/db';
+import { findFreePort, TimeOrderedIds } from '@recsys/db';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { createLogger } from '@recsys/service-kit';
 import { randomUUID } from 'node:crypto';
@@ -8,8 +8,10 @@ import { RecommendationLog, type LogRow } from '../src/log/recommendation-log';
 import { eventually } from './support/harness';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
+const ids = new TimeOrderedIds();
 const row = (websiteId: string, itemId: string): LogRow => ({
-  requestId: randomUUID(),
+  id: ids.next(),
+  requestId: ids.next(),
   websiteId,
   sessionId: randomUUID(),
   userId: null,
@@ -99,13 +101,14 @@ describe('RecommendationLog', () => {
     await log.close();
     const stored = (
       await pool.query(
-        `SELECT request_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy, model_version, personalization_factors AS f, shown_at
+        `SELECT id, request_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy, model_version, personalization_factors AS f, shown_at
            FROM recommendations WHERE website_id = $1 ORDER BY shown_at, rank`,
         [site],
       )
     ).rows;
     expect(stored).toEqual(
       [...a, ...b].map((r) => ({
+        id: r.id,
         request_id: r.requestId,
         session_id: r.sessionId,
         user_id: r.userId,

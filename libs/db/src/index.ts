@@ -4,3 +4,4 @@ export { findFreePort, startEmbeddedPostgres, type EmbeddedPostgres, type Embedd
 export * from './entities';
 export * from './migrator';
 export * from './orm';
+export { TimeOrderedIds, timeOfUuidV7 } from './time-ordered-ids';

@@ -4,6 +4,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** One shown item, as it goes to `recommendations`. Outcomes may be set before the row is written. */
 export interface LogRow {
+  /** The row's primary key: time-ordered (TimeOrderedIds), so the key index takes appends, not scattered inserts. */
+  id: string;
   requestId: string;
   websiteId: string;
   sessionId: string;
@@ -157,14 +159,14 @@ export class RecommendationLog {
    */
   private async write(rows: readonly LogRow[]): Promise<void> {
     await this.pool.query(
-      `INSERT INTO recommendations (request_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy,
+      `INSERT INTO recommendations (id, request_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy,
                                     model_version, personalization_factors, shown, shown_at, clicked, clicked_at, converted, converted_at, revenue)
-       SELECT a.request_id, a.website_id, a.session_id, a.user_id, a.rtype, i.item_id, i.score, i.rank, ($2::jsonb) -> a.ctx, i.strategy,
+       SELECT i.id, a.request_id, a.website_id, a.session_id, a.user_id, a.rtype, i.item_id, i.score, i.rank, ($2::jsonb) -> a.ctx, i.strategy,
               a.model_version, i.factors, true, a.shown_at, i.clicked_at IS NOT NULL, i.clicked_at, i.converted_at IS NOT NULL, i.converted_at, i.revenue
          FROM json_to_recordset($1::json)
            AS a(request_id uuid, website_id uuid, session_id uuid, user_id text, rtype text, ctx int, model_version text, shown_at timestamptz, items json)
         CROSS JOIN LATERAL json_to_recordset(a.items)
-           AS i(item_id text, score float8, rank int, strategy text, factors jsonb, clicked_at timestamptz, converted_at timestamptz, revenue numeric)`,
+           AS i(id uuid, item_id text, score float8, rank int, strategy text, factors jsonb, clicked_at timestamptz, converted_at timestamptz, revenue numeric)`,
       await encodeBatch(rows),
     );
   }
@@ -200,6 +202,7 @@ interface AnswerRecord {
 }
 
 interface ItemRecord {
+  id: string;
   item_id: string;
   score: number;
   rank: number;
@@ -260,6 +263,7 @@ async function encodeBatch(rows: readonly LogRow[]): Promise<[string, string]> {
         answers.push(answer);
       }
       answer.items.push({
+        id: r.id,
         item_id: r.itemId,
         score: r.score,
         rank: r.rank,

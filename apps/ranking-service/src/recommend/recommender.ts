@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { FallbackReason, type RecommendedItem, type RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
+import { TimeOrderedIds } from '@recsys/db';
 import { featureValuesOf, type ContextInput, type UserInput } from '@recsys/features';
 import { ResourceExhaustedError, type Logger } from '@recsys/service-kit';
 import type { CatalogCache } from '../catalog/catalog-cache';
@@ -39,6 +39,8 @@ export class Recommender {
     private readonly options: RecommenderOptions,
     private readonly logger: Logger,
     private readonly sessions: SessionMemory = new SessionMemory(),
+    /** Recommendation ids and log row ids: time-ordered, as index keys of `recommendations` (time-ordered-ids.ts). */
+    private readonly ids: TimeOrderedIds = new TimeOrderedIds(),
   ) {}
 
   /**
@@ -95,7 +97,7 @@ export class Recommender {
     // Nothing reads the matrix past this point: the next call may reuse it.
     if (scoring.ok) scoring.features.giveBack(scoring.matrix);
 
-    const recommendationId = randomUUID();
+    const recommendationId = this.ids.next();
     const response: RecommendResponse = {
       recommendationId,
       items,
@@ -105,7 +107,7 @@ export class Recommender {
       fallbackReason: scoring.ok ? FallbackReason.FALLBACK_REASON_UNSPECIFIED : scoring.reason,
       profileUsed: profile.outcome === 'used',
     };
-    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, capped.map((x) => x.item)));
+    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, capped.map((x) => x.item), this.ids));
     return response;
   }
 
@@ -151,7 +153,7 @@ function contextInput(q: RecommendQuery, snapshot: WebsiteSnapshot): ContextInpu
 }
 
 /** What goes to `recommendations`: context (where it was shown) and personalization factors (what shaped it). */
-function logRows(q: RecommendQuery, res: RecommendResponse, profile: ProfileLookup, shown: Candidate[]): LogRow[] {
+function logRows(q: RecommendQuery, res: RecommendResponse, profile: ProfileLookup, shown: Candidate[], ids: TimeOrderedIds): LogRow[] {
   const shownAt = new Date();
   const context: Record<string, unknown> = {
     page_type: q.pageType ?? null,
@@ -165,6 +167,7 @@ function logRows(q: RecommendQuery, res: RecommendResponse, profile: ProfileLook
   return res.items.map((it, i) => {
     const c = shown[i]!;
     return {
+      id: ids.next(),
       requestId: res.recommendationId,
       websiteId: q.websiteId,
       sessionId: q.sessionId,

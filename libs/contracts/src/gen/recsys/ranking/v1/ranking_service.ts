@@ -126,7 +126,9 @@ export interface RecommendRequest {
 export interface RecommendResponse {
   /**
    * Id of this answer (UUID), stored with every logged row; pass it to
-   * RecordOutcome.
+   * RecordOutcome. A version 7 UUID (RFC 9562): it starts with the time of
+   * the answer in milliseconds, so ids of later answers sort after earlier
+   * ones; the last 62 bits are random.
    */
   recommendationId: string;
   /** Recommended items, best first (rank 1, 2, ...), at most count. */
