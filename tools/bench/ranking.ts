@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { withClient } from '@recsys/db';
 import { bundle } from '../build/build-app';
 import { envNumber, interleavedLatencies, latencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
-import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixture';
+import { onnxIdleCost } from './onnx-idle';
+import { ITEMS, LOG_ROWS, benchModel, setUpRankingBench, startRanking } from './ranking-fixture';
 
 const CALLS = envNumber('BENCH_CALLS', 3000);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
@@ -169,6 +170,14 @@ async function run(url: string) {
     for (const r of rows) out(r);
     out();
     out(`max throughput (closed loop from the load generator, ${CONCURRENCY} in flight, ${SECONDS} s): bare ${Math.round(bareMax)}/s, Recommend ${Math.round(svcMax)}/s`);
+    // The floor under the p50 goal: what onnxruntime alone takes of the 1.3x budget (onnx-idle.ts).
+    const { onnx, js } = onnxIdleCost(benchModel().bytes);
+    const budget = 0.3 * bare100.p50 * 1000;
+    out(
+      `onnxruntime alone, this bench's model, 100 rows, in this process: ${onnx.backToBack.toFixed(0)} µs back to back, ` +
+        `${onnx.afterIdle.toFixed(0)} µs after 1 ms idle (a JavaScript loop of the same length: ${js.backToBack.toFixed(0)} / ${js.afterIdle.toFixed(0)} µs); ` +
+        `the 1.3x goal leaves ${budget.toFixed(0)} µs over bare for everything Recommend does`,
+    );
     bareClient.close();
   } finally {
     await bare?.stop();
