@@ -9,7 +9,10 @@
 // A checkout needs its own node_modules (their @recsys links point into it):
 //   git worktree add /tmp/base <commit> && cp -al node_modules /tmp/base/
 // Env: BENCH_MODE=caller|generated (caller: 100 caller candidates), BENCH_CALLS (2000 per round and server),
-// BENCH_ROUNDS (3), plus bench:ranking's BENCH_ITEMS, BENCH_LOG_ROWS, BENCH_SERVICE_NODE_OPTIONS/ARGS.
+// BENCH_ROUNDS (3), BENCH_A_NODE_ARGS / BENCH_B_NODE_ARGS (node flags of one server, default
+// BENCH_SERVICE_NODE_ARGS: the same checkout twice with different flags compares runtime settings,
+// e.g. `BENCH_B_NODE_ARGS=--single-threaded-gc npm run bench:ranking:ab -- .`), plus bench:ranking's
+// BENCH_ITEMS, BENCH_LOG_ROWS, BENCH_SERVICE_NODE_OPTIONS.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -19,6 +22,7 @@ import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-
 const CALLS = envNumber('BENCH_CALLS', 2000);
 const ROUNDS = envNumber('BENCH_ROUNDS', 3);
 const MODE = process.env.BENCH_MODE ?? 'caller';
+const nodeArgs = [process.env.BENCH_A_NODE_ARGS, process.env.BENCH_B_NODE_ARGS].map((a) => a ?? process.env.BENCH_SERVICE_NODE_ARGS ?? '');
 
 /** Pins `pid` (all its threads) to `cpu`; false where taskset is missing. */
 function pin(pid: number | undefined, cpu: number): boolean {
@@ -35,7 +39,7 @@ async function run(url: string, roots: string[]) {
   const bench = await setUpRankingBench(url);
   const servers: RankingProcess[] = [];
   try {
-    for (const root of roots) servers.push(await startRanking(bench, url, root));
+    for (const [i, root] of roots.entries()) servers.push(await startRanking(bench, url, root, nodeArgs[i]));
     const last = cpus().length - 1;
     const pinned = last > 0 && pin(process.pid, 0) && servers.every((s) => pin(s.pid, last));
     const request = MODE === 'generated' ? bench.generated : bench.caller100;
@@ -45,8 +49,9 @@ async function run(url: string, roots: string[]) {
     }
     for (let i = 0; i < 300; i++) for (const s of servers) await s.recommend(request);
     out(`ranking-service A/B, node ${process.version}, ${MODE === 'generated' ? 'generated candidates' : '100 caller candidates'}, ${CALLS} calls per round and server, ${pinned ? `servers pinned to CPU ${last}, load generator to CPU 0` : 'not pinned'}`);
-    out(`A = ${roots[0]} (model scores on: ${servers[0]!.scoresOn()})`);
-    out(`B = ${roots[1]} (model scores on: ${servers[1]!.scoresOn()})`);
+    const flags = (i: number) => (nodeArgs[i] ? `, node ${nodeArgs[i]}` : '');
+    out(`A = ${roots[0]} (model scores on: ${servers[0]!.scoresOn()}${flags(0)})`);
+    out(`B = ${roots[1]} (model scores on: ${servers[1]!.scoresOn()}${flags(1)})`);
     out();
     out('| round | A p50 ms | B p50 ms | B/A p50 | A CPU µs/call | B CPU µs/call | B/A CPU |');
     out('|---|---|---|---|---|---|---|');

@@ -130,9 +130,15 @@ async function rankingEntry(root: string): Promise<{ entry: string; cleanUp: () 
 /**
  * ranking-service as its own process, from the checkout at `root` (this one by
  * default; built as deployed, see rankingEntry), against `url` and the bench's
- * registry double; resolves once SERVING.
+ * registry double, with node flags `nodeArgs` (default: BENCH_SERVICE_NODE_ARGS,
+ * space-separated); resolves once SERVING.
  */
-export async function startRanking(bench: RankingBench, url: string, root = join(__dirname, '../..')): Promise<RankingProcess> {
+export async function startRanking(
+  bench: RankingBench,
+  url: string,
+  root = join(__dirname, '../..'),
+  nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS ?? '',
+): Promise<RankingProcess> {
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
   const { entry, cleanUp } = await rankingEntry(root);
   const port = await findFreePort();
@@ -149,7 +155,7 @@ export async function startRanking(bench: RankingBench, url: string, root = join
       REGISTRY_ADDR: bench.registry.address,
       MODEL_CACHE_DIR: cacheDir,
     },
-    (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    nodeArgs.split(/\s+/).filter(Boolean),
   );
   const stop = async () => {
     if (proc.child.exitCode === null) {
