@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
+import { appNodeFlags } from '../build/app-node-flags';
 import { envNumber } from './bench-kit';
 
 export const ITEMS = envNumber('BENCH_ITEMS', 5000);
@@ -100,6 +101,8 @@ export interface RankingProcess {
   /** host:port of its gRPC server. */
   address: string;
   pid: number | undefined;
+  /** The node flags it runs with (the app's own, then the caller's). */
+  nodeArgs: string[];
   recommend(request: RecommendRequest): Promise<RecommendResponse>;
   /**
    * Where the serving model scores, from the service's "model swapped in" log line:
@@ -130,18 +133,22 @@ async function rankingEntry(root: string): Promise<{ entry: string; cleanUp: () 
 /**
  * ranking-service as its own process, from the checkout at `root` (this one by
  * default; built as deployed, see rankingEntry), against `url` and the bench's
- * registry double, with node flags `nodeArgs` (default: BENCH_SERVICE_NODE_ARGS,
- * space-separated); resolves once SERVING.
+ * registry double; resolves once SERVING. Node runs it with the app's own flags
+ * (that checkout's recsys.nodeFlags, as deployed) followed by `nodeArgs`
+ * (default: BENCH_SERVICE_NODE_ARGS, space-separated); `env` adds to or
+ * overrides its environment (its configuration, e.g. LOG_FLUSH_ROWS).
  */
 export async function startRanking(
   bench: RankingBench,
   url: string,
   root = join(__dirname, '../..'),
   nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS ?? '',
+  env: Record<string, string> = {},
 ): Promise<RankingProcess> {
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
   const { entry, cleanUp } = await rankingEntry(root);
   const port = await findFreePort();
+  const flags = [...appNodeFlags('ranking-service', root), ...nodeArgs.split(/\s+/).filter(Boolean)];
   const proc = spawnNode(
     entry,
     {
@@ -154,8 +161,9 @@ export async function startRanking(
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
       REGISTRY_ADDR: bench.registry.address,
       MODEL_CACHE_DIR: cacheDir,
+      ...env,
     },
-    nodeArgs.split(/\s+/).filter(Boolean),
+    flags,
   );
   const stop = async () => {
     if (proc.child.exitCode === null) {
@@ -176,6 +184,7 @@ export async function startRanking(
     proc,
     address: `127.0.0.1:${port}`,
     pid: proc.child.pid,
+    nodeArgs: flags,
     recommend: (req) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req),
     scoresOn: () => {
       const swapped = proc.output().split('\n').filter((l) => l.includes('"model swapped in"')).at(-1);

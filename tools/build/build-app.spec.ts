@@ -1,11 +1,12 @@
 // A built service runs on its own: bundle → node main.js → SERVING → SIGTERM → exit 0.
-import { mkdtempSync, rmSync, symlinkSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { waitForServing } from '@recsys/service-kit/testing';
+import { appNodeFlags } from './app-node-flags';
 import { buildApp } from './build-app';
 
 const root = resolve(__dirname, '../..');
@@ -50,6 +51,27 @@ describe('buildApp', () => {
       expect((await exited)[0]).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it("puts the app's node flags into the built start script, and node accepts them", async () => {
+    const flags = appNodeFlags('ranking-service');
+    expect(flags).toEqual(['--single-threaded-gc']);
+    const dir = await buildApp('ranking-service', out);
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts.start).toBe('node --single-threaded-gc main.js');
+    expect(spawnSync(process.execPath, [...flags, '-e', '0']).status).toBe(0);
+    // An app without any: plain node.
+    expect(appNodeFlags('profile-service')).toEqual([]);
+  });
+
+  it('refuses node flags that are not single --flag tokens', () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'recsys-flags-'));
+    try {
+      mkdirSync(join(checkout, 'apps/x'), { recursive: true });
+      writeFileSync(join(checkout, 'apps/x/package.json'), JSON.stringify({ recsys: { nodeFlags: ['--ok', 'main.js; rm -rf /'] } }));
+      expect(() => appNodeFlags('x', checkout)).toThrow(/recsys.nodeFlags must be a list of --flags/);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
     }
   });
 });

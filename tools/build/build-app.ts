@@ -6,9 +6,13 @@
 //   cd dist/apps/<app> && npm install --omit=dev && node main.js
 // Extra entry points (worker threads) are listed in the app's package.json
 // under "recsys": { "workers": ["src/x.worker.ts"] } and built beside main.js.
+// Node flags an app must be started with ("recsys": { "nodeFlags": [...] }, only
+// flags V8 cannot take once running) go into the built package.json's start
+// script: there, deploy with `npm start` (or `node <flags> main.js`).
 import { build, type Metafile } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { appNodeFlags } from './app-node-flags';
 
 const root = resolve(__dirname, '../..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -34,7 +38,7 @@ export async function buildApp(app: string, outRoot = join(root, 'dist/apps')): 
         name: `${appPkg.name}-dist`,
         private: true,
         main: 'main.js',
-        scripts: { start: 'node main.js' },
+        scripts: { start: ['node', ...appNodeFlags(app), 'main.js'].join(' ') },
         dependencies,
         allowScripts: Object.fromEntries(Object.entries(rootPkg.allowScripts ?? {}).filter(([name]) => used.includes(name))),
       },

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { HealthClient, HealthCheckResponse_ServingStatus as ServingStatus } from '@recsys/contracts/health';
 import { runMigrations, startEmbeddedPostgres } from '@recsys/db';
+import { appNodeFlags } from '../build/app-node-flags';
 import { SERVICES, type ServiceSpec } from './services';
 import { formatLogLine } from './log-format';
 import { DEMO_WEBSITE_ID, loadDemoIfEmpty } from './demo';
@@ -62,7 +63,7 @@ async function main() {
   process.on('SIGTERM', () => void stopAll(0));
 
   for (const spec of SERVICES) {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, spec.main)], {
+    const child = spawn(process.execPath, [...appNodeFlags(spec.name), '--import', 'tsx', join(root, spec.main)], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', ...spec.env },
       // Own process group: Ctrl-C reaches only this script, which then stops the services in order.
