@@ -12,16 +12,37 @@
 // BENCH_ROUNDS (3), BENCH_A_NODE_ARGS / BENCH_B_NODE_ARGS (node flags of one server, default
 // BENCH_SERVICE_NODE_ARGS: the same checkout twice with different flags compares runtime settings,
 // e.g. `BENCH_B_NODE_ARGS=--single-threaded-gc npm run bench:ranking:ab -- .`), plus bench:ranking's
-// BENCH_ITEMS, BENCH_LOG_ROWS, BENCH_SERVICE_NODE_OPTIONS.
+// BENCH_ITEMS, BENCH_LOG_ROWS, BENCH_SERVICE_NODE_OPTIONS. BENCH_A_ENV / BENCH_B_ENV: settings of
+// one server, space-separated NAME=value (e.g. BENCH_B_ENV=LOG_FLUSH_ROWS=100), to compare configurations.
+// BENCH_OPEN_RATE=<calls/s> compares tails instead: each round runs bench:ranking's open loop
+// (100 caller candidates, logging on, the separate load-generator process, BENCH_OPEN_SECONDS
+// each, 15) against A and against B in turn (the order alternates by round), after the same
+// log settling, and reports p50, p99 and max of each; nothing is pinned, as in bench:ranking.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import type { RecommendRequest } from '@recsys/contracts/ranking';
 import { envNumber, interleavedLatencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
+import { benchEntries, openLoop, settleLog } from './load-runs';
 import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-fixture';
 
 const CALLS = envNumber('BENCH_CALLS', 2000);
 const ROUNDS = envNumber('BENCH_ROUNDS', 3);
 const MODE = process.env.BENCH_MODE ?? 'caller';
+const OPEN_RATE = envNumber('BENCH_OPEN_RATE', 0);
+const OPEN_SECONDS = envNumber('BENCH_OPEN_SECONDS', 15);
+const serverEnv = [process.env.BENCH_A_ENV, process.env.BENCH_B_ENV].map((list) =>
+  Object.fromEntries(
+    (list ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((kv) => {
+        const at = kv.indexOf('=');
+        if (at < 1) throw new Error(`BENCH_A_ENV / BENCH_B_ENV: expected NAME=value, got ${JSON.stringify(kv)}`);
+        return [kv.slice(0, at), kv.slice(at + 1)];
+      }),
+  ),
+);
 const nodeArgs = [process.env.BENCH_A_NODE_ARGS, process.env.BENCH_B_NODE_ARGS].map((a) => a ?? process.env.BENCH_SERVICE_NODE_ARGS ?? '');
 
 /** Pins `pid` (all its threads) to `cpu`; false where taskset is missing. */
@@ -39,19 +60,21 @@ async function run(url: string, roots: string[]) {
   const bench = await setUpRankingBench(url);
   const servers: RankingProcess[] = [];
   try {
-    for (const [i, root] of roots.entries()) servers.push(await startRanking(bench, url, root, nodeArgs[i]));
+    for (const [i, root] of roots.entries()) servers.push(await startRanking(bench, url, root, nodeArgs[i], serverEnv[i]));
     const last = cpus().length - 1;
-    const pinned = last > 0 && pin(process.pid, 0) && servers.every((s) => pin(s.pid, last));
+    const pinned = OPEN_RATE === 0 && last > 0 && pin(process.pid, 0) && servers.every((s) => pin(s.pid, last));
     const request = MODE === 'generated' ? bench.generated : bench.caller100;
     for (const [i, s] of servers.entries()) {
       const answer = await s.recommend(request);
       if (answer.fallback) throw new Error(`${roots[i]}: the model is not serving (fallback reason ${answer.fallbackReason})`);
     }
     for (let i = 0; i < 300; i++) for (const s of servers) await s.recommend(request);
+    if (OPEN_RATE > 0) {
+      await openRounds(url, roots, servers, bench.caller100);
+      return;
+    }
     out(`ranking-service A/B, node ${process.version}, ${MODE === 'generated' ? 'generated candidates' : '100 caller candidates'}, ${CALLS} calls per round and server, ${pinned ? `servers pinned to CPU ${last}, load generator to CPU 0` : 'not pinned'}`);
-    const flags = (i: number) => (nodeArgs[i] ? `, node ${nodeArgs[i]}` : '');
-    out(`A = ${roots[0]} (model scores on: ${servers[0]!.scoresOn()}${flags(0)})`);
-    out(`B = ${roots[1]} (model scores on: ${servers[1]!.scoresOn()}${flags(1)})`);
+    describeServers(roots, servers);
     out();
     out('| round | A p50 ms | B p50 ms | B/A p50 | A CPU µs/call | B CPU µs/call | B/A CPU |');
     out('|---|---|---|---|---|---|---|');
@@ -65,6 +88,42 @@ async function run(url: string, roots: string[]) {
   } finally {
     for (const s of servers) await s.stop();
     await bench.close();
+  }
+}
+
+/** The header lines naming A and B: checkout, where the model scores, node flags and settings. */
+function describeServers(roots: string[], servers: RankingProcess[]) {
+  for (const [i, name] of ['A', 'B'].entries()) {
+    const s = servers[i]!;
+    const flags = s.nodeArgs.length > 0 ? `, node ${s.nodeArgs.join(' ')}` : '';
+    const settings = Object.entries(serverEnv[i]!).map(([k, v]) => `, ${k}=${v}`);
+    out(`${name} = ${roots[i]} (model scores on: ${s.scoresOn()}${flags}${settings.join('')})`);
+  }
+}
+
+/** BENCH_OPEN_RATE: open-loop rounds, A and B in turn; tails of each. */
+async function openRounds(url: string, roots: string[], servers: RankingProcess[], request: RecommendRequest) {
+  const entries = await benchEntries();
+  try {
+    out(`ranking-service A/B, node ${process.version}, open loop at ${OPEN_RATE}/s for ${OPEN_SECONDS} s per server and round, 100 caller candidates, logging on`);
+    describeServers(roots, servers);
+    out();
+    out('| round | A p50 / p99 / max ms | B p50 / p99 / max ms | B/A p99 |');
+    out('|---|---|---|---|');
+    for (let round = 1; round <= ROUNDS; round++) {
+      const p99: number[] = [];
+      const cells: string[] = [];
+      for (const k of round % 2 === 1 ? [0, 1] : [1, 0]) {
+        await settleLog(url);
+        const run = await openLoop(entries.loadGenerator, servers[k]!.address, request, OPEN_RATE, OPEN_SECONDS);
+        const p = percentiles(run.latencies);
+        p99[k] = p.p99;
+        cells[k] = `${p.p50.toFixed(2)} / ${p.p99.toFixed(1)} / ${Math.max(...run.latencies).toFixed(1)}`;
+      }
+      out(`| ${round} | ${cells[0]} | ${cells[1]} | ${(p99[1]! / p99[0]!).toFixed(2)} |`);
+    }
+  } finally {
+    await entries.cleanUp();
   }
 }
 

@@ -13,12 +13,9 @@
 // service process, space-separated, for flags NODE_OPTIONS refuses: '--cpu-prof --cpu-prof-dir=/tmp/prof').
 import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RecommendRequest, RecommendResponse } from '@recsys/contracts/ranking';
-import { spawnNode, spawnService, unary } from '@recsys/service-kit/testing';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { withClient } from '@recsys/db';
-import { bundle } from '../build/build-app';
+import { spawnService, unary } from '@recsys/service-kit/testing';
 import { envNumber, interleavedLatencies, latencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
+import { benchEntries, generatorNote, maxThroughput, openLoop, settleLog } from './load-runs';
 import { onnxIdleCost } from './onnx-idle';
 import { ITEMS, LOG_ROWS, benchModel, setUpRankingBench, startRanking } from './ranking-fixture';
 
@@ -28,24 +25,6 @@ const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 16);
 const OPEN_SECONDS = envNumber('BENCH_OPEN_SECONDS', 15);
 const WARM_UP = Math.min(200, CALLS);
 
-/**
- * The bench's own processes — the baseline server (bare-ranking-server.ts) and
- * the load generator (load-generator.ts) — bundled like the service
- * (unless BENCH_SERVICE_FROM=source), so every process runs compiled the same way.
- */
-async function benchEntries(): Promise<{ bare: string; loadGenerator: string; cleanUp: () => Promise<void> }> {
-  const sources = { bare: join(__dirname, 'bare-ranking-server.ts'), loadGenerator: join(__dirname, 'load-generator.ts') };
-  if (process.env.BENCH_SERVICE_FROM === 'source') return { ...sources, cleanUp: async () => undefined };
-  await mkdir(join(__dirname, '../../dist'), { recursive: true });
-  const outDir = await mkdtemp(join(__dirname, '../../dist/bench-tools-'));
-  await bundle([sources.bare, sources.loadGenerator], outDir);
-  return {
-    bare: join(outDir, 'bare-ranking-server.js'),
-    loadGenerator: join(outDir, 'load-generator.js'),
-    cleanUp: () => rm(outDir, { recursive: true, force: true }),
-  };
-}
-
 /** The baseline server as its own process, answering `response`. */
 async function bareServer(entry: string, response: RecommendResponse): Promise<{ address: string; pid?: number; stop: () => Promise<unknown> }> {
   const { proc, address } = await spawnService(entry, 'bare-ranking', {
@@ -53,40 +32,6 @@ async function bareServer(entry: string, response: RecommendResponse): Promise<{
   });
   return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
 }
-
-/** Runs the load generator process against `address` with `request` and `load` (its LOAD_* settings); its one JSON line. */
-async function loadGenerator<T>(entry: string, address: string, request: RecommendRequest, load: Record<string, string>): Promise<T> {
-  const proc = spawnNode(entry, {
-    PATH: process.env.PATH,
-    LOAD_TARGET: address,
-    LOAD_REQUEST: Buffer.from(RecommendRequest.encode(request).finish()).toString('base64'),
-    LOAD_WARM_SECONDS: '1',
-    ...load,
-  });
-  const code = await proc.exited;
-  const line = proc.output().split('\n').find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`the load generator failed (exit ${code}):\n${proc.output()}`);
-  return JSON.parse(line) as T;
-}
-
-/**
- * `request` at `rate` calls/s for `seconds` (after one unmeasured second):
- * latencies, and the generator's own event-loop delay meanwhile (its share of the tail).
- */
-const openLoop = (entry: string, address: string, request: RecommendRequest, rate: number, seconds: number) =>
-  loadGenerator<{ latencies: number[]; loopDelay: { p99: number; max: number } }>(entry, address, request, {
-    LOAD_RATE: String(rate),
-    LOAD_SECONDS: String(seconds),
-  });
-
-/** Closed loop, `concurrency` calls in flight for `seconds` (after one unmeasured second): calls per second. */
-const maxThroughput = async (entry: string, address: string, request: RecommendRequest, seconds: number, concurrency: number) =>
-  (await loadGenerator<{ callsPerSecond: number }>(entry, address, request, { LOAD_CONCURRENCY: String(concurrency), LOAD_SECONDS: String(seconds) }))
-    .callsPerSecond;
-
-/** The note of an open-loop row: the load generator's own event-loop delay. */
-const generatorNote = (r: { loopDelay: { p99: number; max: number } }) =>
-  `load generator's event-loop delay p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(1)} ms`;
 
 async function main() {
   await withBenchDatabase('recsys_bench_ranking', run);
@@ -105,7 +50,7 @@ async function run(url: string) {
     const first = await recommend(caller100);
     if (first.fallback) throw new Error(`the model is not serving (fallback reason ${first.fallbackReason})`);
     const gen = await recommend({ ...generated, dryRun: true, explain: false });
-    out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${bench.featureCount}-64-32-1 (${first.model?.version}, scores on: ${service.scoresOn()}), logging on`);
+    out(`ranking-service benchmark, node ${process.version}: ${ITEMS} catalog items, ${LOG_ROWS} log rows, model MLP ${bench.featureCount}-64-32-1 (${first.model?.version}, scores on: ${service.scoresOn()}), logging on${service.nodeArgs.length > 0 ? `, service runs with node ${service.nodeArgs.join(' ')}` : ''}`);
     out(`request: 100 caller candidates = ${RecommendRequest.encode(caller100).finish().length} bytes; response (count 10) = ${RecommendResponse.encode(first).finish().length} bytes; generated answer strategy ${gen.strategy}`);
 
     bare = await bareServer(entries.bare, first);
@@ -139,17 +84,10 @@ async function run(url: string) {
     // Both servers at the same schedule, from a separate lean load-generator process: the bare
     // server's tail is what the machine and the load generator add by themselves.
     const rate = svcMax / 2;
-    // Before each open-loop row: let the service's log buffer drain, then vacuum what the previous
-    // phase wrote, so autovacuum does not start on the same two cores in the middle of the next row
-    // (it did: a row run after a logging phase took that phase's maintenance as its own tail).
-    const settle = async () => {
-      await new Promise((r) => setTimeout(r, 1_000));
-      await withClient(url, (c) => c.query('VACUUM (ANALYZE) recommendations'));
-    };
     // One open-loop row: settle, `request` at `rate` against one server, its latencies, CPU per call
     // (the unmeasured warm-up second's calls included) and the generator's own delay.
     const openRow = async (server: { address: string; pid?: number }, request: RecommendRequest) => {
-      await settle();
+      await settleLog(url);
       const cpu = cpuOf(server.pid);
       const run = await openLoop(entries.loadGenerator, server.address, request, rate, OPEN_SECONDS);
       const p = percentiles(run.latencies);
