@@ -60,6 +60,8 @@ describe('buildApp', () => {
     const dir = await buildApp('ranking-service', out);
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts.start).toBe('node --single-threaded-gc main.js');
     expect(spawnSync(process.execPath, [...flags, '-e', '0']).status).toBe(0);
+    // The workspace's own start script (npm start in apps/ranking-service) passes them too.
+    expect(JSON.parse(readFileSync(join(root, 'apps/ranking-service/package.json'), 'utf8')).scripts.start).toMatch(/^node --single-threaded-gc /);
     // An app without any: plain node.
     expect(appNodeFlags('profile-service')).toEqual([]);
   });
