@@ -113,7 +113,7 @@ async function run(url: string) {
     const budget = 0.3 * bare100.p50 * 1000;
     out(
       `onnxruntime alone, this bench's model, 100 rows, in this process: ${onnx.backToBack.toFixed(0)} µs back to back, ` +
-        `${onnx.afterIdle.toFixed(0)} µs after 1 ms idle (a JavaScript loop of the same length: ${js.backToBack.toFixed(0)} / ${js.afterIdle.toFixed(0)} µs); ` +
+        `${onnx.afterIdle.toFixed(0)} µs after 1 ms idle (a JavaScript loop sized to match: ${js.backToBack.toFixed(0)} / ${js.afterIdle.toFixed(0)} µs); ` +
         `the 1.3x goal leaves ${budget.toFixed(0)} µs over bare for everything Recommend does`,
     );
     bareClient.close();
