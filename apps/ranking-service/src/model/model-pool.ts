@@ -1,7 +1,7 @@
 import { LoadedModel, type LocalScorer, type ModelIdentity } from './loaded-model';
 import type { ModelMetrics } from './model-metrics';
 import { createInlineSession, type InlineSession } from './inline-session';
-import { PROBE_ROWS, createSession, fastestRun, score, warmUp, type SessionIo } from './onnx-session';
+import { PROBE_ROWS, createSession, fastestRun, probeMatrix, score, warmUp, type SessionIo } from './onnx-session';
 import { OnnxWorker, type LoadedSessionInfo } from './onnx-worker';
 
 /**
@@ -129,7 +129,7 @@ export class ModelPool {
     // The synchronous session (inline-session.ts) when the binding offers one: one session created here, not two.
     const inline = inlineSessionOf(bytes, loaded.io);
     if (inline) {
-      const probe = new Float32Array(PROBE_ROWS * loaded.io.featureCount).fill(0.5);
+      const probe = probeMatrix(loaded.io.featureCount);
       if (fastestRun(() => inline.score(probe, PROBE_ROWS)) <= rule.maxProbeMs) return { run: (features, rows) => inline.score(features, rows), release: () => inline.release() };
       inline.release();
       return undefined;

@@ -9,7 +9,7 @@ import type { WorkerReply, WorkerRequest } from './onnx-worker-protocol';
 export interface LoadedSessionInfo {
   createMs: number;
   warmUpMs: number;
-  /** The fastest of three runs of PROBE_ROWS rows after the warm-up. */
+  /** The fastest of PROBE_RUNS runs of PROBE_ROWS rows after the warm-up. */
   probeMs: number;
   /** Input and output as the worker's checks and warm-up found them. */
   io: SessionIo;
