@@ -25,7 +25,9 @@ const rate = (s: ItemWindowStats | undefined, pick: 'clicks' | 'conversions', pr
   s ? smoothedRate(s[pick], s.shown, prior, 20) : undefined;
 /** Popularity: a conversion is worth 5 clicks, an impression 1/20 of a click. */
 export const popularityOf = (s: ItemWindowStats | undefined) => (s ? s.conversions * 5 + s.clicks + s.shown * 0.05 : 0);
-const daysBetween = (a: Date | undefined, b: Date) => (a ? Math.max(0, (b.getTime() - a.getTime()) / DAY_MS) : undefined);
+/** Days from `ms` (epoch milliseconds) to `now`, never negative. */
+const daysSince = (ms: number | undefined, now: Date) => (ms === undefined ? undefined : Math.max(0, (now.getTime() - ms) / DAY_MS));
+const daysBetween = (a: Date | undefined, b: Date) => daysSince(a?.getTime(), b);
 const avgOrderValue = (r: FeatureRowInput) => {
   const u = r.user;
   return u && u.totalPurchases && u.totalPurchases > 0 && u.totalRevenue !== undefined ? u.totalRevenue / u.totalPurchases : undefined;
@@ -75,9 +77,7 @@ const ITEM: FeatureDefinition[] = [
   f('item.price', 'unit price; 0 when unknown', 0, (r) => r.item.price),
   f('item.log_price', 'ln(1 + price)', 0, (r) => log1p(r.item.price)),
   f('item.has_price', '1 when the price is known', 0, (r) => (r.item.price === undefined ? 0 : 1)),
-  f('item.age_days', 'days since published_at; 0 when unknown', 0, (r) =>
-    r.item.publishedAtMs === undefined ? undefined : Math.max(0, (r.context.time.getTime() - r.item.publishedAtMs) / DAY_MS),
-  ),
+  f('item.age_days', 'days since published_at; 0 when unknown', 0, (r) => daysSince(r.item.publishedAtMs, r.context.time)),
   f('item.tag_count', 'number of tags', 0, (r) => r.item.tags?.length),
   ...(['1d', '7d', '30d'] as const).flatMap((w) => {
     const pick = (r: FeatureRowInput) => (w === '1d' ? r.item.stats1d : w === '7d' ? r.item.stats7d : r.item.stats30d);
