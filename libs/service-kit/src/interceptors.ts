@@ -1,4 +1,5 @@
 import { ServerInterceptingCall, status as Status, type ServerInterceptor } from '@grpc/grpc-js';
+import { markArrival } from './call-arrival';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
@@ -45,6 +46,7 @@ export function observabilityInterceptor(metrics: ServiceMetrics, logger: Logger
     const method = labelsOf(descriptor.path, descriptor.requestStream, descriptor.responseStream);
     const labels = method.labels;
     const started = process.hrtime.bigint();
+    const receivedAt = performance.now();
     let finished = false;
     metrics.inFlight.inc(labels);
 
@@ -68,7 +70,15 @@ export function observabilityInterceptor(metrics: ServiceMetrics, logger: Logger
     };
 
     return new ServerInterceptingCall(call, {
-      start: (next) => next({ onCancel: () => finish(Status.CANCELLED) }),
+      start: (next) =>
+        next({
+          // The handler may need to know how long the call waited before it ran (CallContext.receivedAt).
+          onReceiveMetadata: (metadata, nextMetadata) => {
+            markArrival(metadata, receivedAt);
+            nextMetadata(metadata);
+          },
+          onCancel: () => finish(Status.CANCELLED),
+        }),
       sendStatus: (status, next) => {
         const mapped = status.code === Status.UNKNOWN ? { ...status, code: Status.INTERNAL } : status;
         finish(mapped.code, mapped.details);

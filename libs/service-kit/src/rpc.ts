@@ -8,6 +8,7 @@ import type {
   sendUnaryData,
 } from '@grpc/grpc-js';
 import { once } from 'node:events';
+import { arrivalOf } from './call-arrival';
 import type { Logger } from './logger';
 import { toStatusError } from './error-edge';
 import { requiredLevel, type AccessPolicy, type Authenticator, type Principal } from './auth';
@@ -22,6 +23,13 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** Who is calling, as established from the `authorization` metadata. */
   readonly principal: Principal;
+  /**
+   * When the server received the call (its headers), in performance.now()
+   * milliseconds: `performance.now() - receivedAt` is how long it waited in
+   * this process before its handler ran (under overload, mostly waiting for
+   * its message behind other calls). The handler's own start when unknown.
+   */
+  readonly receivedAt: number;
 }
 
 /** The shape of a ts-proto `outputServices=grpc-js` method definition. */
@@ -78,12 +86,14 @@ class LazyCallContext implements CallContext {
   private controller: AbortController | undefined;
   private cancelled = false;
   private peerName: string | undefined;
+  readonly receivedAt: number;
 
   constructor(
     private readonly call: AnyCall,
     readonly method: string,
     readonly principal: Principal,
   ) {
+    this.receivedAt = arrivalOf(call.metadata) ?? performance.now();
     (call as NodeJS.EventEmitter).once('cancelled', () => {
       this.cancelled = true;
       this.controller?.abort(new Error('call cancelled by the client'));

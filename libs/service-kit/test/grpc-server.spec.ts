@@ -1,6 +1,8 @@
 import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { HealthClient, HealthCheckResponse_ServingStatus as ServingStatus, type HealthCheckResponse } from '@recsys/contracts/health';
+import { connect, type IncomingHttpHeaders } from 'node:http2';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Authenticator, createLogger, registerService, ServiceMetrics, startGrpcServer, startMetricsServer, type GrpcServerHandle } from '../src';
 import { EchoHandler } from './fixtures/echo-handler';
 import { EchoClient, EchoService, echoUnary } from './fixtures/echo-service';
@@ -75,6 +77,32 @@ describe('startGrpcServer', () => {
     expect(crash.details).not.toContain('secret');
     const logged = t.lines.find((l) => l.msg === 'unexpected error in handler');
     expect(logged).toMatchObject({ method: '/test.echo.v1.EchoService/Echo', err: { message: 'secret internal detail' } });
+  });
+
+  it("tells a handler when its call's headers arrived (CallContext.receivedAt), not when its message did", async () => {
+    const t = await start();
+    open.push(t.server);
+    await echoUnary(t.echo, { text: 'at once' });
+    // A raw HTTP/2 client: the headers now, the message 150 ms later (as under overload, when a call's
+    // message waits behind other calls' data).
+    const session = connect(`http://127.0.0.1:${t.server.port}`);
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/test.echo.v1.EchoService/Echo', 'content-type': 'application/grpc', te: 'trailers' });
+      const trailers = new Promise<IncomingHttpHeaders>((resolve) => stream.on('trailers', resolve));
+      stream.resume();
+      await sleep(150);
+      const body = Buffer.from(JSON.stringify({ text: 'late' }));
+      const frame = Buffer.alloc(5 + body.length);
+      frame.writeUInt32BE(body.length, 1);
+      body.copy(frame, 5);
+      stream.end(frame);
+      expect((await trailers)['grpc-status']).toBe('0');
+    } finally {
+      session.close();
+    }
+    const [atOnce, late] = t.handler.waitedMs;
+    expect(atOnce).toBeLessThan(50);
+    expect(late).toBeGreaterThanOrEqual(140);
   });
 
   it('adapts server-streaming and client-streaming handlers, errors included', async () => {
