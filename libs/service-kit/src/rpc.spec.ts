@@ -16,8 +16,17 @@ const definition = {
 } satisfies ServiceDefinition;
 
 function fakeCall() {
-  const call = new EventEmitter() as EventEmitter & { request: unknown; metadata: Metadata; getPeer: () => string; peerReads: number };
+  const call = new EventEmitter() as EventEmitter & {
+    request: unknown;
+    metadata: Metadata;
+    cancelled: boolean;
+    getPeer: () => string;
+    getDeadline: () => number;
+    peerReads: number;
+  };
   call.request = { text: 'hi' };
+  call.cancelled = false;
+  call.getDeadline = () => Infinity;
   call.metadata = new Metadata();
   call.peerReads = 0;
   call.getPeer = () => (call.peerReads++, 'ipv4:127.0.0.1:1234');

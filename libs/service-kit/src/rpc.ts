@@ -1,3 +1,4 @@
+import { status as Status } from '@grpc/grpc-js';
 import type {
   Metadata,
   ServerDuplexStream,
@@ -117,6 +118,20 @@ class LazyCallContext implements CallContext {
   }
 }
 
+/**
+ * A unary call whose caller has given up — cancelled, or its deadline passed
+ * while it waited for its message (overload) — is not run: its answer would be
+ * thrown away, and running it would make the calls behind it late too.
+ */
+function isOver(call: ServerUnaryCall<unknown, unknown>): boolean {
+  if (call.cancelled) return true;
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) && Date.now() >= ms;
+}
+
+const OVER = { code: Status.DEADLINE_EXCEEDED, details: 'the deadline passed or the call was cancelled before it started' };
+
 function contextOf(call: AnyCall, method: string, principal: Principal): CallContext {
   return new LazyCallContext(call, method, principal);
 }
@@ -144,6 +159,7 @@ export function adaptService<D extends ServiceDefinition>(
 
     if (!def.requestStream && !def.responseStream) {
       adapted[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        if (isOver(call)) return callback(OVER);
         Promise.resolve()
           .then(() => handler(call.request, call))
           .then((res) => callback(null, res), (err) => callback(fail(err)));

@@ -105,6 +105,19 @@ describe('startGrpcServer', () => {
     expect(late).toBeGreaterThanOrEqual(140);
   });
 
+  it('does not run a call whose deadline passed while it waited behind another', async () => {
+    const t = await start();
+    open.push(t.server);
+    await echoUnary(t.echo, { text: 'connected' });
+    // Sent together: the first blocks the server for 150 ms, so the second's 50 ms deadline passes
+    // before its handler would start (and before grpc-js's own deadline timer can fire).
+    const blocking = echoUnary(t.echo, { text: 'slow', busyMs: 150 });
+    const late = echoUnary(t.echo, { text: 'late' }, new Date(Date.now() + 50)).catch((err: ServiceError) => err);
+    await expect(blocking).resolves.toEqual({ text: 'slow' });
+    expect(await late).toMatchObject({ code: Status.DEADLINE_EXCEEDED });
+    expect(t.handler.started).toBe(2);
+  });
+
   it('adapts server-streaming and client-streaming handlers, errors included', async () => {
     const t = await start();
     open.push(t.server);
