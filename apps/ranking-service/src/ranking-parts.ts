@@ -11,6 +11,7 @@ import { OutcomeRecorder } from './outcomes/outcome-recorder';
 import { ProfileSource } from './profile/profile-source';
 import type { RankingSettings } from './ranking-settings';
 import { RankingHandler } from './ranking.handler';
+import { LoadShedder } from './recommend/load-shedder';
 import { Recommender } from './recommend/recommender';
 import { SessionMemory } from './recommend/session-memory';
 
@@ -74,7 +75,8 @@ export function createRankingParts(
   );
   const log = new RecommendationLog(pool, settings.log, logger, deps.metrics?.registry);
   const sessions = new SessionMemory();
-  const recommender = new Recommender(catalog, profiles, modelProvider, log, settings, logger, sessions);
+  const shedder = new LoadShedder(settings.shedding, logger, deps.metrics?.registry);
+  const recommender = new Recommender(catalog, profiles, modelProvider, log, settings, logger, shedder, sessions);
   const handler = new RankingHandler(recommender, new OutcomeRecorder(pool, log, sessions), new ItemUpserter(catalogRepository, catalog), new OnlineMetrics(pool));
   return {
     handler,

@@ -1,5 +1,6 @@
 import { env } from '@recsys/service-kit';
 import { z } from 'zod';
+import type { LoadSheddingOptions } from './recommend/load-shedder';
 
 /**
  * ranking-service's own variables (documented in docs/ranking.md). Kept out of
@@ -22,6 +23,7 @@ export function rankingEnv() {
     DEFAULT_MAX_ITEMS_PER_CATEGORY: env.positiveInt(3, 100),
     SCORING_TIMEOUT_MS: env.positiveInt(50, 10_000),
     MAX_IN_FLIGHT_RECOMMEND: env.positiveInt(1_000, 1_000_000),
+    RECOMMEND_MAX_WAIT_MS: env.positiveInt(0, 60_000),
   };
 }
 
@@ -35,8 +37,8 @@ export interface RankingSettings {
   behaviourRefreshIntervalMs: number;
   defaultMaxItemsPerCategory: number;
   scoringTimeoutMs: number;
-  /** Recommend calls allowed at once; more are refused with RESOURCE_EXHAUSTED (0 = no limit). */
-  maxInFlightRecommend: number;
+  /** When Recommend refuses calls with RESOURCE_EXHAUSTED (recommend/load-shedder.ts). */
+  shedding: LoadSheddingOptions;
 }
 
 export function rankingSettings(e: RankingEnv): RankingSettings {
@@ -53,6 +55,6 @@ export function rankingSettings(e: RankingEnv): RankingSettings {
     behaviourRefreshIntervalMs: e.BEHAVIOUR_REFRESH_INTERVAL_MS,
     defaultMaxItemsPerCategory: Math.max(1, e.DEFAULT_MAX_ITEMS_PER_CATEGORY),
     scoringTimeoutMs: Math.max(1, e.SCORING_TIMEOUT_MS),
-    maxInFlightRecommend: e.MAX_IN_FLIGHT_RECOMMEND,
+    shedding: { maxInFlight: e.MAX_IN_FLIGHT_RECOMMEND, maxWaitMs: e.RECOMMEND_MAX_WAIT_MS },
   };
 }

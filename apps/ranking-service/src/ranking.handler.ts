@@ -9,7 +9,7 @@ import type {
   UpsertItemsRequest,
   UpsertItemsResponse,
 } from '@recsys/contracts/ranking';
-import type { ServiceImplementation } from '@recsys/service-kit';
+import type { CallContext, ServiceImplementation } from '@recsys/service-kit';
 import type { ItemUpserter } from './items/item-upserter';
 import type { OnlineMetrics } from './online-metrics/online-metrics';
 import type { OutcomeRecorder } from './outcomes/outcome-recorder';
@@ -24,8 +24,8 @@ export class RankingHandler implements ServiceImplementation<typeof RankingServi
     private readonly metrics: OnlineMetrics,
   ) {}
 
-  recommend(request: RecommendRequest): Promise<RecommendResponse> {
-    return this.recommender.recommend(request);
+  recommend(request: RecommendRequest, ctx: CallContext): Promise<RecommendResponse> {
+    return this.recommender.recommend(request, ctx.receivedAt);
   }
 
   recordOutcome(request: RecordOutcomeRequest): Promise<RecordOutcomeResponse> {

@@ -309,4 +309,35 @@ describe('load shedding', () => {
       await tight.close();
     }
   });
+
+  it('refuses calls that waited past RECOMMEND_MAX_WAIT_MS behind a burst, answers the others, then serves again', async () => {
+    const busy = new SettableModelProvider();
+    const model = new LinearModel('default', 'busy', ['item.price'], { 'item.price': 1 });
+    busy.model = model;
+    const shedding = await startHarness({ modelProvider: busy, env: { RECOMMEND_MAX_WAIT_MS: '20' } });
+    try {
+      const site = await shedding.newWebsite();
+      await shedding.upsert(site, [{ itemId: 'a', price: '3' }]);
+      await shedding.recommend({ websiteId: site });
+      // 60 calls sent at once, each scoring for 5 ms on the service thread: the later ones wait 20–300 ms.
+      model.busyMs = 5;
+      const burst = await Promise.allSettled(Array.from({ length: 60 }, () => shedding.recommend({ websiteId: site })));
+      const answered = burst.filter((r) => r.status === 'fulfilled');
+      const refused = burst.flatMap((r) => (r.status === 'rejected' ? [r.reason as { code: number; details: string }] : []));
+      expect(answered.length).toBeGreaterThanOrEqual(4);
+      expect(refused.length).toBeGreaterThanOrEqual(20);
+      for (const err of refused) {
+        expect(err.code).toBe(Status.RESOURCE_EXHAUSTED);
+        expect(err.details).toMatch(/overloaded \(the call waited \d+ ms to start, limit 20 ms\); retry later/);
+      }
+      for (const r of answered) expect((r as PromiseFulfilledResult<{ items: unknown[] }>).value.items).toHaveLength(1);
+      const counted = await shedding.service.metrics.registry.getSingleMetric('ranking_recommend_shed_total')!.get();
+      expect(counted.values.find((v) => v.labels.reason === 'wait')?.value).toBe(refused.length);
+      // Once the burst is over nothing is waiting: served again.
+      await new Promise((r) => setTimeout(r, 20));
+      expect((await shedding.recommend({ websiteId: site })).items).toHaveLength(1);
+    } finally {
+      await shedding.close();
+    }
+  });
 });

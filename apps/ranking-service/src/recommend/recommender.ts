@@ -1,7 +1,7 @@
 import { FallbackReason, type RecommendedItem, type RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { TimeOrderedIds } from '@recsys/db';
 import { featureValuesOf, type ContextInput, type UserInput } from '@recsys/features';
-import { ResourceExhaustedError, type Logger } from '@recsys/service-kit';
+import type { Logger } from '@recsys/service-kit';
 import type { CatalogCache } from '../catalog/catalog-cache';
 import type { WebsiteSnapshot } from '../catalog/website-snapshot';
 import type { LogRow, RecommendationLog } from '../log/recommendation-log';
@@ -10,6 +10,7 @@ import type { ProfileLookup, ProfileSource } from '../profile/profile-source';
 import { callerCandidates, generateCandidates, type Candidate } from './candidates';
 import { pickTop } from './diversity';
 import { heuristicParts, heuristicScores } from './heuristic';
+import type { LoadShedder } from './load-shedder';
 import { contributions, scoreWithModel } from './model-scoring';
 import { heuristicReasons, modelReasons, sourceReasons } from './reasons';
 import { parseRecommendRequest, type RecommendQuery } from './recommend-query';
@@ -18,8 +19,6 @@ import { SessionMemory } from './session-memory';
 export interface RecommenderOptions {
   defaultMaxItemsPerCategory: number;
   scoringTimeoutMs: number;
-  /** 0 = no limit. */
-  maxInFlightRecommend: number;
 }
 
 /**
@@ -29,8 +28,6 @@ export interface RecommenderOptions {
  * the model's score, and a website's first catalog load.
  */
 export class Recommender {
-  private inFlight = 0;
-
   constructor(
     private readonly catalog: CatalogCache,
     private readonly profiles: ProfileSource,
@@ -38,24 +35,18 @@ export class Recommender {
     private readonly log: RecommendationLog,
     private readonly options: RecommenderOptions,
     private readonly logger: Logger,
+    private readonly shedder: LoadShedder,
     private readonly sessions: SessionMemory = new SessionMemory(),
     /** Recommendation ids and log row ids: time-ordered, as index keys of `recommendations` (time-ordered-ids.ts). */
     private readonly ids: TimeOrderedIds = new TimeOrderedIds(),
   ) {}
 
   /**
-   * Load shedding: past `maxInFlightRecommend` concurrent calls, refuse at once
-   * (RESOURCE_EXHAUSTED, "retry later") rather than queue and answer everyone late.
+   * Refused at once (RESOURCE_EXHAUSTED) when overloaded (load-shedder.ts) rather than answered late.
+   * `receivedAt`: when the server received the call (performance.now() ms).
    */
-  async recommend(request: RecommendRequest): Promise<RecommendResponse> {
-    const limit = this.options.maxInFlightRecommend;
-    if (limit > 0 && this.inFlight >= limit) throw new ResourceExhaustedError(`ranking-service is overloaded (${this.inFlight} Recommend calls in flight); retry later`);
-    this.inFlight++;
-    try {
-      return await this.rank(request);
-    } finally {
-      this.inFlight--;
-    }
+  recommend(request: RecommendRequest, receivedAt = performance.now()): Promise<RecommendResponse> {
+    return this.shedder.run(receivedAt, () => this.rank(request));
   }
 
   private async rank(request: RecommendRequest): Promise<RecommendResponse> {

@@ -11,6 +11,8 @@ export class LinearModel implements ServingModel {
   /** Every matrix it was asked to score, for asserting column order. */
   readonly calls: { features: Float32Array; rows: number }[] = [];
   failWith: 'error' | 'nan' | 'hang' | undefined;
+  /** Milliseconds each score keeps the thread busy (a model scoring on the service thread), 0 = none. */
+  busyMs = 0;
 
   constructor(
     readonly name: string,
@@ -24,6 +26,8 @@ export class LinearModel implements ServingModel {
     this.calls.push({ features: features.slice(), rows });
     if (this.failWith === 'error') throw new ModelScoringError('boom');
     if (this.failWith === 'hang') return new Promise(() => undefined);
+    const busyUntil = performance.now() + this.busyMs;
+    while (performance.now() < busyUntil);
     const width = this.featureNames.length;
     const out = new Float32Array(rows);
     for (let r = 0; r < rows; r++) {
