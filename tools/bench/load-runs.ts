@@ -41,14 +41,25 @@ export async function loadGenerator<T>(entry: string, address: string, request: 
   return JSON.parse(line) as T;
 }
 
+export interface OpenLoopRun {
+  /** Of the answered calls, ms. */
+  latencies: number[];
+  /** The generator's own event-loop delay meanwhile (its share of the tail), ms. */
+  loopDelay: { p99: number; max: number };
+  sent: number;
+  /** Failed calls by status name (only with a deadline: without one a failure fails the run). */
+  failed: Record<string, number>;
+}
+
 /**
- * `request` at `rate` calls/s for `seconds` (after one unmeasured second):
- * latencies, and the generator's own event-loop delay meanwhile (its share of the tail).
+ * `request` at `rate` calls/s for `seconds` (after one unmeasured second). With
+ * `deadlineMs`, each call has that deadline and failures are counted, not fatal.
  */
-export const openLoop = (entry: string, address: string, request: RecommendRequest, rate: number, seconds: number) =>
-  loadGenerator<{ latencies: number[]; loopDelay: { p99: number; max: number } }>(entry, address, request, {
+export const openLoop = (entry: string, address: string, request: RecommendRequest, rate: number, seconds: number, deadlineMs = 0) =>
+  loadGenerator<OpenLoopRun>(entry, address, request, {
     LOAD_RATE: String(rate),
     LOAD_SECONDS: String(seconds),
+    LOAD_DEADLINE_MS: String(deadlineMs),
   });
 
 /** Closed loop, `concurrency` calls in flight for `seconds` (after one unmeasured second): calls per second. */

@@ -10,6 +10,9 @@
  * almost nothing per call (one slot of a preallocated array, no list of
  * promises): what it retains is what its garbage collector copies, and a list
  * of ~4,000 pending promises made its own pauses part of the tail it measured.
+ * A call whose promise resolves to `false` (an error the caller counted itself,
+ * e.g. a refusal under overload) gets NaN instead of a latency; a rejection
+ * fails the run.
  */
 export async function atRate(rate: number, seconds: number, once: (i: number) => Promise<unknown>): Promise<number[]> {
   const total = Math.floor(rate * seconds);
@@ -25,8 +28,8 @@ export async function atRate(rate: number, seconds: number, once: (i: number) =>
     const from = Math.max(due, performance.now());
     pending++;
     once(i).then(
-      () => {
-        samples[i] = performance.now() - from;
+      (result) => {
+        samples[i] = result === false ? Number.NaN : performance.now() - from;
         if (--pending === 0) allDone?.();
       },
       (err) => {

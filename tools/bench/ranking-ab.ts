@@ -18,12 +18,15 @@
 // (100 caller candidates, logging on, the separate load-generator process, BENCH_OPEN_SECONDS
 // each, 15) against A and against B in turn (the order alternates by round), after the same
 // log settling, and reports p50, p99 and max of each; nothing is pinned, as in bench:ranking.
+// BENCH_OPEN_DEADLINE_MS gives each open-loop call that deadline (an overload run: a rate past
+// max, e.g. BENCH_A_ENV=RECOMMEND_SHED_DELAY_MS=0 against the default) and adds what share of
+// the calls was answered in time and how the others failed; latencies are of the answered ones.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { RecommendRequest } from '@recsys/contracts/ranking';
 import { envNumber, interleavedLatencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
-import { benchEntries, openLoop, settleLog } from './load-runs';
+import { benchEntries, openLoop, settleLog, type OpenLoopRun } from './load-runs';
 import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-fixture';
 
 const CALLS = envNumber('BENCH_CALLS', 2000);
@@ -31,6 +34,7 @@ const ROUNDS = envNumber('BENCH_ROUNDS', 3);
 const MODE = process.env.BENCH_MODE ?? 'caller';
 const OPEN_RATE = envNumber('BENCH_OPEN_RATE', 0);
 const OPEN_SECONDS = envNumber('BENCH_OPEN_SECONDS', 15);
+const OPEN_DEADLINE_MS = envNumber('BENCH_OPEN_DEADLINE_MS', 0);
 const serverEnv = [process.env.BENCH_A_ENV, process.env.BENCH_B_ENV].map((list) =>
   Object.fromEntries(
     (list ?? '')
@@ -105,26 +109,36 @@ function describeServers(roots: string[], servers: RankingProcess[]) {
 async function openRounds(url: string, roots: string[], servers: RankingProcess[], request: RecommendRequest) {
   const entries = await benchEntries();
   try {
-    out(`ranking-service A/B, node ${process.version}, open loop at ${OPEN_RATE}/s for ${OPEN_SECONDS} s per server and round, 100 caller candidates, logging on`);
+    const deadline = OPEN_DEADLINE_MS > 0 ? `, deadline ${OPEN_DEADLINE_MS} ms per call` : '';
+    out(`ranking-service A/B, node ${process.version}, open loop at ${OPEN_RATE}/s for ${OPEN_SECONDS} s per server and round${deadline}, 100 caller candidates, logging on`);
     describeServers(roots, servers);
     out();
-    out('| round | A p50 / p99 / max ms | B p50 / p99 / max ms | B/A p99 |');
-    out('|---|---|---|---|');
+    out(`| round | A p50 / p99 / max ms${deadline && ' (answered)'} | B p50 / p99 / max ms${deadline && ' (answered)'} | B/A p99 |${deadline && ' A answered / failed | B answered / failed |'}`);
+    out(`|---|---|---|---|${deadline && '---|---|'}`);
     for (let round = 1; round <= ROUNDS; round++) {
       const p99: number[] = [];
       const cells: string[] = [];
+      const outcomes: string[] = [];
       for (const k of round % 2 === 1 ? [0, 1] : [1, 0]) {
         await settleLog(url);
-        const run = await openLoop(entries.loadGenerator, servers[k]!.address, request, OPEN_RATE, OPEN_SECONDS);
+        const run = await openLoop(entries.loadGenerator, servers[k]!.address, request, OPEN_RATE, OPEN_SECONDS, OPEN_DEADLINE_MS);
         const p = percentiles(run.latencies);
         p99[k] = p.p99;
         cells[k] = `${p.p50.toFixed(2)} / ${p.p99.toFixed(1)} / ${Math.max(...run.latencies).toFixed(1)}`;
+        outcomes[k] = answeredCell(run);
       }
-      out(`| ${round} | ${cells[0]} | ${cells[1]} | ${(p99[1]! / p99[0]!).toFixed(2)} |`);
+      out(`| ${round} | ${cells[0]} | ${cells[1]} | ${(p99[1]! / p99[0]!).toFixed(2)} |${deadline && ` ${outcomes[0]} | ${outcomes[1]} |`}`);
     }
   } finally {
     await entries.cleanUp();
   }
+}
+
+/** "93.1 % / RESOURCE_EXHAUSTED 5.2 %, DEADLINE_EXCEEDED 1.7 %": the answered share and each failure's. */
+function answeredCell(run: OpenLoopRun): string {
+  const pct = (n: number) => `${((100 * n) / run.sent).toFixed(1)} %`;
+  const failures = Object.entries(run.failed).map(([code, n]) => `${code} ${pct(n)}`);
+  return `${pct(run.latencies.length)} / ${failures.join(', ') || 'none'}`;
 }
 
 const roots = process.argv.slice(2).map((p) => resolve(p));
