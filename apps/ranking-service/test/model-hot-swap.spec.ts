@@ -100,10 +100,13 @@ describe('model provider: registry, hot swap, refusals', () => {
     const calls: Promise<Float32Array>[] = [];
     let inFlightAtSwap = -1;
     let releasedAtSwap: boolean | undefined;
+    let swapSeen = false;
     // Three callers keep the old model busy: each issues its next call the moment the
-    // previous one answers, so calls issued after the load request queue behind it.
+    // previous one answers, so calls issued after the load request queue behind it. They go on
+    // until the test has looked at the swap (as callers that took the model just before it would):
+    // stopping at the swap itself let a fast machine finish every call before the test looked.
     const caller = async () => {
-      while (h.provider.current('') === old) {
+      while (!swapSeen) {
         const call = old.score(x, 2000);
         calls.push(call);
         await call;
@@ -115,6 +118,7 @@ describe('model provider: registry, hot swap, refusals', () => {
     await eventually(() => h.provider.current('') !== old, 30_000);
     inFlightAtSwap = old.inFlightCalls;
     releasedAtSwap = old.isReleased;
+    swapSeen = true;
     await Promise.allSettled(callers);
     const results = await Promise.allSettled(calls);
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
