@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HealthService } from '@recsys/contracts/health';
 import type { AccessLevel, AccessPolicy, Authenticator } from './auth';
 import { HealthState, ServingStatus } from './health';
+import { CallArrivals } from './call-arrival';
 import { observabilityInterceptor } from './interceptors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
@@ -61,19 +62,23 @@ export interface GrpcServerHandle {
 
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServerHandle> {
   const { logger, metrics } = options;
+  const arrivals = new CallArrivals();
   const server = new Server({
     ...options.channelOptions,
-    interceptors: [observabilityInterceptor(metrics, logger)],
+    interceptors: [observabilityInterceptor(metrics, logger, arrivals)],
   });
   const health = new HealthState(options.services.map((s) => s.name));
-  server.addService(HealthService, adaptService(HealthService, health, logger));
+  server.addService(HealthService, adaptService(HealthService, health, logger, undefined, arrivals));
   for (const service of options.services) {
     server.addService(
       service.definition,
-      adaptService(service.definition, service.implementation as ServiceImplementation<ServiceDefinition>, logger, {
-        authenticator: options.authenticator,
-        policy: service.access,
-      }),
+      adaptService(
+        service.definition,
+        service.implementation as ServiceImplementation<ServiceDefinition>,
+        logger,
+        { authenticator: options.authenticator, policy: service.access },
+        arrivals,
+      ),
     );
   }
 

@@ -1,5 +1,5 @@
 import { ServerInterceptingCall, status as Status, type ServerInterceptor } from '@grpc/grpc-js';
-import { markArrival } from './call-arrival';
+import type { CallArrivals } from './call-arrival';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
@@ -22,7 +22,7 @@ function methodType(requestStream: boolean, responseStream: boolean) {
  * the last line of the error edge: a status of UNKNOWN can only come from code
  * that bypassed `adaptService`, and is reported as INTERNAL.
  */
-export function observabilityInterceptor(metrics: ServiceMetrics, logger: Logger): ServerInterceptor {
+export function observabilityInterceptor(metrics: ServiceMetrics, logger: Logger, arrivals?: CallArrivals): ServerInterceptor {
   // Label objects per method (and per method and code), built once: not three fresh objects per call.
   const byPath = new Map<string, MethodLabels>();
   const labelsOf = (path: string, requestStream: boolean, responseStream: boolean): MethodLabels => {
@@ -74,7 +74,7 @@ export function observabilityInterceptor(metrics: ServiceMetrics, logger: Logger
         next({
           // The handler may need to know how long the call waited before it ran (CallContext.receivedAt).
           onReceiveMetadata: (metadata, nextMetadata) => {
-            markArrival(metadata, receivedAt);
+            arrivals?.mark(metadata, receivedAt);
             nextMetadata(metadata);
           },
           onCancel: () => finish(Status.CANCELLED),

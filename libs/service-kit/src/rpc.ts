@@ -9,7 +9,7 @@ import type {
   sendUnaryData,
 } from '@grpc/grpc-js';
 import { once } from 'node:events';
-import { arrivalOf } from './call-arrival';
+import type { CallArrivals } from './call-arrival';
 import type { Logger } from './logger';
 import { toStatusError } from './error-edge';
 import { requiredLevel, type AccessPolicy, type Authenticator, type Principal } from './auth';
@@ -93,8 +93,9 @@ class LazyCallContext implements CallContext {
     private readonly call: AnyCall,
     readonly method: string,
     readonly principal: Principal,
+    arrivals: CallArrivals | undefined,
   ) {
-    this.receivedAt = arrivalOf(call.metadata) ?? performance.now();
+    this.receivedAt = arrivals?.of(call.metadata) ?? performance.now();
     (call as NodeJS.EventEmitter).once('cancelled', () => {
       this.cancelled = true;
       this.controller?.abort(new Error('call cancelled by the client'));
@@ -132,20 +133,22 @@ function isOver(call: ServerUnaryCall<unknown, unknown>): boolean {
 
 const OVER = { code: Status.DEADLINE_EXCEEDED, details: 'the deadline passed or the call was cancelled before it started' };
 
-function contextOf(call: AnyCall, method: string, principal: Principal): CallContext {
-  return new LazyCallContext(call, method, principal);
+function contextOf(call: AnyCall, method: string, principal: Principal, arrivals: CallArrivals | undefined): CallContext {
+  return new LazyCallContext(call, method, principal, arrivals);
 }
 
 /**
  * Turns an async implementation into the callback/stream form grpc-js calls:
  * the caller is authorized before the handler runs (so no handler can forget),
  * and every thrown or rejected error goes through the error edge.
+ * `arrivals`: the server's record of when calls arrived (CallContext.receivedAt).
  */
 export function adaptService<D extends ServiceDefinition>(
   definition: D,
   implementation: ServiceImplementation<D>,
   logger: Logger,
   access?: AccessControl,
+  arrivals?: CallArrivals,
 ): UntypedServiceImplementation {
   const adapted: UntypedServiceImplementation = {};
   for (const [name, def] of Object.entries(definition)) {
@@ -154,7 +157,7 @@ export function adaptService<D extends ServiceDefinition>(
     const level = requiredLevel(access?.policy ?? OPEN, name);
     const authorize = (call: AnyCall): Principal =>
       access ? access.authenticator.authorize(call.metadata, level, def.path) : { role: 'open' };
-    const handler = (input: unknown, call: AnyCall) => fn.call(implementation, input, contextOf(call, def.path, authorize(call)));
+    const handler = (input: unknown, call: AnyCall) => fn.call(implementation, input, contextOf(call, def.path, authorize(call), arrivals));
     const fail = (err: unknown) => toStatusError(err, def.path, logger);
 
     if (!def.requestStream && !def.responseStream) {
