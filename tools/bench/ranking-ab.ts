@@ -19,7 +19,7 @@
 // each, 15) against A and against B in turn (the order alternates by round), after the same
 // log settling, and reports p50, p99 and max of each; nothing is pinned, as in bench:ranking.
 // BENCH_OPEN_DEADLINE_MS gives each open-loop call that deadline (an overload run: a rate past
-// max, e.g. BENCH_A_ENV=RECOMMEND_SHED_DELAY_MS=0 against the default) and adds what share of
+// max, e.g. BENCH_B_ENV=RECOMMEND_MAX_WAIT_MS=20 against the default, off) and adds what share of
 // the calls was answered in time and how the others failed; latencies are of the answered ones.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -122,9 +122,14 @@ async function openRounds(url: string, roots: string[], servers: RankingProcess[
       for (const k of round % 2 === 1 ? [0, 1] : [1, 0]) {
         await settleLog(url);
         const run = await openLoop(entries.loadGenerator, servers[k]!.address, request, OPEN_RATE, OPEN_SECONDS, OPEN_DEADLINE_MS);
-        const p = percentiles(run.latencies);
-        p99[k] = p.p99;
-        cells[k] = `${p.p50.toFixed(2)} / ${p.p99.toFixed(1)} / ${Math.max(...run.latencies).toFixed(1)}`;
+        if (run.latencies.length === 0) {
+          p99[k] = Number.NaN;
+          cells[k] = 'nothing answered';
+        } else {
+          const p = percentiles(run.latencies);
+          p99[k] = p.p99;
+          cells[k] = `${p.p50.toFixed(2)} / ${p.p99.toFixed(1)} / ${Math.max(...run.latencies).toFixed(1)}`;
+        }
         outcomes[k] = answeredCell(run);
       }
       out(`| ${round} | ${cells[0]} | ${cells[1]} | ${(p99[1]! / p99[0]!).toFixed(2)} |${deadline && ` ${outcomes[0]} | ${outcomes[1]} |`}`);
