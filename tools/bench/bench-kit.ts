@@ -59,32 +59,33 @@ export async function latencies(n: number, once: (i: number) => Promise<unknown>
 }
 
 /**
- * Latencies of two targets called alternately (a, b, b, a, a, b, …; `n` calls
- * each, sequential, after `warmUp` unmeasured rounds): both see the same
+ * Latencies of several targets called in turn, one call each per step, the
+ * order reversed every other step (a, b, c, c, b, a, a, b, c, …; `n` calls
+ * each, sequential, after `warmUp` unmeasured steps): all see the same
  * machine at the same moments, so drift in the machine's speed during a run
- * (other processes, CPU frequency, background flushes) does not favour either.
+ * (other processes, CPU frequency, background flushes) favours none, and none
+ * always follows the same other one.
  */
+export async function latenciesInTurn(n: number, targets: readonly (() => Promise<unknown>)[], warmUp = 0): Promise<number[][]> {
+  for (let i = 0; i < warmUp; i++) for (const t of targets) await t();
+  const samples = targets.map((): number[] => []);
+  const forward = [...targets.keys()];
+  const backward = [...forward].reverse();
+  for (let i = 0; i < n; i++) {
+    for (const k of i % 2 === 0 ? forward : backward) samples[k]!.push(await timed(targets[k]!));
+  }
+  return samples;
+}
+
+/** latenciesInTurn for two targets (a, b, b, a, a, b, …). */
 export async function interleavedLatencies(
   n: number,
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
   warmUp = 0,
 ): Promise<[number[], number[]]> {
-  for (let i = 0; i < warmUp; i++) {
-    await a();
-    await b();
-  }
-  const [sa, sb]: [number[], number[]] = [[], []];
-  for (let i = 0; i < n; i++) {
-    if (i % 2 === 0) {
-      sa.push(await timed(a));
-      sb.push(await timed(b));
-    } else {
-      sb.push(await timed(b));
-      sa.push(await timed(a));
-    }
-  }
-  return [sa, sb];
+  const [sa, sb] = await latenciesInTurn(n, [a, b], warmUp);
+  return [sa!, sb!];
 }
 
 /** Creates `<prefix>_<time>`, migrates it, runs `body` with its URL, and drops it afterwards (also on failure). */

@@ -1,11 +1,11 @@
-// The load-generator runs `bench:ranking` and `bench:ranking:ab` share: the bench's
-// own processes (the bare server and load-generator.ts) bundled like the service,
-// and the open-loop and closed-loop runs of the load-generator process.
+// The load-generator runs the ranking benches share: the bench's own processes
+// (the bare server and load-generator.ts) bundled like the service, the bare
+// server's process, and the open-loop and closed-loop runs of the load generator.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RecommendRequest } from '@recsys/contracts/ranking';
+import { RecommendRequest, RecommendResponse } from '@recsys/contracts/ranking';
 import { withClient } from '@recsys/db';
-import { spawnNode } from '@recsys/service-kit/testing';
+import { spawnNode, spawnService } from '@recsys/service-kit/testing';
 import { bundle } from '../build/build-app';
 
 /**
@@ -24,6 +24,14 @@ export async function benchEntries(): Promise<{ bare: string; loadGenerator: str
     loadGenerator: join(outDir, 'load-generator.js'),
     cleanUp: () => rm(outDir, { recursive: true, force: true }),
   };
+}
+
+/** The baseline server (`entry`: benchEntries().bare) as its own process, answering `response` to every call. */
+export async function bareServer(entry: string, response: RecommendResponse): Promise<{ address: string; pid?: number; stop: () => Promise<unknown> }> {
+  const { proc, address } = await spawnService(entry, 'bare-ranking', {
+    BARE_RESPONSE: Buffer.from(RecommendResponse.encode(response).finish()).toString('base64'),
+  });
+  return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
 }
 
 /** Runs the load generator process against `address` with `request` and `load` (its LOAD_* settings); its one JSON line. */
@@ -70,7 +78,6 @@ export const maxThroughput = async (entry: string, address: string, request: Rec
 /** The note of an open-loop row: the load generator's own event-loop delay. */
 export const generatorNote = (r: { loopDelay: { p99: number; max: number } }) =>
   `load generator's event-loop delay p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(1)} ms`;
-
 
 /**
  * Before an open-loop run: let the service's log buffer drain, then vacuum

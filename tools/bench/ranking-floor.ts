@@ -11,14 +11,14 @@
 // Uncommitted changes are measured only in the "as it is" server.
 // Env: BENCH_CALLS (2000 per round and server), BENCH_ROUNDS (3), plus bench:ranking's BENCH_ITEMS, BENCH_LOG_ROWS.
 import { credentials } from '@grpc/grpc-js';
-import { RankingServiceClient, RecommendResponse, type RecommendRequest } from '@recsys/contracts/ranking';
-import { spawnService, unary } from '@recsys/service-kit/testing';
+import { RankingServiceClient, type RecommendRequest } from '@recsys/contracts/ranking';
+import { unary } from '@recsys/service-kit/testing';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { envNumber, out, percentiles, withBenchDatabase } from './bench-kit';
-import { benchEntries } from './load-runs';
+import { envNumber, latenciesInTurn, out, percentiles, withBenchDatabase } from './bench-kit';
+import { bareServer, benchEntries } from './load-runs';
 import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-fixture';
 
 const CALLS = envNumber('BENCH_CALLS', 2000);
@@ -78,43 +78,34 @@ async function run(url: string) {
   const entries = await benchEntries();
   const checkouts = CUTS.map(cutCheckout);
   const servers: RankingProcess[] = [];
-  let stopBare = async (): Promise<unknown> => undefined;
+  let bare: Awaited<ReturnType<typeof bareServer>> | undefined;
   try {
     for (const c of checkouts) servers.push(await startRanking(bench, url, c.root));
     servers.push(await startRanking(bench, url));
     const request = bench.caller100;
     const first = await servers.at(-1)!.recommend(request);
     if (first.fallback) throw new Error(`the model is not serving (fallback reason ${first.fallbackReason})`);
-    const bare = await spawnService(entries.bare, 'bare-ranking', { BARE_RESPONSE: Buffer.from(RecommendResponse.encode(first).finish()).toString('base64') });
-    stopBare = () => (bare.proc.child.kill('SIGTERM'), bare.proc.exited);
+    bare = await bareServer(entries.bare, first);
     const bareClient = new RankingServiceClient(bare.address, credentials.createInsecure());
     const targets: { name: string; call: (r: RecommendRequest) => Promise<unknown> }[] = [
       { name: 'bare grpc-js (bench:ranking baseline)', call: (r) => unary(bareClient.recommend.bind(bareClient), r) },
       ...CUTS.map((cut, i) => ({ name: cut.name, call: servers[i]!.recommend })),
       { name: 'Recommend as it is', call: servers.at(-1)!.recommend },
     ];
-    for (let i = 0; i < 300; i++) for (const t of targets) await t.call(request);
+    const calls = targets.map((t) => () => t.call(request));
+    await latenciesInTurn(0, calls, 300); // warm-up only
     out(`ranking-service p50 floor, node ${process.version}, 100 caller candidates, ${CALLS} calls per round and server, servers called in turn`);
     out();
     out(`| round | ${targets.map((t) => t.name).join(' | ')} |`);
     out(`|---|${targets.map(() => '---').join('|')}|`);
     for (let round = 1; round <= ROUNDS; round++) {
-      const samples: number[][] = targets.map(() => []);
-      for (let i = 0; i < CALLS; i++) {
-        // Alternate the order so no server always follows the same one.
-        const order = i % 2 === 0 ? targets.keys() : [...targets.keys()].reverse();
-        for (const k of order) {
-          const t0 = performance.now();
-          await targets[k]!.call(request);
-          samples[k]!.push(performance.now() - t0);
-        }
-      }
+      const samples = await latenciesInTurn(CALLS, calls);
       const p50 = samples.map((s) => percentiles(s).p50);
       out(`| ${round} | ${p50.map((p) => `${p.toFixed(3)} ms (${(p / p50[0]!).toFixed(2)}x)`).join(' | ')} |`);
     }
     bareClient.close();
   } finally {
-    await stopBare();
+    await bare?.stop();
     for (const s of servers) await s.stop();
     for (const c of checkouts) c.remove();
     await bench.close();

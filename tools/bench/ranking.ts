@@ -13,9 +13,9 @@
 // service process, space-separated, for flags NODE_OPTIONS refuses: '--cpu-prof --cpu-prof-dir=/tmp/prof').
 import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, RecommendRequest, RecommendResponse } from '@recsys/contracts/ranking';
-import { spawnService, unary } from '@recsys/service-kit/testing';
+import { unary } from '@recsys/service-kit/testing';
 import { envNumber, interleavedLatencies, latencies, out, percentiles, cpuPerCall, withBenchDatabase } from './bench-kit';
-import { benchEntries, generatorNote, maxThroughput, openLoop, settleLog } from './load-runs';
+import { bareServer, benchEntries, generatorNote, maxThroughput, openLoop, settleLog } from './load-runs';
 import { onnxIdleCost } from './onnx-idle';
 import { ITEMS, LOG_ROWS, benchModel, setUpRankingBench, startRanking } from './ranking-fixture';
 
@@ -24,14 +24,6 @@ const SECONDS = envNumber('BENCH_SECONDS', 5);
 const CONCURRENCY = envNumber('BENCH_CONCURRENCY', 16);
 const OPEN_SECONDS = envNumber('BENCH_OPEN_SECONDS', 15);
 const WARM_UP = Math.min(200, CALLS);
-
-/** The baseline server as its own process, answering `response`. */
-async function bareServer(entry: string, response: RecommendResponse): Promise<{ address: string; pid?: number; stop: () => Promise<unknown> }> {
-  const { proc, address } = await spawnService(entry, 'bare-ranking', {
-    BARE_RESPONSE: Buffer.from(RecommendResponse.encode(response).finish()).toString('base64'),
-  });
-  return { address, pid: proc.child.pid, stop: () => (proc.child.kill('SIGTERM'), proc.exited) };
-}
 
 async function main() {
   await withBenchDatabase('recsys_bench_ranking', run);
