@@ -1,32 +1,37 @@
--- Migration 001: a minimal Umami-compatible `website` table.
+-- Migration 001: the `website` table every Recsys table references, created
+-- only when the database has none.
 --
--- Why: every recommendation table references website(website_id). Inside a real
--- Umami (v2) database this table already exists and every statement below is a
--- no-op (IF NOT EXISTS); on a fresh database it gives the same shape Umami's
--- Prisma migrations produce (columns, types, constraint and index names), so a
--- database created here can later be pointed at by Umami and vice versa.
-CREATE TABLE IF NOT EXISTS "website" (
-    "website_id" UUID NOT NULL,
-    "name" VARCHAR(100) NOT NULL,
-    "domain" VARCHAR(500),
-    "share_id" VARCHAR(50),
-    "reset_at" TIMESTAMPTZ(6),
-    "user_id" UUID,
-    "team_id" UUID,
-    "created_by" UUID,
-    "created_at" TIMESTAMPTZ(6) DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMPTZ(6),
-    "deleted_at" TIMESTAMPTZ(6),
-
-    CONSTRAINT "website_pkey" PRIMARY KEY ("website_id")
-);
-
--- Umami's Prisma schema declares the id both @id and @unique, hence the
--- redundant unique index; kept so the two schemas stay identical.
-CREATE UNIQUE INDEX IF NOT EXISTS "website_website_id_key" ON "website"("website_id");
-CREATE UNIQUE INDEX IF NOT EXISTS "website_share_id_key" ON "website"("share_id");
-CREATE INDEX IF NOT EXISTS "website_user_id_idx" ON "website"("user_id");
-CREATE INDEX IF NOT EXISTS "website_team_id_idx" ON "website"("team_id");
-CREATE INDEX IF NOT EXISTS "website_created_at_idx" ON "website"("created_at");
-CREATE INDEX IF NOT EXISTS "website_share_id_idx" ON "website"("share_id");
-CREATE INDEX IF NOT EXISTS "website_created_by_idx" ON "website"("created_by");
+-- Why: inside an Umami database (2.x, 3.0, 3.1, ...) Umami owns `website`
+-- and this migration must change nothing of it: Umami's own migrations
+-- rename, drop and add its columns and indexes (3.1 dropped `share_id` and
+-- its two indexes, added `replay_enabled` / `replay_config`; 3.1 also
+-- dropped the redundant `website_website_id_key`). So nothing here names a
+-- column beyond the few Recsys uses in every Umami version: `website_id`
+-- (the key every Recsys table references), `name`, `domain` (copied by
+-- UpsertWebsites when Recsys has a database of its own) and `deleted_at`
+-- (Umami's soft delete, honoured by every service). On a database without
+-- Umami the table gets exactly those columns.
+--
+-- This file replaced a first version (checksum below) that created Umami
+-- 2.x's full `website` shape with `IF NOT EXISTS` indexes on `share_id`,
+-- which fails inside Umami 3.1. Databases that applied the first version
+-- keep its table (a superset of this one); the migrator accepts either
+-- checksum for this file (docs/schema.md, "Replaced migrations").
+-- recsys:replaces-checksum 76a254165d7abb1eddbb1b8372b95d3bd78b144fe16d6dbe6173689505e74199
+DO $$
+BEGIN
+    IF to_regclass('website') IS NULL THEN
+        CREATE TABLE website (
+            website_id UUID NOT NULL,
+            name VARCHAR(100) NOT NULL,
+            domain VARCHAR(500),
+            created_at TIMESTAMPTZ(6) DEFAULT CURRENT_TIMESTAMP,
+            updated_at TIMESTAMPTZ(6),
+            deleted_at TIMESTAMPTZ(6),
+            CONSTRAINT website_pkey PRIMARY KEY (website_id)
+        );
+        COMMENT ON TABLE website IS
+            'Created by Recsys (migration 001) because the database had no Umami website table';
+    END IF;
+END
+$$;

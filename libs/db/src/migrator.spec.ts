@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +107,31 @@ describe('runMigrations', () => {
     await expect(run).rejects.toThrow(/003_user_profiles_unique_per_website\.sql/);
     expect(await recorded()).toEqual(before);
     expect(await query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'must_not_exist'`)).toHaveLength(0);
+  });
+
+  it('accepts a recorded checksum the file declares it replaces, and no other', async () => {
+    const dir = await copyMigrations();
+    const first = 'CREATE TABLE first_version (id int);\n';
+    await writeFile(path.join(dir, '900_revised.sql'), first);
+    await runMigrations({ databaseUrl: db.url, migrationsDir: dir });
+    const sha = (await readMigrationFiles(dir)).find((f) => f.name === '900_revised.sql')!.checksum;
+    // The revised file names the first version's checksum (worked out here independently).
+    expect(sha).toBe(createHash('sha256').update(first).digest('hex'));
+    await writeFile(path.join(dir, '900_revised.sql'), `-- recsys:replaces-checksum ${sha}\nSELECT 1;\n`);
+    await writeFile(path.join(dir, '901_next.sql'), 'CREATE TABLE next_one (id int);\n');
+
+    expect(await runMigrations({ databaseUrl: db.url, migrationsDir: dir })).toEqual(['901_next.sql']);
+
+    await writeFile(path.join(dir, '900_revised.sql'), `-- recsys:replaces-checksum ${'0'.repeat(64)}\nSELECT 1;\n`);
+    await expect(runMigrations({ databaseUrl: db.url, migrationsDir: dir })).rejects.toThrow(MigrationChecksumError);
+  });
+
+  it('accepts databases that applied the first version of 001 (Umami 2.x shape)', async () => {
+    const first = await readMigrationFiles();
+    expect(first[0].replaces).toEqual(['76a254165d7abb1eddbb1b8372b95d3bd78b144fe16d6dbe6173689505e74199']);
+    await runMigrations({ databaseUrl: db.url });
+    await query(`UPDATE recsys_migrations SET checksum = $1 WHERE name = '001_umami_website.sql'`, [first[0].replaces[0]]);
+    expect(await runMigrations({ databaseUrl: db.url })).toEqual([]);
   });
 
   it('rolls a failing migration back, names it, and keeps the ones before it', async () => {

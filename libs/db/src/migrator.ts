@@ -48,7 +48,16 @@ export interface MigrationFile {
   sql: string;
   /** sha256 (hex) of the file's bytes. */
   checksum: string;
+  /**
+   * Checksums of earlier versions of this file that a database may have
+   * recorded: `-- recsys:replaces-checksum <sha256>` lines. Only for a file
+   * that could not run where it must (001 inside Umami 3.1); every other
+   * change goes into a new migration.
+   */
+  replaces: string[];
 }
+
+const REPLACES = /^-- recsys:replaces-checksum ([0-9a-f]{64})\s*$/gm;
 
 /** Raised when a file that was already applied has changed since: migrations are append-only. */
 export class MigrationChecksumError extends Error {
@@ -87,7 +96,8 @@ export async function readMigrationFiles(dir: string = DEFAULT_MIGRATIONS_DIR): 
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(path.join(dir, name));
-      return { name, sql: bytes.toString('utf8'), checksum: checksumOf(bytes) };
+      const sql = bytes.toString('utf8');
+      return { name, sql, checksum: checksumOf(bytes), replaces: [...sql.matchAll(REPLACES)].map((m) => m[1]) };
     }),
   );
 }
@@ -145,7 +155,7 @@ async function applyPending(client: Client, files: MigrationFile[], logger?: Mig
   // refused as a whole, not after half of the new files went in.
   for (const file of files) {
     const checksum = recorded.get(file.name);
-    if (checksum !== undefined && checksum !== file.checksum) {
+    if (checksum !== undefined && checksum !== file.checksum && !file.replaces.includes(checksum)) {
       throw new MigrationChecksumError(file.name, checksum, file.checksum);
     }
   }

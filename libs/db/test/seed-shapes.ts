@@ -3,7 +3,7 @@ import type { TableShape } from './introspect';
 /**
  * The schema migrations 001 + 002 must build, transcribed by hand from
  * /work/shared/seed/recommendation_tables.sql (copied verbatim as migration
- * 002) and from Umami's Prisma migrations for `website`, in PostgreSQL's own
+ * 002) and from migration 001 for `website` (the columns Recsys uses in every Umami version), in PostgreSQL's own
  * spelling (format_type, pg_get_constraintdef, pg_indexes). See introspect.ts.
  */
 export const TZ = 'timestamp with time zone';
@@ -13,27 +13,13 @@ export const WEBSITE: TableShape = {
     'website_id uuid NOT NULL',
     'name character varying(100) NOT NULL',
     'domain character varying(500)',
-    'share_id character varying(50)',
-    'reset_at timestamp(6) with time zone',
-    'user_id uuid',
-    'team_id uuid',
-    'created_by uuid',
     'created_at timestamp(6) with time zone DEFAULT CURRENT_TIMESTAMP',
     'updated_at timestamp(6) with time zone',
     'deleted_at timestamp(6) with time zone',
   ],
-  indexes: [
-    'website_created_at_idx: CREATE INDEX website_created_at_idx (created_at)',
-    'website_created_by_idx: CREATE INDEX website_created_by_idx (created_by)',
-    'website_pkey: CREATE UNIQUE INDEX website_pkey (website_id)',
-    'website_share_id_idx: CREATE INDEX website_share_id_idx (share_id)',
-    'website_share_id_key: CREATE UNIQUE INDEX website_share_id_key (share_id)',
-    'website_team_id_idx: CREATE INDEX website_team_id_idx (team_id)',
-    'website_user_id_idx: CREATE INDEX website_user_id_idx (user_id)',
-    'website_website_id_key: CREATE UNIQUE INDEX website_website_id_key (website_id)',
-  ],
+  indexes: ['website_pkey: CREATE UNIQUE INDEX website_pkey (website_id)'],
   constraints: ['website_pkey: PRIMARY KEY (website_id)'],
-  comments: {},
+  comments: { '': 'Created by Recsys (migration 001) because the database had no Umami website table' },
 };
 
 export const USER_PROFILES: TableShape = {

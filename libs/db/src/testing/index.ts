@@ -1,2 +1,3 @@
 export * from './env';
 export * from './test-database';
+export * from './umami-fixtures';
