@@ -56,6 +56,27 @@ describe('TrackEvents ingestion', () => {
     });
   });
 
+  describe('PRODUCT_VIEW with page_view = false', () => {
+    it('weighs and funnels like a product view but is not a page view', async () => {
+      const s = randomUUID();
+      await h.track(site, [
+        event({ userId: 'pv', sessionId: s, type: PAGE, occurredAt: at(T0, 0), urlPath: '/p/42' }),
+        event({ userId: 'pv', sessionId: s, type: PRODUCT, occurredAt: at(T0, 1), itemId: '42', category: 'shoes', pageView: false }),
+      ]);
+      const p = await h.get(site, 'pv');
+      // One page (the PAGE_VIEW); the product event is another event of the session, so no bounce.
+      expect(p.totalPageviews).toBe(1);
+      expect(p.totalEvents).toBe(2);
+      expect(p.bounceRate).toBe(0);
+      expect(p.favoriteProducts).toEqual(['42']);
+      expect(p.favoriteCategories).toEqual(['shoes']);
+      expect(p.funnelPosition).toBe(2); // CONSIDERATION
+      // page_view = true is the default: counted as a page.
+      await h.track(site, [event({ userId: 'pv', sessionId: s, type: PRODUCT, occurredAt: at(T0, 2), itemId: '43', pageView: true })]);
+      expect((await h.get(site, 'pv')).totalPageviews).toBe(2);
+    });
+  });
+
   describe('validation: the batch is accepted or rejected as a whole', () => {
     const s = randomUUID();
     const ok = () => event({ userId: 'v', sessionId: s, type: PAGE, occurredAt: T0 });
@@ -70,6 +91,7 @@ describe('TrackEvents ingestion', () => {
       ['revenue on a page view', { revenue: '1' }, 'events[1].revenue: must be empty unless the type is PURCHASE'],
       ['scroll depth above 100', { scrollDepthPercent: 101 }, 'events[1].scroll_depth_percent: must be 0..100, got 101'],
       ['an empty user id', { userId: '' }, 'events[1].user_id: must be set'],
+      ['page_view on a page view', { pageView: false }, 'events[1].page_view: must be unset unless the type is PRODUCT_VIEW'],
     ])('%s: INVALID_ARGUMENT naming the event and field, nothing recorded', async (_what, change, message) => {
       const err = await h.track(site, [ok(), { ...ok(), ...change }]).catch((e) => e);
       expect(err.code).toBe(Status.INVALID_ARGUMENT);

@@ -1,5 +1,10 @@
-/** The kinds of event, as stored and used in SQL (EventType without the prefix). */
-export type EventKind = 'page_view' | 'product_view' | 'add_to_cart' | 'purchase' | 'custom';
+/**
+ * The kinds of event, as used in SQL: EventType without the prefix, except
+ * that a PRODUCT_VIEW that is not a page view (Event.page_view = false) is
+ * `item_view` — it weighs and funnels like a product view but is not counted
+ * among page views.
+ */
+export type EventKind = 'page_view' | 'product_view' | 'item_view' | 'add_to_cart' | 'purchase' | 'custom';
 export type DeviceName = 'mobile' | 'tablet' | 'desktop';
 
 /**

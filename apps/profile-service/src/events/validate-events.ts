@@ -82,8 +82,10 @@ function validateEvent(e: Event, i: number, now: Date): NormalizedEvent {
   if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
     throw bad('occurred_at', `must not be more than 5 minutes after the server's clock (${now.toISOString()})`);
   }
-  const kind = KIND[e.type];
-  if (!kind) throw bad('type', 'must be set to a known EventType');
+  const type = KIND[e.type];
+  if (!type) throw bad('type', 'must be set to a known EventType');
+  if (e.pageView !== undefined && type !== 'product_view') throw bad('page_view', 'must be unset unless the type is PRODUCT_VIEW');
+  const kind: EventKind = type === 'product_view' && e.pageView === false ? 'item_view' : type;
 
   if (kind === 'custom') {
     if (!e.name || codePoints(e.name) > 50) throw bad('name', 'must be 1..50 characters for a CUSTOM event');
@@ -101,7 +103,7 @@ function validateEvent(e: Event, i: number, now: Date): NormalizedEvent {
   const scrollDepthPercent = range('scroll_depth_percent', e.scrollDepthPercent, 100);
 
   const itemId = optionalText('item_id', e.itemId, 255);
-  if (!itemId && (kind === 'product_view' || kind === 'add_to_cart')) throw bad('item_id', `must be set for ${kind === 'product_view' ? 'PRODUCT_VIEW' : 'ADD_TO_CART'}`);
+  if (!itemId && (type === 'product_view' || type === 'add_to_cart')) throw bad('item_id', `must be set for ${type === 'product_view' ? 'PRODUCT_VIEW' : 'ADD_TO_CART'}`);
   if (itemId && kind === 'page_view') throw bad('item_id', 'must be empty for a PAGE_VIEW');
   const category = optionalText('category', e.category, 255);
   const brand = optionalText('brand', e.brand, 255);

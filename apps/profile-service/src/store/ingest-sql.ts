@@ -12,7 +12,8 @@ const EVENT_ARRAYS = `$2::text[], $3::uuid[], $4::timestamptz[], $5::text[], $6:
 const EVENT_COLUMNS = 'u, s, t, k, d, top, sd, item, cat, brand, price, rev, ord';
 
 const PAGE = `('page_view', 'product_view')`;
-const WEIGHTED = `('product_view', 'add_to_cart', 'purchase')`;
+const WEIGHTED = `('product_view', 'item_view', 'add_to_cart', 'purchase')`;
+const PRODUCT_VIEWS = `('product_view', 'item_view')`;
 
 /** The same lock for one user, when erasing (no row is created). */
 export const LOCK_PROFILE = `SELECT 1 FROM user_profiles WHERE website_id = $1 AND user_id = $2 FOR UPDATE`;
@@ -65,7 +66,7 @@ export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
     INSERT INTO profile_affinities AS pa (website_id, user_id, kind, value, weight, last_at)
     SELECT $1, u, kv.kind, kv.value, sum(w.weight), max(t)
     FROM ev
-    CROSS JOIN LATERAL (SELECT CASE k WHEN 'product_view' THEN 1 WHEN 'add_to_cart' THEN 3 WHEN 'purchase' THEN 5 END AS weight) w
+    CROSS JOIN LATERAL (SELECT CASE k WHEN 'product_view' THEN 1 WHEN 'item_view' THEN 1 WHEN 'add_to_cart' THEN 3 WHEN 'purchase' THEN 5 END AS weight) w
     CROSS JOIN LATERAL (VALUES ('category', cat), ('product', item), ('brand', brand)) AS kv(kind, value)
     WHERE w.weight IS NOT NULL AND kv.value IS NOT NULL
     GROUP BY u, kv.kind, kv.value ORDER BY 2, 3, 4
@@ -152,7 +153,7 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
     SELECT u, count(*) FILTER (WHERE k IN ${PAGE}) AS pageviews, count(*) AS events,
       count(*) FILTER (WHERE k = 'purchase') AS purchases,
       count(*) FILTER (WHERE k = 'purchase' AND ord IS NULL) AS unnamed_orders, COALESCE(sum(rev), 0) AS revenue,
-      count(*) FILTER (WHERE k = 'product_view') AS product_views, count(*) FILTER (WHERE k = 'add_to_cart') AS carts,
+      count(*) FILTER (WHERE k IN ${PRODUCT_VIEWS}) AS product_views, count(*) FILTER (WHERE k = 'add_to_cart') AS carts,
       COALESCE(sum(top), 0) AS top_sum, count(top) AS top_n, COALESCE(sum(sd), 0) AS sd_sum, count(sd) AS sd_n,
       min(t) AS first_t, max(t) AS last_t
     FROM unnest(${EVENT_ARRAYS}) AS e(${EVENT_COLUMNS}) GROUP BY u ORDER BY u) a

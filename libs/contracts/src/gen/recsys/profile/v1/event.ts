@@ -18,7 +18,9 @@ export enum EventType {
   /**
    * EVENT_TYPE_PRODUCT_VIEW - A product (item) detail page was displayed. Requires item_id; category,
    * brand and price are strongly recommended (they feed favourites and
-   * price sensitivity). Counts as a page view.
+   * price sensitivity). Counts as a page view unless Event.page_view is
+   * false (a tracker that sends a page view and a separate product event for
+   * the same page sets it, so the page is counted once).
    */
   EVENT_TYPE_PRODUCT_VIEW = 2,
   /** EVENT_TYPE_ADD_TO_CART - An item was added to the cart. Requires item_id. */
@@ -147,6 +149,16 @@ export interface Event {
     | number
     | undefined;
   /**
+   * Only for PRODUCT_VIEW: whether this event is also a page view (counts in
+   * Profile.total_pageviews and in the session's page views for the bounce
+   * rate). Unset: true. false: a product was viewed on a page that was (or
+   * will be) reported by its own PAGE_VIEW. Set on any other type:
+   * INVALID_ARGUMENT.
+   */
+  pageView?:
+    | boolean
+    | undefined;
+  /**
    * The item concerned, 1..255 characters. Required for PRODUCT_VIEW and
    * ADD_TO_CART, optional for PURCHASE, must be empty for PAGE_VIEW
    * (INVALID_ARGUMENT otherwise); optional for CUSTOM.
@@ -195,6 +207,7 @@ function createBaseEvent(): Event {
     device: 0,
     timeOnPageSeconds: undefined,
     scrollDepthPercent: undefined,
+    pageView: undefined,
     itemId: "",
     category: "",
     brand: "",
@@ -238,6 +251,9 @@ export const Event: MessageFns<Event> = {
     }
     if (message.scrollDepthPercent !== undefined) {
       writer.uint32(112).int32(message.scrollDepthPercent);
+    }
+    if (message.pageView !== undefined) {
+      writer.uint32(120).bool(message.pageView);
     }
     if (message.itemId !== "") {
       writer.uint32(162).string(message.itemId);
@@ -361,6 +377,14 @@ export const Event: MessageFns<Event> = {
             message.scrollDepthPercent = reader.int32();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.pageView = reader.bool();
+            continue;
+          }
           case 20: {
             if (tag !== 162) {
               break;
@@ -462,6 +486,11 @@ export const Event: MessageFns<Event> = {
         : isSet(object.scroll_depth_percent)
         ? globalThis.Number(object.scroll_depth_percent)
         : undefined,
+      pageView: isSet(object.pageView)
+        ? globalThis.Boolean(object.pageView)
+        : isSet(object.page_view)
+        ? globalThis.Boolean(object.page_view)
+        : undefined,
       itemId: isSet(object.itemId)
         ? globalThis.String(object.itemId)
         : isSet(object.item_id)
@@ -514,6 +543,9 @@ export const Event: MessageFns<Event> = {
     if (message.scrollDepthPercent !== undefined) {
       obj.scrollDepthPercent = Math.round(message.scrollDepthPercent);
     }
+    if (message.pageView !== undefined) {
+      obj.pageView = message.pageView;
+    }
     if (message.itemId !== "") {
       obj.itemId = message.itemId;
     }
@@ -551,6 +583,7 @@ export const Event: MessageFns<Event> = {
     message.device = object.device ?? 0;
     message.timeOnPageSeconds = object.timeOnPageSeconds ?? undefined;
     message.scrollDepthPercent = object.scrollDepthPercent ?? undefined;
+    message.pageView = object.pageView ?? undefined;
     message.itemId = object.itemId ?? "";
     message.category = object.category ?? "";
     message.brand = object.brand ?? "";

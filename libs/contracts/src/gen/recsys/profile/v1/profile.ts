@@ -248,7 +248,10 @@ export interface Profile {
   funnelPosition: FunnelPosition;
   /** Number of distinct sessions (session_id values) seen, >= 0. */
   sessionCount: number;
-  /** Number of PAGE_VIEW and PRODUCT_VIEW events, >= 0. */
+  /**
+   * Number of PAGE_VIEW events and PRODUCT_VIEW events that are page views
+   * (Event.page_view unset or true), >= 0.
+   */
   totalPageviews: number;
   /** Number of events of every type, >= 0 (duplicates not counted). */
   totalEvents: number;
@@ -285,8 +288,8 @@ export interface Profile {
     | number
     | undefined;
   /**
-   * Share of sessions with exactly one page view (PAGE_VIEW or
-   * PRODUCT_VIEW) and no other event, 0..1 (4 decimal places of
+   * Share of sessions with exactly one page view (PAGE_VIEW, or
+   * PRODUCT_VIEW that is a page view) and no other event, 0..1 (4 decimal places of
    * precision). Unset until a session has been observed.
    */
   bounceRate?:
