@@ -88,6 +88,22 @@ describe('derived profile fields: stale after a batch, exact on read, settled by
     expect(await h.get(site, 'u2')).toMatchObject({ sessionCount: 2, favoriteCategories: ['hats', 'shoes'] }); // hats 3+3, shoes 2+2
   });
 
+  it("a settled profile's price sensitivity follows the website's reference price (it moves with other users' events)", async () => {
+    const s = randomUUID();
+    const views = (userId: string, price: string, n: number, minute: number) =>
+      Array.from({ length: n }, (_, i) => event({ userId, sessionId: s, type: EventType.EVENT_TYPE_PRODUCT_VIEW, occurredAt: at(T0, minute + i), itemId: 'x', price }));
+    // No catalog: the reference is the median of the website's priced events. 'p1' alone: 50 / 50, medium.
+    await h.track(site, views('p1', '50', 3, 0));
+    await h.service.derivedJob.runOnce();
+    expect(await stored('p1')).toMatchObject({ settled: 1, price_sensitivity: 'medium' });
+    // Five views at 200 from someone else: the website median becomes 200, and 50 / 200 < 0.8 → high,
+    // though p1 got no event and stays settled.
+    await h.track(site, views('p2', '200', 5, 10));
+    expect(await stored('p1')).toMatchObject({ settled: 1 });
+    expect((await h.get(site, 'p1')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_HIGH);
+    expect((await h.list({ websiteId: site })).profiles.find((p) => p.userId === 'p1')?.priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_HIGH);
+  });
+
   describe('last_visit (migration 019: batches move last_seen_at; last_visit follows when settled)', () => {
     const visits = async (userId: string) =>
       (

@@ -28,13 +28,16 @@ export function derivedJoins(alias: string, ref: string, onlyStale = true): stri
     GROUP BY device ORDER BY count(*) DESC, max(last_at) DESC LIMIT 1) d_dev ON true
   CROSS JOIN LATERAL (
     SELECT ${top('category', 10)} AS categories, ${top('product', 20)} AS products, ${top('brand', 10)} AS brands) d_fav
+  -- Not gated: price sensitivity compares the user's median with the website's reference, which moves
+  -- with other users' events, so it is evaluated on every read (a settled profile's stored value would
+  -- depend on when it was settled, i.e. on how its events were split into batches).
   -- The user's median price: percentile_cont(0.5) over the observations with their multiplicity,
   -- from cumulative counts (the two middle observations, averaged) rather than by expanding them.
   CROSS JOIN LATERAL (
     SELECT max(total) AS n,
       (min(price) FILTER (WHERE cum > floor((total - 1) / 2.0)) + min(price) FILTER (WHERE cum > ceil((total - 1) / 2.0)))::float8 / 2 AS median
     FROM (SELECT price, sum(observations) OVER (ORDER BY price) AS cum, sum(observations) OVER () AS total
-          FROM profile_prices WHERE ${who} ${gate}) o) d_pr
+          FROM profile_prices WHERE ${who}) o) d_pr
   CROSS JOIN LATERAL (SELECT CASE WHEN d_pr.n IS NULL OR d_pr.n < 3 OR ${ref}::float8 IS NULL OR ${ref}::float8 <= 0 THEN NULL
       WHEN d_pr.median / ${ref}::float8 < 0.8 THEN 'high' WHEN d_pr.median / ${ref}::float8 > 1.25 THEN 'low'
       ELSE 'medium' END AS price_sensitivity) d_ps`;
@@ -61,7 +64,9 @@ export function currentColumns(alias: string, columns: string): string {
     .split(',')
     .map((c) => c.trim())
     .map((c) =>
-      c in DERIVED
+      c === 'price_sensitivity'
+        ? `${DERIVED[c]} AS ${c}`
+        : c in DERIVED
         ? `CASE WHEN ${alias}.derived_version <> ${alias}.derived_settled THEN ${DERIVED[c]} ELSE ${alias}.${c} END AS ${c}`
         : c === 'last_visit'
           ? `${currentLastVisit(alias)} AS last_visit`
