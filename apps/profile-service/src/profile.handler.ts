@@ -8,12 +8,14 @@ import type {
   ProfileServiceService,
   TrackEventsRequest,
   TrackEventsResponse,
+  UpsertWebsitesRequest,
+  UpsertWebsitesResponse,
 } from '@recsys/contracts/profile';
 import { FUNNEL_POSITIONS, LIFECYCLE_STAGES, type FunnelPosition, type LifecycleStage } from '@recsys/db';
 import { InvalidArgumentError, type ServiceImplementation } from '@recsys/service-kit';
 import type { Clock } from './clock';
 import type { LifecycleThresholds } from './config';
-import { validateEvents, validateUserId, validateWebsiteId } from './events/validate-events';
+import { validateEvents, validateUserId, validateWebsiteId, validateWebsites } from './events/validate-events';
 import { FUNNEL_TO_PROTO, STAGE_TO_PROTO, toProfile } from './profile-mapper';
 import { decodePageToken, encodePageToken } from './page-token';
 import type { ProfileStore } from './store/profile-store';
@@ -74,6 +76,11 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
       eventsDeleted: result.eventsDeleted,
       recommendationsDeleted: result.recommendationsDeleted,
     };
+  }
+
+  async upsertWebsites(request: UpsertWebsitesRequest): Promise<UpsertWebsitesResponse> {
+    const result = await this.store.upsertWebsites(validateWebsites(request.websites));
+    return { createdCount: result.created, updatedCount: result.updated, unchangedCount: result.unchanged };
   }
 }
 

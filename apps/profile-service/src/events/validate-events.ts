@@ -1,5 +1,6 @@
-import { Device, EventType, type Event } from '@recsys/contracts/profile';
+import { Device, EventType, type Event, type Website } from '@recsys/contracts/profile';
 import { InvalidArgumentError } from '@recsys/service-kit';
+import type { WebsiteRecord } from '../store/websites';
 import type { DeviceName, EventKind, NormalizedEvent } from './normalized-event';
 
 export const MAX_EVENTS_PER_BATCH = 10_000;
@@ -30,8 +31,8 @@ const DEVICE: Partial<Record<Device, DeviceName>> = {
 const codePoints = (s: string) => [...s].length;
 
 /** `website_id: must be a UUID` unless it is one; returns it lowercase. */
-export function validateWebsiteId(value: string): string {
-  if (!UUID.test(value)) throw new InvalidArgumentError('must be a UUID', 'website_id');
+export function validateWebsiteId(value: string, field = 'website_id'): string {
+  if (!UUID.test(value)) throw new InvalidArgumentError('must be a UUID', field);
   return value.toLowerCase();
 }
 
@@ -41,6 +42,27 @@ export function validateUserId(value: string, field = 'user_id'): string {
   if (codePoints(value) > 255) throw new InvalidArgumentError(`must be at most 255 characters, got ${codePoints(value)}`, field);
   if (CONTROL.test(value)) throw new InvalidArgumentError('must not contain control characters', field);
   return value;
+}
+
+export const MAX_WEBSITES_PER_UPSERT = 1000;
+
+/** UpsertWebsites' list: 1..1,000 distinct websites, names 1..100, domains ≤ 500 characters. */
+export function validateWebsites(websites: readonly Website[]): WebsiteRecord[] {
+  if (websites.length === 0 || websites.length > MAX_WEBSITES_PER_UPSERT) {
+    throw new InvalidArgumentError(`must hold 1..${MAX_WEBSITES_PER_UPSERT} websites, got ${websites.length}`, 'websites');
+  }
+  const seen = new Set<string>();
+  return websites.map((w, i) => {
+    const field = (name: string) => `websites[${i}].${name}`;
+    const websiteId = validateWebsiteId(w.websiteId, field('website_id'));
+    if (seen.has(websiteId)) throw new InvalidArgumentError('must appear once in the list', field('website_id'));
+    seen.add(websiteId);
+    const name = w.name.trim();
+    if (!name || codePoints(name) > 100 || CONTROL.test(name)) throw new InvalidArgumentError('must be 1..100 characters without control characters', field('name'));
+    const domain = w.domain.trim();
+    if (codePoints(domain) > 500 || CONTROL.test(domain)) throw new InvalidArgumentError('must be at most 500 characters without control characters', field('domain'));
+    return { websiteId, name, domain: domain || null };
+  });
 }
 
 /**

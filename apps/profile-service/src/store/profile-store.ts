@@ -6,6 +6,7 @@ import { database } from './database-errors';
 import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
 import { CLEAR_PENDING, LOCK_PENDING } from './ingest-sql';
 import { WebsiteProfiles } from './website-profiles';
+import { UPSERT_WEBSITES, type WebsiteRecord } from './websites';
 
 export interface ProfileStoreOptions {
   lifecycle: LifecycleThresholds;
@@ -55,6 +56,17 @@ export class ProfileStore {
   /** One statement outside a transaction; `name` makes it a prepared statement (parsed and planned once per connection). */
   query<R extends object>(sql: string, params: unknown[], name?: string): Promise<R[]> {
     return database(async () => (await this.pool.query<R & Record<string, unknown>>({ text: sql, values: params, name })).rows as R[]);
+  }
+
+  /** UpsertWebsites: creates missing websites, updates changed names and domains, leaves matching rows unwritten. */
+  async upsertWebsites(websites: WebsiteRecord[]): Promise<{ created: number; updated: number; unchanged: number }> {
+    const rows = await this.query<{ created: boolean }>(UPSERT_WEBSITES, [
+      websites.map((w) => w.websiteId),
+      websites.map((w) => w.name),
+      websites.map((w) => w.domain),
+    ]);
+    const created = rows.filter((r) => r.created).length;
+    return { created, updated: rows.length - created, unchanged: websites.length - rows.length };
   }
 
   /**

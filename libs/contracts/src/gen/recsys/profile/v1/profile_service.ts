@@ -29,6 +29,32 @@ import {
   Profile,
 } from "./profile";
 
+/** A website as Recsys records it (the columns of Umami's `website` Recsys uses). */
+export interface Website {
+  /** The website (UUID), the key every Recsys table references. */
+  websiteId: string;
+  /** Display name, 1..100 characters (Umami's limit). */
+  name: string;
+  /** Its domain, for example "shop.example", at most 500 characters; may be empty. */
+  domain: string;
+}
+
+/** Websites to create or update. */
+export interface UpsertWebsitesRequest {
+  /** 1..1,000 websites, each at most once. */
+  websites: Website[];
+}
+
+/** What UpsertWebsites did; the three counts add up to the websites sent. */
+export interface UpsertWebsitesResponse {
+  /** Websites that did not exist and were created. */
+  createdCount: number;
+  /** Websites whose name or domain changed. */
+  updatedCount: number;
+  /** Websites that already had this name and domain (not written). */
+  unchangedCount: number;
+}
+
 /** A batch of events for one website. */
 export interface TrackEventsRequest {
   /**
@@ -139,6 +165,293 @@ export interface DeleteProfileResponse {
    */
   recommendationsDeleted: number;
 }
+
+function createBaseWebsite(): Website {
+  return { websiteId: "", name: "", domain: "" };
+}
+
+export const Website: MessageFns<Website> = {
+  encode(message: Website, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.websiteId !== "") {
+      writer.uint32(10).string(message.websiteId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.domain !== "") {
+      writer.uint32(26).string(message.domain);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Website {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebsite();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.websiteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.domain = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Website {
+    return {
+      websiteId: isSet(object.websiteId)
+        ? globalThis.String(object.websiteId)
+        : isSet(object.website_id)
+        ? globalThis.String(object.website_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      domain: isSet(object.domain) ? globalThis.String(object.domain) : "",
+    };
+  },
+
+  toJSON(message: Website): unknown {
+    const obj: any = {};
+    if (message.websiteId !== "") {
+      obj.websiteId = message.websiteId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.domain !== "") {
+      obj.domain = message.domain;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Website>, I>>(base?: I): Website {
+    return Website.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Website>, I>>(object: I): Website {
+    const message = createBaseWebsite();
+    message.websiteId = object.websiteId ?? "";
+    message.name = object.name ?? "";
+    message.domain = object.domain ?? "";
+    return message;
+  },
+};
+
+function createBaseUpsertWebsitesRequest(): UpsertWebsitesRequest {
+  return { websites: [] };
+}
+
+export const UpsertWebsitesRequest: MessageFns<UpsertWebsitesRequest> = {
+  encode(message: UpsertWebsitesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.websites) {
+      Website.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertWebsitesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertWebsitesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.websites.push(Website.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpsertWebsitesRequest {
+    return {
+      websites: globalThis.Array.isArray(object?.websites) ? object.websites.map((e: any) => Website.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: UpsertWebsitesRequest): unknown {
+    const obj: any = {};
+    if (message.websites?.length) {
+      obj.websites = message.websites.map((e) => Website.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpsertWebsitesRequest>, I>>(base?: I): UpsertWebsitesRequest {
+    return UpsertWebsitesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpsertWebsitesRequest>, I>>(object: I): UpsertWebsitesRequest {
+    const message = createBaseUpsertWebsitesRequest();
+    message.websites = object.websites?.map((e) => Website.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUpsertWebsitesResponse(): UpsertWebsitesResponse {
+  return { createdCount: 0, updatedCount: 0, unchangedCount: 0 };
+}
+
+export const UpsertWebsitesResponse: MessageFns<UpsertWebsitesResponse> = {
+  encode(message: UpsertWebsitesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.createdCount !== 0) {
+      writer.uint32(8).int32(message.createdCount);
+    }
+    if (message.updatedCount !== 0) {
+      writer.uint32(16).int32(message.updatedCount);
+    }
+    if (message.unchangedCount !== 0) {
+      writer.uint32(24).int32(message.unchangedCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertWebsitesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertWebsitesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.createdCount = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.updatedCount = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.unchangedCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpsertWebsitesResponse {
+    return {
+      createdCount: isSet(object.createdCount)
+        ? globalThis.Number(object.createdCount)
+        : isSet(object.created_count)
+        ? globalThis.Number(object.created_count)
+        : 0,
+      updatedCount: isSet(object.updatedCount)
+        ? globalThis.Number(object.updatedCount)
+        : isSet(object.updated_count)
+        ? globalThis.Number(object.updated_count)
+        : 0,
+      unchangedCount: isSet(object.unchangedCount)
+        ? globalThis.Number(object.unchangedCount)
+        : isSet(object.unchanged_count)
+        ? globalThis.Number(object.unchanged_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: UpsertWebsitesResponse): unknown {
+    const obj: any = {};
+    if (message.createdCount !== 0) {
+      obj.createdCount = Math.round(message.createdCount);
+    }
+    if (message.updatedCount !== 0) {
+      obj.updatedCount = Math.round(message.updatedCount);
+    }
+    if (message.unchangedCount !== 0) {
+      obj.unchangedCount = Math.round(message.unchangedCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpsertWebsitesResponse>, I>>(base?: I): UpsertWebsitesResponse {
+    return UpsertWebsitesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpsertWebsitesResponse>, I>>(object: I): UpsertWebsitesResponse {
+    const message = createBaseUpsertWebsitesResponse();
+    message.createdCount = object.createdCount ?? 0;
+    message.updatedCount = object.updatedCount ?? 0;
+    message.unchangedCount = object.unchangedCount ?? 0;
+    return message;
+  },
+};
 
 function createBaseTrackEventsRequest(): TrackEventsRequest {
   return { websiteId: "", events: [] };
@@ -1073,6 +1386,30 @@ export const ProfileServiceService = {
       Buffer.from(DeleteProfileResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteProfileResponse => DeleteProfileResponse.decode(value),
   },
+  /**
+   * Creates the websites the database Recsys uses does not have, and brings
+   * the name and domain of the others up to date. For a deployment whose
+   * Recsys database is separate from its Umami database: the Umami import
+   * copies the websites it imports, so TrackEvents finds them. A website whose
+   * row already has the same name and domain is not written (inside the Umami
+   * database itself, nothing changes). Umami's soft delete (deleted_at) is
+   * neither set nor cleared.
+   * Errors: an empty list or more than 1,000 websites, a malformed
+   * website_id, a name of 0 or more than 100 characters, a domain of more
+   * than 500 characters, or the same website twice: INVALID_ARGUMENT naming
+   * `websites[i].field`; nothing is written then.
+   */
+  upsertWebsites: {
+    path: "/recsys.profile.v1.ProfileService/UpsertWebsites" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpsertWebsitesRequest): Buffer =>
+      Buffer.from(UpsertWebsitesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpsertWebsitesRequest => UpsertWebsitesRequest.decode(value),
+    responseSerialize: (value: UpsertWebsitesResponse): Buffer =>
+      Buffer.from(UpsertWebsitesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpsertWebsitesResponse => UpsertWebsitesResponse.decode(value),
+  },
 } as const;
 
 export interface ProfileServiceServer extends UntypedServiceImplementation {
@@ -1112,6 +1449,20 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * non-admin credential PERMISSION_DENIED.
    */
   deleteProfile: handleUnaryCall<DeleteProfileRequest, DeleteProfileResponse>;
+  /**
+   * Creates the websites the database Recsys uses does not have, and brings
+   * the name and domain of the others up to date. For a deployment whose
+   * Recsys database is separate from its Umami database: the Umami import
+   * copies the websites it imports, so TrackEvents finds them. A website whose
+   * row already has the same name and domain is not written (inside the Umami
+   * database itself, nothing changes). Umami's soft delete (deleted_at) is
+   * neither set nor cleared.
+   * Errors: an empty list or more than 1,000 websites, a malformed
+   * website_id, a name of 0 or more than 100 characters, a domain of more
+   * than 500 characters, or the same website twice: INVALID_ARGUMENT naming
+   * `websites[i].field`; nothing is written then.
+   */
+  upsertWebsites: handleUnaryCall<UpsertWebsitesRequest, UpsertWebsitesResponse>;
 }
 
 export interface ProfileServiceClient extends Client {
@@ -1206,6 +1557,34 @@ export interface ProfileServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteProfileResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates the websites the database Recsys uses does not have, and brings
+   * the name and domain of the others up to date. For a deployment whose
+   * Recsys database is separate from its Umami database: the Umami import
+   * copies the websites it imports, so TrackEvents finds them. A website whose
+   * row already has the same name and domain is not written (inside the Umami
+   * database itself, nothing changes). Umami's soft delete (deleted_at) is
+   * neither set nor cleared.
+   * Errors: an empty list or more than 1,000 websites, a malformed
+   * website_id, a name of 0 or more than 100 characters, a domain of more
+   * than 500 characters, or the same website twice: INVALID_ARGUMENT naming
+   * `websites[i].field`; nothing is written then.
+   */
+  upsertWebsites(
+    request: UpsertWebsitesRequest,
+    callback: (error: ServiceError | null, response: UpsertWebsitesResponse) => void,
+  ): ClientUnaryCall;
+  upsertWebsites(
+    request: UpsertWebsitesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpsertWebsitesResponse) => void,
+  ): ClientUnaryCall;
+  upsertWebsites(
+    request: UpsertWebsitesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpsertWebsitesResponse) => void,
   ): ClientUnaryCall;
 }
 
