@@ -4,15 +4,18 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device, FunnelPosition, ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
-import { findFreePort, withClient } from '@recsys/db';
-import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { findFreePort, runMigrations, withClient } from '@recsys/db';
+import { createTestDatabase, umamiSchemaSql, type TestDatabase } from '@recsys/db/testing';
 import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
 import { runCli } from './support/run-cli';
 
 /**
  * `recsys profiles import-umami` end to end: an Umami-shaped source database
- * (the tables as Umami's migrations create them), a real profile-service
- * process over a Recsys database, and the CLI in this process.
+ * (Umami 2.20's tables, tools/test/umami), a real profile-service process
+ * over a Recsys database that lives inside another Umami database, and the
+ * CLI in this process. Event data written here the way an older tracker
+ * might (numbers in number_value only); Umami's own way is in
+ * profiles-import-umami-shop.spec.ts.
  */
 describe('recsys profiles import-umami', () => {
   let recsys: TestDatabase;
@@ -60,12 +63,15 @@ describe('recsys profiles import-umami', () => {
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'recsys-umami-'));
-    recsys = await createTestDatabase();
+    // Recsys inside an Umami database (Umami first, then Recsys's migrations), reading another Umami database.
+    recsys = await createTestDatabase({ migrated: false });
+    await withClient(recsys.url, async (c) => c.query(await umamiSchemaSql('v2.20.2')));
+    await runMigrations({ databaseUrl: recsys.url });
     source = await createTestDatabase({ migrated: false });
-    await src(await readFile(join(__dirname, 'fixtures/umami-v2-schema.sql'), 'utf8'));
+    await src(await umamiSchemaSql('v2.20.2'));
     // A WooCommerce-style tracker added a product column to website_event.
     await src('ALTER TABLE website_event ADD COLUMN product_id VARCHAR(255)');
-    await withClient(recsys.url, (c) => c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'shop')`, [site]));
+    await src(`INSERT INTO website (website_id, name, domain) VALUES ($1, 'shop', 'shop.example')`, [site]);
     const [grpcPort, metricsPort] = [await findFreePort(), await findFreePort()];
     address = `127.0.0.1:${grpcPort}`;
     service = spawnNode(join(__dirname, '../../profile-service/src/main.ts'), {
@@ -101,6 +107,9 @@ describe('recsys profiles import-umami', () => {
     expect(first.code).toBe(0);
     expect(counts(first.stdout)).toEqual([6, 6, 0, 0]);
     expect(first.stdout).toMatch(/imported 6 events from 1 website/);
+    // The website was copied into the Recsys database (UpsertWebsites).
+    const copied = await withClient(recsys.url, (c) => c.query('SELECT name, domain FROM website WHERE website_id = $1', [site]));
+    expect(copied.rows).toEqual([{ name: 'shop', domain: 'shop.example' }]);
 
     expect(await profile(alice)).toMatchObject({
       totalEvents: 4,
@@ -144,21 +153,23 @@ describe('recsys profiles import-umami', () => {
     expect((await profile(bob)).totalPageviews).toBe(2);
   });
 
-  it('refuses a website profile-service does not know, without moving its watermark', async () => {
-    const stranger = randomUUID();
-    await src(`INSERT INTO website_event (event_id, website_id, session_id, visit_id, created_at, url_path) VALUES ($1, $2, $3, $3, $4, '/')`, [
-      randomUUID(), stranger, randomUUID(), T(0),
+  it('refuses a website the source does not have (link and pixel events carry their own id there), without a watermark', async () => {
+    const link = randomUUID();
+    await src(`INSERT INTO website_event (event_id, website_id, session_id, visit_id, created_at, url_path, event_type) VALUES ($1, $2, $3, $3, $4, '/', 3)`, [
+      randomUUID(), link, randomUUID(), T(0),
     ]);
-    const res = await cli('--website', stranger);
+    const res = await cli('--website', link);
     expect(res.code).toBe(66);
-    expect(res.stderr).toMatch(/does not exist/);
+    expect(res.stderr).toMatch(/the source has no website/);
     const state = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
-    expect(Object.keys(state).some((k) => k.endsWith(stranger))).toBe(false);
+    expect(Object.keys(state).some((k) => k.endsWith(link))).toBe(false);
+    // Without --website the link's id is not listed as a website.
+    const all = await cli();
+    expect(all.stdout).not.toContain(link);
   });
 
   it('reads from the database Recsys itself uses (Umami and Recsys tables side by side)', async () => {
     await withClient(recsys.url, async (c) => {
-      await c.query(await readFile(join(__dirname, 'fixtures/umami-v2-schema.sql'), 'utf8'));
       await c.query(
         `INSERT INTO website_event (event_id, website_id, session_id, visit_id, created_at, url_path) VALUES ($1, $2, $3, $3, $4, '/same-db')`,
         [randomUUID(), site, bob, T(40)],
@@ -170,6 +181,9 @@ describe('recsys profiles import-umami', () => {
     expect(code).toBe(0);
     expect(counts(stdout)).toEqual([1, 1, 0, 0]);
     expect((await profile(bob)).totalPageviews).toBe(3);
+    // The website row there is Umami's own: the import found it current and wrote nothing to it.
+    const row = await withClient(recsys.url, (c) => c.query('SELECT updated_at FROM website WHERE website_id = $1', [site]));
+    expect(row.rows[0].updated_at).toBeNull();
   });
 
   it('reports bad usage and a source without Umami tables', async () => {
@@ -180,7 +194,7 @@ describe('recsys profiles import-umami', () => {
         'profiles', 'import-umami', '--source-database-url', empty.url, '--state-file', join(stateDir, 's2.json'),
       ]);
       expect(code).toBe(65);
-      expect(stderr).toMatch(/has no Umami table "website_event"/);
+      expect(stderr).toMatch(/has no Umami table "website"/);
     } finally {
       await empty.drop();
     }

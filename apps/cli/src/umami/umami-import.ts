@@ -1,7 +1,9 @@
 import type { Event, TrackEventsResponse } from '@recsys/contracts/profile';
-import { toTrackEvent } from './umami-mapping';
-import { START, type UmamiSource, type Watermark } from './umami-source';
-import type { WatermarkFile } from './watermark-file';
+import { toTrackEvents, type SkipReason, type UmamiRow } from './umami-mapping';
+import { START, type UmamiSource, type UmamiWebsite, type Watermark } from './umami-source';
+import type { WatermarkFile, WebsiteState } from './watermark-file';
+
+const DAY_MS = 86_400_000;
 
 export interface ImportOptions {
   source: UmamiSource;
@@ -9,10 +11,18 @@ export interface ImportOptions {
   watermarks: WatermarkFile;
   /** Sends one batch through profile-service's TrackEvents. */
   track: (websiteId: string, events: Event[]) => Promise<TrackEventsResponse>;
+  /** Creates or updates the websites in the Recsys database (profile-service's UpsertWebsites). */
+  upsertWebsites: (websites: UmamiWebsite[]) => Promise<void>;
+  /** Only these websites (lowercase ids); default every website Umami has events for. */
   websites?: string[];
   batchSize: number;
-  /** Events newer than now - settle are left for the next run (Umami may still commit older ones). */
+  /** Events newer than now - settle are left for the next run (Umami may still be committing them). */
   settleMs: number;
+  /** Days before the watermark checked for events that arrived late (0: no check; at most 30, the dedupe horizon). */
+  lateDays: number;
+  /** Reporting currency for every website (upper case); default: each website's most common, decided once. */
+  currency?: string;
+  identifiedOnly: boolean;
   now: () => Date;
   onProgress?: (p: { websiteId: string; read: number; total: number }) => void;
   onWebsite?: (websiteId: string, total: number) => void;
@@ -23,46 +33,105 @@ export interface WebsiteSummary {
   read: number;
   accepted: number;
   duplicates: number;
-  skipped: number;
+  skipped: Partial<Record<SkipReason, number>>;
+  /** Events accepted from days re-read because Umami got events there after they were imported. */
+  late: number;
   profilesUpdated: number;
+  currency: string | null;
   from: Watermark;
   to: Watermark;
 }
 
+export class UnknownWebsitesError extends Error {
+  constructor(readonly websiteIds: string[]) {
+    super(`the source has no website ${websiteIds.join(', ')} with events (or Umami deleted it)`);
+  }
+}
+
 /**
- * The incremental import: per website, read events after the watermark in
- * pages, map them, send each page as one TrackEvents batch, and move the
+ * The incremental import: copies the websites, then per website checks the
+ * recent days for late events, reads events after the watermark in pages,
+ * maps them, sends each page as one TrackEvents batch, and moves the
  * watermark only once the service acknowledged it. Replays are harmless
  * (event ids dedupe), so a crash between the two at worst re-sends a batch.
  */
 export async function importUmami(o: ImportOptions): Promise<WebsiteSummary[]> {
-  const until = new Date(o.now().getTime() - o.settleMs);
-  const websites = o.websites?.length ? o.websites : await o.source.websites();
+  const all = await o.source.websites();
+  const wanted = o.websites?.length ? o.websites : all.map((w) => w.websiteId);
+  const missing = wanted.filter((id) => !all.some((w) => w.websiteId === id));
+  if (missing.length) throw new UnknownWebsitesError(missing);
+  const websites = all.filter((w) => wanted.includes(w.websiteId));
+  for (let i = 0; i < websites.length; i += 1000) await o.upsertWebsites(websites.slice(i, i + 1000));
   const summaries: WebsiteSummary[] = [];
-  for (const websiteId of websites) {
-    const from = o.watermarks.get(o.sourceKey, websiteId) ?? START;
-    const total = await o.source.countAfter(websiteId, from, until);
-    o.onWebsite?.(websiteId, total);
-    const s: WebsiteSummary = { websiteId, read: 0, accepted: 0, duplicates: 0, skipped: 0, profilesUpdated: 0, from, to: from };
-    for (;;) {
-      const rows = await o.source.page(websiteId, s.to, until, o.batchSize);
-      if (rows.length === 0) break;
-      const events = rows.map(toTrackEvent).filter((e): e is Event => e !== null);
-      s.skipped += rows.length - events.length;
-      if (events.length > 0) {
-        const res = await o.track(websiteId, events);
+  for (const { websiteId } of websites) summaries.push(await importWebsite(o, websiteId));
+  return summaries;
+}
+
+async function importWebsite(o: ImportOptions, websiteId: string): Promise<WebsiteSummary> {
+  const until = new Date(o.now().getTime() - o.settleMs);
+  let state: WebsiteState = o.watermarks.get(o.sourceKey, websiteId) ?? { ...START };
+  const currency = o.currency ?? state.currency ?? (await o.source.mostCommonCurrency(websiteId));
+  const from: Watermark = { createdAt: state.createdAt, eventId: state.eventId };
+  const s: WebsiteSummary = { websiteId, read: 0, accepted: 0, duplicates: 0, skipped: {}, late: 0, profilesUpdated: 0, currency, from, to: from };
+  const send = async (rows: UmamiRow[], count: boolean) => {
+    const events: Event[] = [];
+    for (const row of rows) {
+      const mapped = toTrackEvents(row, { currency, identifiedOnly: o.identifiedOnly });
+      if ('events' in mapped) events.push(...mapped.events);
+      else if (count) s.skipped[mapped.skipped] = (s.skipped[mapped.skipped] ?? 0) + 1;
+    }
+    // A batch of line items may exceed the contract's 10,000 events: split it.
+    for (let i = 0; i < events.length; i += 10_000) {
+      const res = await o.track(websiteId, events.slice(i, i + 10_000));
+      s.profilesUpdated += res.profilesUpdatedCount;
+      if (count) {
         s.accepted += res.acceptedCount;
         s.duplicates += res.duplicateCount;
-        s.profilesUpdated += res.profilesUpdatedCount;
+      } else {
+        s.late += res.acceptedCount;
       }
-      s.read += rows.length;
-      const last = rows[rows.length - 1];
-      s.to = { createdAt: last.created_at_text, eventId: last.event_id };
-      await o.watermarks.set(o.sourceKey, websiteId, s.to);
-      o.onProgress?.({ websiteId, read: s.read, total });
-      if (rows.length < o.batchSize) break;
     }
-    summaries.push(s);
+  };
+  const save = async (next: WebsiteState) => {
+    const oldest = Date.parse(next.createdAt) - o.lateDays * DAY_MS;
+    const days = Object.fromEntries(Object.entries(next.days ?? {}).filter(([day]) => Date.parse(`${day}T23:59:59.999Z`) >= oldest));
+    state = { ...next, days, ...(currency ? { currency } : {}) };
+    await o.watermarks.set(o.sourceKey, websiteId, state);
+  };
+
+  // Late events: Umami accepts a client timestamp, so an event can land before the watermark.
+  if (state.createdAt !== START.createdAt && o.lateDays > 0) {
+    const since = new Date(Math.floor((Date.parse(state.createdAt) - o.lateDays * DAY_MS) / DAY_MS) * DAY_MS);
+    const counts = await o.source.countsPerDay(websiteId, since, state);
+    for (const day of Object.keys(counts).sort()) {
+      if (counts[day] === (state.days?.[day] ?? 0)) continue;
+      for (let after: Watermark = START; ; ) {
+        const rows = await o.source.dayPage(websiteId, day, after, state, o.batchSize);
+        if (rows.length === 0) break;
+        await send(rows, false);
+        const last = rows[rows.length - 1];
+        after = { createdAt: last.created_at_text, eventId: last.event_id };
+        if (rows.length < o.batchSize) break;
+      }
+      await save({ ...state, days: { ...state.days, [day]: counts[day] } });
+    }
   }
-  return summaries;
+
+  const total = await o.source.countAfter(websiteId, s.to, until);
+  o.onWebsite?.(websiteId, total);
+  for (;;) {
+    const rows = await o.source.page(websiteId, s.to, until, o.batchSize);
+    if (rows.length === 0) break;
+    await send(rows, true);
+    s.read += rows.length;
+    const last = rows[rows.length - 1];
+    s.to = { createdAt: last.created_at_text, eventId: last.event_id };
+    const days = { ...state.days };
+    for (const r of rows) days[r.created_at_text.slice(0, 10)] = (days[r.created_at_text.slice(0, 10)] ?? 0) + 1;
+    await save({ ...state, ...s.to, days });
+    o.onProgress?.({ websiteId, read: s.read, total });
+    if (rows.length < o.batchSize) break;
+  }
+  if (currency && state.currency !== currency) await save(state);
+  return s;
 }

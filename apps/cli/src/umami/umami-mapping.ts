@@ -1,4 +1,6 @@
 import { Device, EventType, type Event } from '@recsys/contracts/profile';
+import { fromUnits, money, toUnits } from './money';
+import { UmamiFacts, type LineItem, type UmamiDatum } from './umami-facts';
 
 /** One website_event row as read from an Umami database, with its session and event_data. */
 export interface UmamiRow {
@@ -18,30 +20,30 @@ export interface UmamiRow {
   event_type: number;
   event_name: string | null;
   device: string | null;
-  /** event_data as key → text value, plus the WooCommerce-style website_event columns that exist. */
-  data: Record<string, string | null> | null;
+  /** event_data rows plus the WooCommerce-style website_event columns that exist (as strings). */
+  data: UmamiDatum[] | null;
 }
 
-const DECIMAL = /^\d{1,15}(\.\d{1,4})?$/;
+/** Why an event was not imported; counted per website in the summary. */
+export type SkipReason = 'link' | 'pixel' | 'performance' | 'other_type' | 'before_2000' | 'other_currency' | 'anonymous';
+
+export interface MappingOptions {
+  /** The website's reporting currency (upper case); events with revenue in another are skipped. null: none known yet. */
+  currency: string | null;
+  /** Import only events of visitors the site identified (session.distinct_id set). */
+  identifiedOnly: boolean;
+}
+
+export type Mapped = { events: Event[] } | { skipped: SkipReason };
+
+const UMAMI_TYPE_SKIPS: Record<number, SkipReason> = { 3: 'link', 4: 'pixel', 5: 'performance' };
 const ADD_TO_CART = new Set(['add_to_cart', 'add-to-cart', 'addtocart', 'cart_add', 'add_to_basket']);
 const PURCHASE = new Set(['purchase', 'order', 'order_completed', 'order_complete', 'checkout_completed', 'checkout_complete']);
 const PRODUCT_VIEW = new Set(['product_view', 'view_item', 'view_product']);
-
-/** The first present value among the keys WooCommerce-style trackers use for one fact. */
-const pick = (data: UmamiRow['data'], ...keys: string[]) => {
-  for (const k of keys) {
-    const v = data?.[k];
-    if (v !== undefined && v !== null && String(v).trim() !== '') return String(v).trim();
-  }
-  return '';
-};
-
-/** A decimal the contract accepts (4 fraction digits at most), or '' when it is not one. */
-function money(value: string): string {
-  if (!value) return '';
-  const n = /^\d+(\.\d+)?$/.test(value) ? value.replace(/^(\d+\.\d{4})\d+$/, '$1') : '';
-  return DECIMAL.test(n) ? n : '';
-}
+const ITEM_ID = ['product_id', 'item_id', 'productId', 'sku', 'product.id', 'product.product_id', 'product.sku', 'item.id', 'item.item_id', 'item.sku'];
+const CATEGORY = ['category', 'product_category', 'item_category', 'product.category', 'item.category', 'item.item_category'];
+const BRAND = ['brand', 'product_brand', 'item_brand', 'product.brand', 'item.brand', 'item.item_brand'];
+const PRICE = ['price', 'product_price', 'product.price', 'item.price'];
 
 function intIn(value: string, max: number): number | undefined {
   if (!value || !/^\d+(\.\d+)?$/.test(value)) return undefined;
@@ -66,54 +68,103 @@ function device(umami: string | null): Device {
 }
 
 /**
- * Maps an Umami event to a TrackEvents event (rules in docs/profiles.md,
- * "Umami import"), or null when it cannot be one. Optional facts that would
- * not pass validation are dropped rather than failing the batch.
+ * Revenue of an order split over its lines so the parts add up exactly to it:
+ * each line its price × quantity when every line is priced and they fit in
+ * the order's revenue, the rest on a line-less part; otherwise everything on
+ * the first line. Umami's revenue (the order's) is what the profile sums.
  */
-export function toTrackEvent(row: UmamiRow): Event | null {
-  const d = row.data;
-  const itemId = cut(pick(d, 'product_id', 'item_id', 'productId', 'sku'), 255);
-  const revenue = money(pick(d, 'revenue', 'order_total', 'total'));
-  const orderId = cut(pick(d, 'order_id', 'orderId', 'transaction_id'), 255);
+function splitRevenue(revenue: string, lines: LineItem[]): { lineRevenue: string[]; rest: string } {
+  const total = toUnits(revenue);
+  const prices = lines.map((l) => money(l.price));
+  if (prices.every(Boolean)) {
+    const parts = lines.map((l, i) => (toUnits(prices[i]) * BigInt(Math.round(l.quantity * 10_000))) / 10_000n);
+    const sum = parts.reduce((a, b) => a + b, 0n);
+    if (sum <= total) return { lineRevenue: parts.map(fromUnits), rest: total > sum ? fromUnits(total - sum) : '' };
+  }
+  return { lineRevenue: lines.map((_, i) => (i === 0 ? fromUnits(total) : '0')), rest: '' };
+}
+
+/**
+ * Maps one Umami event to the TrackEvents events it stands for (rules in
+ * docs/profiles.md, "Umami import"): none when it is skipped (with the
+ * reason), one, or one per line item. Optional facts that would not pass
+ * validation are dropped rather than failing the batch.
+ */
+export function toTrackEvents(row: UmamiRow, options: MappingOptions): Mapped {
+  if (row.event_type !== 1 && row.event_type !== 2) return { skipped: UMAMI_TYPE_SKIPS[row.event_type] ?? 'other_type' };
+  // The contract refuses times before 2000 (a broken client clock): skip rather than fail the batch.
+  if (row.created_at.getTime() < Date.UTC(2000, 0, 1)) return { skipped: 'before_2000' };
+  const distinctId = row.distinct_id?.trim() ?? '';
+  if (options.identifiedOnly && !distinctId) return { skipped: 'anonymous' };
+
+  const facts = new UmamiFacts(row.data ?? []);
+  const lines = facts.lineItems();
+  const itemId = cut(facts.pick(...ITEM_ID), 255);
+  const orderId = cut(facts.pick('order_id', 'orderId', 'transaction_id', 'order.id'), 255);
   const name = (row.event_name ?? '').trim();
   const lname = name.toLowerCase();
+  // Umami's convention (its Revenue report): a numeric `revenue` above 0 with a `currency`, on any event.
+  const currency = facts.pick('currency').toUpperCase();
+  const umamiRevenue = facts.isNumber('revenue') ? money(facts.pick('revenue')) : '';
+  const revenue = umamiRevenue || money(facts.pick('revenue', 'order_total', 'total'));
 
   let type: EventType;
+  let pageView: boolean | undefined;
   if (row.event_type === 1) {
     type = itemId ? EventType.EVENT_TYPE_PRODUCT_VIEW : EventType.EVENT_TYPE_PAGE_VIEW;
-  } else if (row.event_type === 2) {
-    if (revenue && (orderId || PURCHASE.has(lname))) type = EventType.EVENT_TYPE_PURCHASE;
-    else if (itemId && (ADD_TO_CART.has(lname) || (pick(d, 'cart_value') && !PURCHASE.has(lname)))) type = EventType.EVENT_TYPE_ADD_TO_CART;
-    else if (itemId && PRODUCT_VIEW.has(lname)) type = EventType.EVENT_TYPE_PRODUCT_VIEW;
-    else type = EventType.EVENT_TYPE_CUSTOM;
+  } else if (currency && umamiRevenue && toUnits(umamiRevenue) > 0n) {
+    if (options.currency !== null && currency !== options.currency) return { skipped: 'other_currency' };
+    type = EventType.EVENT_TYPE_PURCHASE;
+  } else if (revenue && !currency && (orderId || PURCHASE.has(lname))) {
+    // The older convention without a currency: counted as the reporting currency.
+    type = EventType.EVENT_TYPE_PURCHASE;
+  } else if ((itemId || lines.length) && (ADD_TO_CART.has(lname) || (facts.pick('cart_value') && !PURCHASE.has(lname)))) {
+    type = EventType.EVENT_TYPE_ADD_TO_CART;
+  } else if ((itemId || lines.length) && PRODUCT_VIEW.has(lname)) {
+    // The page itself is Umami's page view (event type 1): this one must not count as a second one.
+    type = EventType.EVENT_TYPE_PRODUCT_VIEW;
+    pageView = false;
   } else {
-    return null;
+    type = EventType.EVENT_TYPE_CUSTOM;
   }
-  // The contract refuses times before 2000 (a broken client clock): skip rather than fail the batch.
-  if (row.created_at.getTime() < Date.UTC(2000, 0, 1)) return null;
 
   const rawPath = (row.url_path ?? '') + (row.url_query ? `?${row.url_query}` : '');
   const path = rawPath.startsWith('/') ? rawPath : `/${rawPath}`;
-  const referrer = [row.referrer_domain ?? '', row.referrer_path ?? ''].join('');
-  const userId = cut(row.distinct_id?.trim() || row.session_id, 255);
-
-  return {
+  const base: Event = {
     eventId: row.event_id,
-    userId,
+    userId: cut(distinctId || row.session_id, 255),
     sessionId: row.visit_id,
     occurredAt: row.created_at,
     type,
     name: type === EventType.EVENT_TYPE_CUSTOM ? cut(name || 'event', 50) : '',
     urlPath: cut(path, 500),
-    referrer: cut(referrer, 2048),
+    referrer: cut([row.referrer_domain ?? '', row.referrer_path ?? ''].join(''), 2048),
     device: device(row.device),
-    timeOnPageSeconds: intIn(pick(d, 'time_on_page', 'time_on_page_seconds'), 86_400),
-    scrollDepthPercent: intIn(pick(d, 'scroll_depth', 'scroll_depth_percent'), 100),
+    timeOnPageSeconds: intIn(facts.pick('time_on_page', 'time_on_page_seconds'), 86_400),
+    scrollDepthPercent: intIn(facts.pick('scroll_depth', 'scroll_depth_percent'), 100),
+    pageView,
     itemId: type === EventType.EVENT_TYPE_PAGE_VIEW ? '' : itemId,
-    category: cut(pick(d, 'category', 'product_category'), 255),
-    brand: cut(pick(d, 'brand', 'product_brand'), 255),
-    price: money(pick(d, 'price', 'product_price')),
+    category: cut(facts.pick(...CATEGORY), 255),
+    brand: cut(facts.pick(...BRAND), 255),
+    price: money(facts.pick(...PRICE)),
     revenue: type === EventType.EVENT_TYPE_PURCHASE ? revenue : '',
-    orderId: type === EventType.EVENT_TYPE_PURCHASE ? orderId : '',
+    // One Umami event is one order unless it names its order.
+    orderId: type === EventType.EVENT_TYPE_PURCHASE ? orderId || row.event_id : '',
   };
+  const perLine = type === EventType.EVENT_TYPE_PURCHASE || type === EventType.EVENT_TYPE_ADD_TO_CART || (type === EventType.EVENT_TYPE_PRODUCT_VIEW && pageView === false);
+  if (!perLine || lines.length === 0 || itemId) return { events: [base] };
+
+  // A line-item array: one event per line (the first keeps Umami's event id, so replays still dedupe).
+  const split = type === EventType.EVENT_TYPE_PURCHASE ? splitRevenue(revenue, lines) : undefined;
+  const events = lines.map((l, i) => ({
+    ...base,
+    eventId: i === 0 ? row.event_id : `${row.event_id}:${i}`,
+    itemId: cut(l.itemId, 255),
+    category: cut(l.category, 255) || base.category,
+    brand: cut(l.brand, 255) || base.brand,
+    price: money(l.price),
+    revenue: split ? split.lineRevenue[i] : '',
+  }));
+  if (split?.rest) events.push({ ...base, eventId: `${row.event_id}:rest`, itemId: '', category: '', brand: '', price: '', revenue: split.rest });
+  return { events };
 }
