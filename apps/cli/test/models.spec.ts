@@ -56,6 +56,13 @@ describe('recsys models', () => {
       ['default', 'v1', 'production', ''],
     ]);
 
+    const listed = JSON.parse((await recsys('models', 'list', '--name', 'default', '--json')).out);
+    expect(listed.map((m: { version: string; status: string; isActive: boolean }) => [m.version, m.status, m.isActive])).toEqual([
+      ['v2', 'production', true],
+      ['v1', 'production', false],
+    ]);
+    expect(JSON.parse((await recsys('models', 'show', 'default', 'v2', '--json')).out)).toMatchObject({ name: 'default', version: 'v2', status: 'production' });
+
     const show = await recsys('models', 'show', 'default', 'v2');
     expect(show.out).toContain('model             default@v2');
     expect(show.out).toContain('status            production (active)');

@@ -63,7 +63,20 @@ describe('recsys profiles get / list / delete', () => {
     expect(res.out).toMatch(/^device\s+mobile$/m);
 
     const json = await recsys('get', '--website', site, '--user', 'ann', '--json');
-    expect(JSON.parse(json.out)).toMatchObject({ userId: 'ann', totalEvents: 3, favoriteProducts: ['sku-1'] });
+    expect(JSON.parse(json.out)).toMatchObject({
+      userId: 'ann',
+      totalEvents: 3,
+      favoriteProducts: ['sku-1'],
+      lifecycleStage: 'new',
+      funnelPosition: 'retention',
+      devicePreference: 'mobile',
+    });
+    const page = JSON.parse((await recsys('list', '--website', site, '--json')).out);
+    expect(page.profiles.map((p: { userId: string; lifecycleStage: string }) => [p.userId, p.lifecycleStage])).toEqual([
+      ['ben', 'new'],
+      ['ann', 'new'],
+    ]);
+    expect(page.nextPageToken).toBe('');
   });
 
   it('get of an unknown user exits 66 with the server’s message', async () => {

@@ -31,6 +31,9 @@ function unary<Req, Res>(c: CliContext, client: ModelRegistryClient, method: key
   return unaryCall<Res>(c, client, method, request);
 }
 
+/** A model version for `--json`: every field, its status by name (`production`). */
+const modelJson = (m: registry.Model) => ({ ...m, status: statusName(m.status) });
+
 function describe(m: registry.Model): string {
   const rows: [string, string][] = [
     ['model', `${m.name}@${m.version}`],
@@ -177,8 +180,9 @@ export const registerModelCommands: CommandGroup = (program: Command, ctx) => {
     .option('--website <uuid>', 'only versions scoped to this website')
     .option('--active', 'only active versions')
     .option('--limit <n>', 'at most this many rows', '100')
+    .option('--json', 'print the versions as a JSON array')
     .action(
-      action(ctx, async (c, client, opts: { name?: string; status?: string; website?: string; active?: boolean; limit: string }) => {
+      action(ctx, async (c, client, opts: { name?: string; status?: string; website?: string; active?: boolean; limit: string; json?: boolean }) => {
         const statuses = opts.status ? [STATUS_NAMES[opts.status]] : [];
         if (opts.status && statuses[0] === undefined) throw new UsageError(`--status must be one of ${Object.keys(STATUS_NAMES).join(', ')}, got ${opts.status}`);
         const limit = Number(opts.limit);
@@ -197,6 +201,7 @@ export const registerModelCommands: CommandGroup = (program: Command, ctx) => {
           rows.push(...page.models);
           pageToken = page.nextPageToken;
         } while (pageToken && rows.length < limit);
+        if (opts.json) return void c.out.write(`${JSON.stringify(rows.map(modelJson), null, 2)}\n`);
         const table = new Table({ head: ['name', 'version', 'status', 'active', 'scope', 'features', 'size', 'created'], style: { head: [], border: [] } });
         for (const m of rows) {
           table.push([m.name, m.version, statusName(m.status), m.isActive ? 'yes' : '', m.websiteId || 'global', String(m.featureNames.length), String(m.artifactSizeBytes), m.createdAt?.toISOString() ?? '']);
@@ -208,10 +213,11 @@ export const registerModelCommands: CommandGroup = (program: Command, ctx) => {
   models
     .command('show <name> <version>')
     .description('show one version')
+    .option('--json', 'print the version as JSON')
     .action(
-      action(ctx, async (c, client, name: string, version: string) => {
+      action(ctx, async (c, client, name: string, version: string, opts: { json?: boolean }) => {
         const res = await unary<registry.GetModelRequest, registry.GetModelResponse>(c, client, 'getModel', { name, version });
-        c.out.write(describe(res.model!));
+        c.out.write(opts.json ? `${JSON.stringify(modelJson(res.model!), null, 2)}\n` : describe(res.model!));
       }),
     );
 

@@ -36,6 +36,17 @@ function enumList<T>(values: string[], known: Record<string, T>, flag: string): 
   });
 }
 
+/** A profile for `--json`: every field, enums by the names the CLI speaks (`at_risk`, `mobile`; `-` when unset). */
+export function profileJson(p: Profile): Record<string, unknown> {
+  return {
+    ...p,
+    lifecycleStage: short(LifecycleStage[p.lifecycleStage], 'LIFECYCLE_STAGE_'),
+    funnelPosition: short(FunnelPosition[p.funnelPosition], 'FUNNEL_POSITION_'),
+    priceSensitivity: short(PriceSensitivity[p.priceSensitivity], 'PRICE_SENSITIVITY_'),
+    devicePreference: short(Device[p.devicePreference], 'DEVICE_'),
+  };
+}
+
 /** One profile as `field  value` lines (what an operator checks by eye). */
 function describeProfile(p: Profile): string {
   const lines: [string, string][] = [
@@ -72,7 +83,7 @@ export function registerProfileQueries(profiles: Command, ctx: () => CliContext)
       profileAction(ctx, async (c, client, flags: { website: string; user: string; json?: boolean }) => {
         const res = await call<unknown, { profile?: Profile }>(c, client, 'getProfile', { websiteId: flags.website, userId: flags.user });
         if (!res.profile) throw new Error('GetProfile answered without a profile');
-        c.out.write(flags.json ? `${JSON.stringify(res.profile, null, 2)}\n` : describeProfile(res.profile));
+        c.out.write(flags.json ? `${JSON.stringify(profileJson(res.profile), null, 2)}\n` : describeProfile(res.profile));
       }),
     );
 
@@ -84,8 +95,9 @@ export function registerProfileQueries(profiles: Command, ctx: () => CliContext)
     .option('--funnel <position>', `only this funnel position (repeatable): ${Object.keys(FUNNEL).join(', ')}`, (v, acc: string[]) => [...acc, v], [])
     .option('--limit <n>', 'profiles per page, 1..1000', '50')
     .option('--page-token <token>', 'the token the previous page printed')
+    .option('--json', 'print the page as JSON: { profiles, nextPageToken }')
     .action(
-      profileAction(ctx, async (c, client, flags: { website: string; stage: string[]; funnel: string[]; limit: string; pageToken?: string }) => {
+      profileAction(ctx, async (c, client, flags: { website: string; stage: string[]; funnel: string[]; limit: string; pageToken?: string; json?: boolean }) => {
         const pageSize = Number(flags.limit);
         if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
         const res = await call<unknown, { profiles: Profile[]; nextPageToken: string }>(c, client, 'listProfiles', {
@@ -95,6 +107,7 @@ export function registerProfileQueries(profiles: Command, ctx: () => CliContext)
           pageSize,
           pageToken: flags.pageToken ?? '',
         });
+        if (flags.json) return void c.out.write(`${JSON.stringify({ profiles: res.profiles.map(profileJson), nextPageToken: res.nextPageToken }, null, 2)}\n`);
         const table = new Table({ head: ['user', 'stage', 'funnel', 'sessions', 'events', 'purchases', 'revenue', 'last visit'] });
         for (const p of res.profiles) {
           table.push([
