@@ -25,14 +25,26 @@ export interface DemoAddresses {
   ranking: string;
 }
 
-/** Loads the demo unless the database already has it; returns whether it loaded now. */
-export async function loadDemoIfEmpty(databaseUrl: string, addr: DemoAddresses, say: (line: string) => void): Promise<boolean> {
+/**
+ * Loads the demo into a database that has no website yet (or any database with
+ * `evenWithWebsites`), unless it is there already. Reads the database only to
+ * decide; everything it writes goes through the services' RPCs.
+ */
+export async function loadDemoIfEmpty(
+  databaseUrl: string,
+  addr: DemoAddresses,
+  say: (line: string) => void,
+  options: { evenWithWebsites: boolean },
+): Promise<'loaded' | 'present' | 'has-websites'> {
   const pg = new Client({ connectionString: databaseUrl });
   await pg.connect();
   try {
-    const { rowCount } = await pg.query('SELECT 1 FROM website WHERE website_id = $1', [DEMO_WEBSITE_ID]);
-    if (rowCount) return false;
-    await pg.query(`INSERT INTO website (website_id, name, domain) VALUES ($1, 'Recsys demo shop', 'demo.recsys.local')`, [DEMO_WEBSITE_ID]);
+    const { rows } = await pg.query<{ demo: boolean; others: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM website WHERE website_id = $1) AS demo, EXISTS (SELECT 1 FROM website WHERE website_id <> $1) AS others',
+      [DEMO_WEBSITE_ID],
+    );
+    if (rows[0].demo) return 'present';
+    if (rows[0].others && !options.evenWithWebsites) return 'has-websites';
   } finally {
     await pg.end();
   }
@@ -48,6 +60,7 @@ export async function loadDemoIfEmpty(databaseUrl: string, addr: DemoAddresses, 
       brand: BRANDS[Math.floor(rnd() * BRANDS.length)],
       price: (5 + Math.round(rnd() * 19500) / 100).toFixed(2),
     }));
+    await unary(profiles.upsertWebsites.bind(profiles), { websites: [{ websiteId: DEMO_WEBSITE_ID, name: 'Recsys demo shop', domain: 'demo.recsys.local' }] });
     await unary(ranking.upsertItems.bind(ranking), UpsertItemsRequest.fromPartial({ websiteId: DEMO_WEBSITE_ID, items }));
     say(`demo: ${items.length} catalog items`);
 
@@ -101,7 +114,7 @@ export async function loadDemoIfEmpty(databaseUrl: string, addr: DemoAddresses, 
     }, bytes);
     await unary(registry.activateModel.bind(registry), { name: 'default', version: 'demo-1' });
     say(`demo: model default@demo-1 (${model.model?.artifactSizeBytes} bytes) uploaded and activated`);
-    return true;
+    return 'loaded';
   } finally {
     for (const c of [profiles, ranking, registry]) c.close();
   }

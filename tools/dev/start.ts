@@ -11,13 +11,14 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import { HealthClient, HealthCheckResponse_ServingStatus as ServingStatus } from '@recsys/contracts/health';
 import { runMigrations, startEmbeddedPostgres } from '@recsys/db';
 import { appNodeFlags } from '../build/app-node-flags';
-import { SERVICES, type ServiceSpec } from './services';
+import { services, type ServiceSpec } from './services';
 import { formatLogLine } from './log-format';
 import { DEMO_WEBSITE_ID, loadDemoIfEmpty } from './demo';
 
 const root = resolve(__dirname, '../..');
 
 async function main() {
+  const SERVICES = services(process.env);
   let stopDatabase: (() => Promise<void>) | undefined;
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -88,8 +89,13 @@ async function main() {
 
   await Promise.all(SERVICES.map((spec) => waitServing(spec)));
   const [profile, registry, ranking] = SERVICES.map((s) => `127.0.0.1:${s.grpcPort}`);
-  if (process.env.RECSYS_DEMO !== 'false' && (await loadDemoIfEmpty(databaseUrl, { profile, registry, ranking }, say))) {
-    say('demo data loaded (RECSYS_DEMO=false skips it on an empty database)');
+  // Demo data only where it cannot mix with a shop's: the embedded database this script made, a
+  // database without websites, or when asked (RECSYS_DEMO=true); never with RECSYS_DEMO=false.
+  const demo = process.env.RECSYS_DEMO;
+  if (demo !== 'false') {
+    const loaded = await loadDemoIfEmpty(databaseUrl, { profile, registry, ranking }, say, { evenWithWebsites: demo === 'true' || Boolean(stopDatabase) });
+    if (loaded === 'loaded') say('demo data loaded (RECSYS_DEMO=false skips it)');
+    if (loaded === 'has-websites') say('the database already has websites: no demo data written (RECSYS_DEMO=true writes it anyway)');
   }
   say('');
   say('Recsys is running:');
