@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
+import { Client } from 'pg';
 import { findFreePort, withClient } from '@recsys/db';
 import { createTestDatabase, UMAMI_VERSIONS, umamiSchemaSql, type TestDatabase, type UmamiVersion } from '@recsys/db/testing';
 import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
@@ -27,6 +28,7 @@ interface Env {
   address: string;
   stateDir: string;
   writer: UmamiWriter;
+  sourceClient: Client;
 }
 
 async function start(version: UmamiVersion): Promise<Env> {
@@ -39,13 +41,17 @@ async function start(version: UmamiVersion): Promise<Env> {
     PATH: process.env.PATH, DATABASE_URL: recsys.url, GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn', PRICE_REFERENCE_TTL_MS: '0',
   });
   await waitForServing(address);
-  const writer = new UmamiWriter((text, params) => withClient(source.url, (c) => c.query(text, params)));
-  return { source, recsys, service, address, writer, client: new ProfileServiceClient(address, credentials.createInsecure()), stateDir: await mkdtemp(join(tmpdir(), 'recsys-shop-')) };
+  // One connection for the writes (a connection per statement made the suite's set-up slow on a busy machine).
+  const sourceClient = new Client({ connectionString: source.url });
+  await sourceClient.connect();
+  const writer = new UmamiWriter((text, params) => sourceClient.query(text, params));
+  return { source, recsys, service, address, writer, sourceClient, client: new ProfileServiceClient(address, credentials.createInsecure()), stateDir: await mkdtemp(join(tmpdir(), 'recsys-shop-')) };
 }
 
 async function stop(env: Env | undefined) {
   if (!env) return;
   env.client.close();
+  await env.sourceClient.end();
   env.service.child.kill('SIGTERM');
   await env.service.exited;
   await env.recsys.drop();
@@ -104,7 +110,7 @@ describe.each(UMAMI_VERSIONS)('importing a shop from Umami %s into a separate Re
     await env.writer.website(site, 'Demo shop', 'shop.example');
     const sessions = await addSessions(env.writer, site, 6, (u) => (u % 3 === 0 ? null : `member-${u}`));
     await writeShop(env.writer, site, sessions);
-  });
+  }, 60_000);
   afterAll(() => stop(env));
 
   it('creates the website, skips by type and currency, and every profile agrees with SQL on Umami’s own tables', async () => {
@@ -140,7 +146,7 @@ describe.each(UMAMI_VERSIONS)('importing a shop from Umami %s into a separate Re
         user: e.user_id, pageviews: e.pageviews, sessions: e.sessions, revenue: e.revenue, orders: e.orders, products: e.products,
       });
     }
-  });
+  }, 60_000);
 });
 
 describe('the same events give the same profiles: one run, two runs with late events, batches of one', () => {
@@ -156,7 +162,7 @@ describe('the same events give the same profiles: one run, two runs with late ev
     twoSessions = await addSessions(env.writer, two, 5, members);
     // Site "two" gets the events at even minutes first.
     await writeShop(env.writer, two, twoSessions, (m) => m % 2 === 0);
-  });
+  }, 60_000);
   afterAll(() => stop(env));
 
   it('after the rest arrives late (timestamps before the watermark), all three sites hold identical profiles', async () => {
@@ -178,7 +184,7 @@ describe('the same events give the same profiles: one run, two runs with late ev
       expect(same(c)).toEqual(same(a));
       expect(a.totalEvents).toBeGreaterThan(4);
     }
-  });
+  }, 60_000);
 
   it('--follow imports a new Umami event and stops cleanly on Ctrl-C', async () => {
     const before = await getProfile(env, one, members(0));
@@ -203,5 +209,5 @@ describe('the same events give the same profiles: one run, two runs with late ev
     }
     expect(await exited).toBe(0);
     expect(out).toMatch(/stopped: 1 events accepted/);
-  });
+  }, 60_000);
 });

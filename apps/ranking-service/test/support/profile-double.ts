@@ -57,6 +57,9 @@ export class ProfileDouble implements ServiceImplementation<typeof ProfileServic
   async deleteProfile(): Promise<never> {
     throw new UnimplementedError('not in the double');
   }
+  async upsertWebsites(): Promise<never> {
+    throw new UnimplementedError('not in the double');
+  }
 
   start(): Promise<StartedService> {
     return startService({
