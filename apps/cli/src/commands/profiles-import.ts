@@ -2,9 +2,9 @@ import { ProfileServiceClient, type Event, type TrackEventsResponse } from '@rec
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
+import { channelCredentials, type CliContext } from '../cli-context';
 import { EXIT, exitCodeForStatus } from '../exit-codes';
-import { isServiceError } from '../command-action';
+import { isServiceError, unaryCall } from '../command-action';
 import { importUmami, UnknownWebsitesError, type ImportOptions, type WebsiteSummary } from '../umami/umami-import';
 import { UmamiSource, type UmamiWebsite } from '../umami/umami-source';
 import { WatermarkFile } from '../umami/watermark-file';
@@ -66,9 +66,6 @@ export function registerUmamiImport(profiles: Command, ctx: () => CliContext): v
     });
 }
 
-const promisify = <Res>(call: (cb: (err: Error | null, res: Res) => void) => void) =>
-  new Promise<Res>((resolve, reject) => call((err, res) => (err ? reject(err) : resolve(res))));
-
 async function runImport(c: CliContext, flags: ImportFlags, n: { batchSize: number; settleMs: number; lateDays: number; intervalMs: number }) {
   const client = new ProfileServiceClient(c.addresses.profile, channelCredentials());
   let source: UmamiSource | undefined;
@@ -86,10 +83,9 @@ async function runImport(c: CliContext, flags: ImportFlags, n: { batchSize: numb
       source,
       sourceKey: WatermarkFile.sourceKey(flags.sourceDatabaseUrl, flags.sourceSchema),
       watermarks: await WatermarkFile.open(flags.stateFile ?? WatermarkFile.defaultPath(process.env)),
-      track: (websiteId: string, events: Event[]) =>
-        promisify<TrackEventsResponse>((cb) => client.trackEvents({ websiteId, events }, callMetadata(c), cb)),
+      track: (websiteId: string, events: Event[]) => unaryCall<TrackEventsResponse>(c, client, 'trackEvents', { websiteId, events }),
       upsertWebsites: async (websites: UmamiWebsite[]) => {
-        await promisify((cb) => client.upsertWebsites({ websites }, callMetadata(c), cb));
+        await unaryCall(c, client, 'upsertWebsites', { websites });
       },
       websites: flags.website.map((w) => w.toLowerCase()),
       batchSize: n.batchSize,
