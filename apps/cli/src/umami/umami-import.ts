@@ -67,13 +67,20 @@ export async function importUmami(o: ImportOptions): Promise<WebsiteSummary[]> {
   return summaries;
 }
 
+/** The watermark just after `row`. */
+const markOf = (row: UmamiRow): Watermark => ({ createdAt: row.created_at_text, eventId: row.event_id });
+
 async function importWebsite(o: ImportOptions, websiteId: string): Promise<WebsiteSummary> {
   const until = new Date(o.now().getTime() - o.settleMs);
   let state: WebsiteState = o.watermarks.get(o.sourceKey, websiteId) ?? { ...START };
-  const currency = o.currency ?? state.currency ?? (await o.source.mostCommonCurrency(websiteId));
+  // Decided when first needed (a row with a currency), not on every run: --follow polls every few seconds.
+  let currency = o.currency ?? state.currency ?? null;
   const from: Watermark = { createdAt: state.createdAt, eventId: state.eventId };
   const s: WebsiteSummary = { websiteId, read: 0, accepted: 0, duplicates: 0, skipped: {}, late: 0, profilesUpdated: 0, currency, from, to: from };
   const send = async (rows: UmamiRow[], count: boolean) => {
+    if (currency === null && rows.some((r) => r.data?.some(([key]) => key === 'currency'))) {
+      s.currency = currency = await o.source.mostCommonCurrency(websiteId);
+    }
     const events: Event[] = [];
     for (const row of rows) {
       const mapped = toTrackEvents(row, { currency, identifiedOnly: o.identifiedOnly });
@@ -109,23 +116,22 @@ async function importWebsite(o: ImportOptions, websiteId: string): Promise<Websi
         const rows = await o.source.dayPage(websiteId, day, after, state, o.batchSize);
         if (rows.length === 0) break;
         await send(rows, false);
-        const last = rows[rows.length - 1];
-        after = { createdAt: last.created_at_text, eventId: last.event_id };
+        after = markOf(rows[rows.length - 1]);
         if (rows.length < o.batchSize) break;
       }
       await save({ ...state, days: { ...state.days, [day]: counts[day] } });
     }
   }
 
-  const total = await o.source.countAfter(websiteId, s.to, until);
+  // The count only feeds the progress display.
+  const total = o.onWebsite ? await o.source.countAfter(websiteId, s.to, until) : 0;
   o.onWebsite?.(websiteId, total);
   for (;;) {
     const rows = await o.source.page(websiteId, s.to, until, o.batchSize);
     if (rows.length === 0) break;
     await send(rows, true);
     s.read += rows.length;
-    const last = rows[rows.length - 1];
-    s.to = { createdAt: last.created_at_text, eventId: last.event_id };
+    s.to = markOf(rows[rows.length - 1]);
     const days = { ...state.days };
     for (const r of rows) days[r.created_at_text.slice(0, 10)] = (days[r.created_at_text.slice(0, 10)] ?? 0) + 1;
     await save({ ...state, ...s.to, days });
