@@ -80,7 +80,7 @@ describe('recsys items import / recsys recommend', () => {
   it('recommend prints a table of ranked items with reasons', async () => {
     const res = await recsys('recommend', '--website', website, '--user', 'u1', '--count', '3', '--explain');
     expect(res.code).toBe(EXIT.ok);
-    expect(res.out).toMatch(/ranked by heuristic \(fallback: FALLBACK_REASON_NO_ACTIVE_MODEL\), profile not used/);
+    expect(res.out).toMatch(/ranked by heuristic \(fallback: no_active_model\), profile not used/);
     for (const id of ['sku-1', 'sku-2', 'sku-4']) expect(res.out).toContain(id);
     expect(res.out).not.toContain('sku-3'); // unavailable
     expect(res.out).toContain('popular on this website');
@@ -99,8 +99,10 @@ describe('recsys items import / recsys recommend', () => {
     await writeFile(file, 'sku-1,relevance=0.9\nsku-2\n');
     const res = await recsys('recommend', '--website', website, '--candidates', `@${file}`, '--json', '--dry-run');
     expect(res.code).toBe(EXIT.ok);
-    const body = JSON.parse(res.out) as { items: { itemId: string; source: string }[] };
+    const body = JSON.parse(res.out) as { items: { itemId: string; source: string }[]; fallback: boolean; fallbackReason: unknown };
     expect(body.items.map((i) => i.itemId).sort()).toEqual(['sku-1', 'sku-2']);
+    // No registry is running, so the heuristic answers; the reason is printed by name, not as the enum's number.
+    expect(body).toMatchObject({ fallback: true, fallbackReason: 'no_active_model' });
     expect(body.items.every((i) => i.source === 'caller')).toBe(true);
     const missing = await recsys('recommend', '--website', website, '--candidates', `@${file}x`);
     expect(missing).toMatchObject({ code: EXIT.notFound, err: expect.stringMatching(/^recsys: cannot read .*candidates\.txtx/) });

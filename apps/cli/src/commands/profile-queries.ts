@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { channelCredentials, type CliContext } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
+import { enumName as short } from '../enum-names';
 
 /** `new`, `at_risk`… ↔ the contract's enums (the CLI speaks the lowercase names docs/profiles.md uses). */
 const STAGES: Record<string, LifecycleStage> = {
@@ -17,8 +18,6 @@ const FUNNEL: Record<string, FunnelPosition> = {
   decision: FunnelPosition.FUNNEL_POSITION_DECISION,
   retention: FunnelPosition.FUNNEL_POSITION_RETENTION,
 };
-/** `LIFECYCLE_STAGE_AT_RISK` → `at_risk`; unspecified → `-`. */
-const short = (name: string | undefined, prefix: string) => (!name || name.endsWith('_UNSPECIFIED') ? '-' : name.slice(prefix.length).toLowerCase());
 
 function profileAction<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, client: ProfileServiceClient, ...args: A) => Promise<void>) {
   return clientAction(ctx, (c) => new ProfileServiceClient(c.addresses.profile, channelCredentials()), body);

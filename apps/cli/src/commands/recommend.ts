@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Device, FallbackReason, PageType, RecommendationType, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
+import { enumName } from '../enum-names';
 import type { CommandGroup } from './index';
 import { rankingAction, rankingUnary, readInputFile, UsageError } from './recommend-call';
 
@@ -48,8 +49,11 @@ async function parseCandidates(spec: string): Promise<{ itemId: string; features
     });
 }
 
+/** The response for `--json`: every field, the fallback reason by name (`no_active_model`; `-` when ranked by a model). */
+const recommendationJson = (res: RecommendResponse) => ({ ...res, fallbackReason: enumName(FallbackReason[res.fallbackReason], 'FALLBACK_REASON_') });
+
 function print(res: RecommendResponse, explain: boolean, out: NodeJS.WritableStream) {
-  const ranking = res.fallback ? `heuristic (fallback: ${FallbackReason[res.fallbackReason]})` : `model ${res.model?.name}@${res.model?.version}`;
+  const ranking = res.fallback ? `heuristic (fallback: ${enumName(FallbackReason[res.fallbackReason], 'FALLBACK_REASON_')})` : `model ${res.model?.name}@${res.model?.version}`;
   out.write(`recommendation ${res.recommendationId}: ${res.items.length} items, ranked by ${ranking}, profile ${res.profileUsed ? 'used' : 'not used'}\n`);
   const head = ['rank', 'item', 'score', 'strategy', 'source'];
   if (explain) head.push('reasons');
@@ -103,7 +107,7 @@ export const registerRecommendCommands: CommandGroup = (program: Command, ctx) =
           dryRun: Boolean(opts.dryRun),
         });
         const res = await rankingUnary<RecommendRequest, RecommendResponse>(c, client, 'recommend', request);
-        if (opts.json) c.out.write(`${JSON.stringify(res, null, 2)}\n`);
+        if (opts.json) c.out.write(`${JSON.stringify(recommendationJson(res), null, 2)}\n`);
         else print(res, Boolean(opts.explain), c.out);
       }),
     );
