@@ -49,11 +49,16 @@ export interface ServiceProcess {
 /**
  * Runs a service's entry point as its own node process: a TypeScript file
  * (main.ts) through tsx, or a built bundle (`npm run build`'s main.js) as is;
- * `nodeArgs` go before it (flags NODE_OPTIONS refuses, such as --cpu-prof).
+ * `nodeArgs` go before it (flags NODE_OPTIONS refuses, such as --cpu-prof), `args` after it (a CLI's command line).
  */
-export function spawnNode(entry: string, env: Record<string, string | undefined>, nodeArgs: readonly string[] = []): ServiceProcess {
+export function spawnNode(
+  entry: string,
+  env: Record<string, string | undefined>,
+  nodeArgs: readonly string[] = [],
+  args: readonly string[] = [],
+): ServiceProcess {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
