@@ -1,4 +1,6 @@
-import { Outcome, RecordOutcomeRequest } from '@recsys/contracts/ranking';
+import { randomUUID } from 'node:crypto';
+import { status as Status } from '@grpc/grpc-js';
+import { GetOnlineMetricsRequest, Outcome, RecordOutcomeRequest, UpsertItemsRequest } from '@recsys/contracts/ranking';
 import { unary } from '@recsys/service-kit/testing';
 import { Client } from 'pg';
 import { eventually, startHarness, type Harness } from './support/harness';
@@ -71,6 +73,28 @@ describe('PostgreSQL down', () => {
     }
     // The harness's own client was closed above; give close() a fresh one.
     h.sql = new Client({ connectionString: h.db.url });
+    h.sql.on('error', () => undefined); // the next test terminates it
     await h.sql.connect();
+  });
+
+  it('calls that need the database answer UNAVAILABLE, not INTERNAL', async () => {
+    const site = randomUUID(); // a website not in memory: every call below must reach the database
+    await admin.query(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName()]);
+    try {
+      const unavailable = { code: Status.UNAVAILABLE, details: expect.stringMatching(/database is unreachable; retry/) };
+      await expect(unary(h.client.upsertItems.bind(h.client), UpsertItemsRequest.fromPartial({ websiteId: site, items: [{ itemId: 'a' }] }))).rejects.toMatchObject(
+        unavailable,
+      );
+      const outcome = RecordOutcomeRequest.fromPartial({
+        target: { $case: 'recommendationId', value: '0190a5c4-1111-7000-8000-000000000001' },
+        itemId: 'a',
+        outcome: Outcome.OUTCOME_CLICK,
+      });
+      await expect(unary(h.client.recordOutcome.bind(h.client), outcome)).rejects.toMatchObject(unavailable);
+      await expect(unary(h.client.getOnlineMetrics.bind(h.client), GetOnlineMetricsRequest.fromPartial({ websiteId: site }))).rejects.toMatchObject(unavailable);
+    } finally {
+      await admin.query(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`);
+    }
   });
 });

@@ -13,6 +13,7 @@ export interface OpenDatabaseOptions {
   url: string;
   /** Apply pending migrations first. Default true (MIGRATE_ON_START). */
   migrate?: boolean;
+  /** Migration progress, and the database driver's own messages (so they are JSON lines too). */
   logger?: MigrationLogger;
   /** How long to wait for the server to accept connections. Default 30 s. */
   waitTimeoutMs?: number;
@@ -33,7 +34,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const { url, migrate = true, logger, waitTimeoutMs = 30_000, migrationsDir } = options;
   await waitForDatabase(url, waitTimeoutMs);
   const appliedMigrations = migrate ? await runMigrations({ databaseUrl: url, migrationsDir, logger }) : [];
-  const orm = await createOrm(url, options.orm);
+  const orm = await createOrm(url, { driverLogger: logger, ...options.orm });
   let closed: Promise<void> | undefined;
   return {
     orm,

@@ -8,6 +8,12 @@ export interface OrmOptions {
   pool?: { min?: number; max?: number };
   /** Log every query through MikroORM's logger. Default false. */
   debug?: boolean;
+  /**
+   * Where the query builder's own messages go (knex prints `Connection Error: …`
+   * to the console during an outage); default: its console logger. Services pass
+   * theirs so every line stays JSON.
+   */
+  driverLogger?: { warn(obj: object, msg?: string): void };
   /** Passed last, wins over everything above. */
   overrides?: Partial<Options>;
 }
@@ -27,8 +33,15 @@ export function createOrmConfig(databaseUrl: string, options: OrmOptions = {}): 
     pool: options.pool,
     discovery: { warnWhenNoEntities: true },
     schemaGenerator: { skipTables: [MIGRATIONS_TABLE] },
+    ...(options.driverLogger ? { driverOptions: { log: knexLog(options.driverLogger) } } : {}),
     ...options.overrides,
   });
+}
+
+/** knex's logger interface, writing through `logger` (debug messages are dropped, the rest are warnings). */
+function knexLog(logger: { warn(obj: object, msg?: string): void }) {
+  const warn = (message: unknown) => logger.warn({ driver: 'knex' }, String(message));
+  return { warn, error: warn, deprecate: warn, debug: () => undefined };
 }
 
 /** A connected MikroORM instance. The caller owns it: `await orm.close()` on shutdown. */

@@ -1,5 +1,6 @@
 import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from './logger';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { DomainError, type ErrorKind } from './errors';
 
 const CODE_OF: Record<ErrorKind, Status> = {
@@ -21,13 +22,17 @@ export type StatusError = ServiceError;
 
 /**
  * The one error edge of a service: a domain error becomes its status code with
- * its own message; anything else is a bug or an outage we did not anticipate,
- * so it is logged with its stack and the caller gets INTERNAL without
- * internals leaking into the message.
+ * its own message; a database that cannot be reached is UNAVAILABLE in every
+ * service (the contracts promise it; the caller retries); anything else is a
+ * bug or an outage we did not anticipate, so it is logged with its stack and
+ * the caller gets INTERNAL without internals leaking into the message.
  */
 export function toStatusError(err: unknown, method: string, logger: Logger): StatusError {
   if (err instanceof DomainError) {
     return statusError(CODE_OF[err.kind], err.message);
+  }
+  if (isDatabaseUnavailable(err)) {
+    return statusError(Status.UNAVAILABLE, 'the database is unreachable; retry with backoff');
   }
   logger.error({ err, method }, 'unexpected error in handler');
   return statusError(Status.INTERNAL, `internal error in ${method}; the server log has the details`);

@@ -1,6 +1,7 @@
 export * from './config';
 export * from './errors';
 export * from './error-edge';
+export * from './database-unavailable';
 export * from './logger';
 export * from './metrics';
 export * from './rpc';

@@ -2,7 +2,6 @@ import { Pool, type PoolClient } from 'pg';
 import type { LifecycleThresholds } from '../config';
 import type { Clock } from '../clock';
 import { lifecycleSql } from '../lifecycle';
-import { database } from './database-errors';
 import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
 import { CLEAR_PENDING, LOCK_PENDING } from './ingest-sql';
 import { WebsiteProfiles } from './website-profiles';
@@ -36,26 +35,24 @@ export class ProfileStore {
   }
 
   /** Runs `fn` in one transaction on one connection; rolls back on any error. */
-  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return database(async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    });
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   /** One statement outside a transaction; `name` makes it a prepared statement (parsed and planned once per connection). */
   query<R extends object>(sql: string, params: unknown[], name?: string): Promise<R[]> {
-    return database(async () => (await this.pool.query<R & Record<string, unknown>>({ text: sql, values: params, name })).rows as R[]);
+    return this.pool.query<R & Record<string, unknown>>({ text: sql, values: params, name }).then((r) => r.rows as R[]);
   }
 
   /** UpsertWebsites: creates missing websites, updates changed names and domains, leaves matching rows unwritten. */
@@ -84,21 +81,17 @@ export class ProfileStore {
     let profilesChanged = 0;
     let eventIdsPurged = 0;
     for (const { website_id } of websites) {
-      const updated = await database(() =>
-        this.pool.query(
-          // SKIP LOCKED: rows a batch holds are being rewritten with a fresh stage anyway, and waiting on
-          // them while holding others (in scan order, not the batches' sorted order) could deadlock a batch.
-          `UPDATE user_profiles AS u SET lifecycle_stage = due.stage
-           FROM (SELECT p.user_id, ${stage} AS stage FROM user_profiles p WHERE p.website_id = $1 AND p.lifecycle_stage IS DISTINCT FROM ${stage}
-                 FOR UPDATE SKIP LOCKED) AS due
-           WHERE u.website_id = $1 AND u.user_id = due.user_id`,
-          [website_id, now.toISOString(), lifecycle.newDays, lifecycle.atRiskDays, lifecycle.churnedDays],
-        ),
+      const updated = await this.pool.query(
+        // SKIP LOCKED: rows a batch holds are being rewritten with a fresh stage anyway, and waiting on
+        // them while holding others (in scan order, not the batches' sorted order) could deadlock a batch.
+        `UPDATE user_profiles AS u SET lifecycle_stage = due.stage
+         FROM (SELECT p.user_id, ${stage} AS stage FROM user_profiles p WHERE p.website_id = $1 AND p.lifecycle_stage IS DISTINCT FROM ${stage}
+               FOR UPDATE SKIP LOCKED) AS due
+         WHERE u.website_id = $1 AND u.user_id = due.user_id`,
+        [website_id, now.toISOString(), lifecycle.newDays, lifecycle.atRiskDays, lifecycle.churnedDays],
       );
       profilesChanged += updated.rowCount ?? 0;
-      const purged = await database(() =>
-        this.pool.query('DELETE FROM profile_event_ids WHERE website_id = $1 AND received_at < $2', [website_id, cutoff.toISOString()]),
-      );
+      const purged = await this.pool.query('DELETE FROM profile_event_ids WHERE website_id = $1 AND received_at < $2', [website_id, cutoff.toISOString()]);
       eventIdsPurged += purged.rowCount ?? 0;
     }
     return { websites: websites.length, profilesChanged, eventIdsPurged };

@@ -15,6 +15,11 @@ export interface TestDatabase {
    * (unhandled, it failed whatever test ran next in the worker).
    */
   pool(config?: PoolConfig): Pool;
+  /**
+   * An outage of this database only: new connections are refused and every open one is
+   * terminated, as when PostgreSQL stops; the function returned ends it. drop() ends it too.
+   */
+  outage(): Promise<() => Promise<void>>;
   /** Ends the pools it made, terminates its connections and drops it. Idempotent. */
   drop(): Promise<void>;
 }
@@ -49,6 +54,13 @@ export async function createTestDatabase({ migrated = true }: CreateTestDatabase
       pool.on('error', () => undefined);
       pools.push(pool);
       return pool;
+    },
+    async outage() {
+      await withClient(adminUrl, async (c) => {
+        await c.query(`ALTER DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS false`);
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      });
+      return () => withClient(adminUrl, (c) => c.query(`ALTER DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS true`)).then(() => undefined);
     },
     async drop() {
       if (dropped) return;
