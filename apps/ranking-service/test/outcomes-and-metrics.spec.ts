@@ -26,7 +26,7 @@ describe('RecordOutcome', () => {
     await h.upsert(site, [{ itemId: 'a' }, { itemId: 'b' }]);
     const sessionId = randomUUID();
     const res = await h.recommend({ websiteId: site, sessionId, count: 2 });
-    await eventually(async () => expect((await h.sql.query('SELECT 1 FROM recommendations WHERE request_id = $1', [res.recommendationId])).rowCount).toBe(2));
+    await eventually(async () => expect((await h.sql.query('SELECT 1 FROM recommendations WHERE recommendation_id = $1', [res.recommendationId])).rowCount).toBe(2));
 
     const t1 = new Date(Date.now() - 60_000);
     expect(await record({ target: byId(res.recommendationId), itemId: 'a', outcome: Outcome.OUTCOME_CLICK, occurredAt: t1 })).toEqual({ rowsUpdated: 1 });
@@ -39,7 +39,7 @@ describe('RecordOutcome', () => {
     expect(await record({ target: session, itemId: 'b', outcome: Outcome.OUTCOME_CLICK })).toEqual({ rowsUpdated: 1 });
     expect(await record({ target: session, itemId: 'never-shown', outcome: Outcome.OUTCOME_CLICK })).toEqual({ rowsUpdated: 0 });
 
-    const rows = (await h.sql.query('SELECT item_id, clicked, clicked_at, converted, revenue::text FROM recommendations WHERE request_id = $1 ORDER BY item_id', [res.recommendationId])).rows;
+    const rows = (await h.sql.query('SELECT item_id, clicked, clicked_at, converted, revenue::text FROM recommendations WHERE recommendation_id = $1 ORDER BY item_id', [res.recommendationId])).rows;
     expect(rows[0]).toMatchObject({ item_id: 'a', clicked: true, converted: true, revenue: '49.9000' });
     expect(rows[0].clicked_at.getTime()).toBe(t1.getTime());
     expect(rows[1]).toMatchObject({ item_id: 'b', clicked: true, converted: false, revenue: null });
@@ -60,7 +60,7 @@ describe('RecordOutcome', () => {
     const site = await h.newWebsite();
     await h.upsert(site, [{ itemId: 'a' }]);
     const res = await h.recommend({ websiteId: site });
-    await eventually(async () => expect((await h.sql.query('SELECT 1 FROM recommendations WHERE request_id = $1', [res.recommendationId])).rowCount).toBe(1));
+    await eventually(async () => expect((await h.sql.query('SELECT 1 FROM recommendations WHERE recommendation_id = $1', [res.recommendationId])).rowCount).toBe(1));
     await expect(record({ target: byId(res.recommendationId), itemId: 'zzz', outcome: Outcome.OUTCOME_CLICK })).rejects.toMatchObject({ code: Status.NOT_FOUND });
   });
 });

@@ -81,11 +81,11 @@ describe('profiles from profile-service', () => {
   });
 });
 
-async function waitForLog(h: Harness, requestId: string) {
+async function waitForLog(h: Harness, recommendationId: string) {
   for (let i = 0; i < 400; i++) {
-    const r = await h.sql.query('SELECT * FROM recommendations WHERE request_id = $1', [requestId]);
+    const r = await h.sql.query('SELECT * FROM recommendations WHERE recommendation_id = $1', [recommendationId]);
     if (r.rowCount) return r.rows[0];
     await new Promise((res) => setTimeout(res, 25));
   }
-  throw new Error(`no log row for ${requestId}`);
+  throw new Error(`no log row for ${recommendationId}`);
 }

@@ -264,7 +264,7 @@ describe('logging', () => {
     });
     rows.forEach((row, i) => {
       expect(row).toMatchObject({
-        request_id: res.recommendationId,
+        recommendation_id: res.recommendationId,
         session_id: sessionId,
         user_id: 'u-1',
         item_id: res.items[i]!.itemId,

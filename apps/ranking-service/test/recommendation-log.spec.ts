@@ -1,32 +1,37 @@
 import { findFreePort, TimeOrderedIds } from '@recsys/db';
-import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { createTestDatabase, startCuttingProxy, type TestDatabase } from '@recsys/db/testing';
 import { createLogger } from '@recsys/service-kit';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
-import { RecommendationLog, type LogRow } from '../src/log/recommendation-log';
+import type { LoggedItem, LoggedRecommendation } from '../src/log/logged-recommendation';
+import { RecommendationLog } from '../src/log/recommendation-log';
 import { eventually } from './support/harness';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const ids = new TimeOrderedIds();
-const row = (websiteId: string, itemId: string): LogRow => ({
+const item = (itemId: string, rank = 1): LoggedItem => ({
   id: ids.next(),
-  requestId: ids.next(),
+  itemId,
+  score: 12.5, // beyond the seed's DECIMAL(5,4): migration 015 widened it
+  rank,
+  strategy: 'model',
+  personalizationFactors: {},
+  clickedAt: null,
+  convertedAt: null,
+  revenue: null,
+});
+/** One answer of `itemIds`, ranked in that order. */
+const answer = (websiteId: string, itemIds: string[]): LoggedRecommendation => ({
+  recommendationId: ids.next(),
   websiteId,
   sessionId: randomUUID(),
   userId: null,
   recommendationType: 'product',
-  itemId,
-  score: 12.5, // beyond the seed's DECIMAL(5,4): migration 015 widened it
-  rank: 1,
   context: {},
-  strategy: 'model',
   modelVersion: 'v1',
-  personalizationFactors: {},
   shownAt: new Date(),
-  clickedAt: null,
-  convertedAt: null,
-  revenue: null,
+  items: itemIds.map((id, i) => item(id, i + 1)),
 });
 
 describe('RecommendationLog', () => {
@@ -46,18 +51,23 @@ describe('RecommendationLog', () => {
     const log = new RecommendationLog(pool, { maxBufferedRows: 1_000, flushRows: 250, flushIntervalMs: 600_000 }, logger);
     const contexts = [{ page_type: 'product', n: 0 }, { page_type: 'home', n: 1 }, { page_type: null, n: 2 }];
     const shownAt = new Date('2026-11-25T12:34:56.789Z');
-    log.append(
-      Array.from({ length: 250 }, (_, i) => ({
-        ...row(site, `item-${i}`),
+    for (let i = 0; i < 250; i++) {
+      log.append({
+        ...answer(site, []),
         context: contexts[i % 3]!,
-        score: i / 7,
-        rank: i + 1,
         shownAt,
-        clickedAt: i === 101 ? shownAt : null,
-        revenue: i === 202 ? '19.99' : null,
-        personalizationFactors: { source: 'caller', i },
-      })),
-    );
+        items: [
+          {
+            ...item(`item-${i}`, i + 1),
+            score: i / 7,
+            clickedAt: i === 101 ? shownAt : null,
+            convertedAt: i === 202 ? shownAt : null,
+            revenue: i === 202 ? '19.99' : null,
+            personalizationFactors: { source: 'caller', i },
+          },
+        ],
+      });
+    }
     await eventually(async () => expect((await pool.query('SELECT count(*)::int AS n FROM recommendations WHERE website_id = $1', [site])).rows[0].n).toBe(250));
     const rows = (
       await pool.query(
@@ -73,55 +83,53 @@ describe('RecommendationLog', () => {
     await log.close();
   });
 
-  it('writes answers as Recommend appends them (rows sharing request, session, user, model and time) with every column of every row', async () => {
+  it('writes answers as Recommend appends them (what the rows share once per answer) with every column of every row', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
     const log = new RecommendationLog(pool, { maxBufferedRows: 1_000, flushRows: 1_000, flushIntervalMs: 600_000 }, logger);
-    const answer = (userId: string | null, modelVersion: string | null, context: Record<string, unknown>, shownAt: Date) => {
-      const requestId = randomUUID();
-      const sessionId = randomUUID();
-      return Array.from({ length: 3 }, (_, i): LogRow => ({
-        ...row(site, `item-${i}`),
-        requestId,
-        sessionId,
-        userId,
-        modelVersion,
-        context,
-        shownAt,
-        rank: i + 1,
+    const logged = (userId: string | null, modelVersion: string | null, context: Record<string, unknown>, shownAt: Date): LoggedRecommendation => ({
+      ...answer(site, []),
+      userId,
+      modelVersion,
+      context,
+      shownAt,
+      items: Array.from({ length: 3 }, (_, i) => ({
+        ...item(`item-${i}`, i + 1),
         score: 1 - i / 10,
         strategy: i === 2 ? 'popular' : 'model',
         personalizationFactors: { source: i === 2 ? 'popular' : 'caller', rank: i + 1 },
-      }));
-    };
-    const a = answer('user-1', 'v3', { page_type: 'home' }, new Date('2026-11-26T06:00:00.000Z'));
-    const b = answer(null, null, { page_type: 'product', item_id: 'p9' }, new Date('2026-11-26T06:00:01.500Z'));
+      })),
+    });
+    const a = logged('user-1', 'v3', { page_type: 'home' }, new Date('2026-11-26T06:00:00.000Z'));
+    const b = logged(null, null, { page_type: 'product', item_id: 'p9' }, new Date('2026-11-26T06:00:01.500Z'));
     log.append(a);
     log.append(b);
     await log.close();
     const stored = (
       await pool.query(
-        `SELECT id, request_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy, model_version, personalization_factors AS f, shown_at
+        `SELECT id, recommendation_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy, model_version, personalization_factors AS f, shown_at
            FROM recommendations WHERE website_id = $1 ORDER BY shown_at, rank`,
         [site],
       )
     ).rows;
     expect(stored).toEqual(
-      [...a, ...b].map((r) => ({
-        id: r.id,
-        request_id: r.requestId,
-        session_id: r.sessionId,
-        user_id: r.userId,
-        recommendation_type: 'product',
-        item_id: r.itemId,
-        score: r.score,
-        rank: r.rank,
-        context: r.context,
-        strategy: r.strategy,
-        model_version: r.modelVersion,
-        f: r.personalizationFactors,
-        shown_at: r.shownAt,
-      })),
+      [a, b].flatMap((r) =>
+        r.items.map((i) => ({
+          id: i.id,
+          recommendation_id: r.recommendationId,
+          session_id: r.sessionId,
+          user_id: r.userId,
+          recommendation_type: 'product',
+          item_id: i.itemId,
+          score: i.score,
+          rank: i.rank,
+          context: r.context,
+          strategy: i.strategy,
+          model_version: r.modelVersion,
+          f: i.personalizationFactors,
+          shown_at: r.shownAt,
+        })),
+      ),
     );
   });
 
@@ -129,7 +137,7 @@ describe('RecommendationLog', () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
     const log = new RecommendationLog(pool, { maxBufferedRows: 100, flushRows: 3, flushIntervalMs: 600_000 }, logger);
-    log.append([row(site, 'a'), row(site, 'b'), row(site, 'c')]);
+    log.append(answer(site, ['a', 'b', 'c']));
     await eventually(async () => expect((await pool.query('SELECT score FROM recommendations WHERE website_id = $1', [site])).rows).toEqual([{ score: 12.5 }, { score: 12.5 }, { score: 12.5 }]));
     await log.close();
   });
@@ -138,7 +146,7 @@ describe('RecommendationLog', () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
     const log = new RecommendationLog(pool, { maxBufferedRows: 100, flushRows: 50, flushIntervalMs: 600_000 }, logger);
-    log.append([row(site, 'a')]);
+    log.append(answer(site, ['a']));
     await log.close();
     expect((await pool.query('SELECT item_id FROM recommendations WHERE website_id = $1', [site])).rows).toEqual([{ item_id: 'a' }]);
   });
@@ -148,7 +156,8 @@ describe('RecommendationLog', () => {
     const registry = new Registry();
     const log = new RecommendationLog(dead, { maxBufferedRows: 5, flushRows: 2, flushIntervalMs: 10 }, logger, registry);
     const site = randomUUID();
-    for (let i = 0; i < 8; i++) expect(() => log.append([row(site, `i${i}`)])).not.toThrow();
+    // 8 rows against a bound of 5: the third answer keeps its top item, the fourth none.
+    for (let i = 0; i < 4; i++) expect(() => log.append(answer(site, [`i${i}a`, `i${i}b`]))).not.toThrow();
     expect(log.droppedCount).toBe(3);
     expect(log.pending).toBe(5);
     expect((await registry.getSingleMetric('ranking_log_rows_dropped_total')!.get()).values[0]!.value).toBe(3);
@@ -156,5 +165,52 @@ describe('RecommendationLog', () => {
     expect(log.pending).toBe(5);
     await log.close(300);
     await dead.end();
+  });
+
+  it('a batch that committed but whose acknowledgement was lost is retried as a success: no duplicate-key loop, no lost rows or outcomes', async () => {
+    const site = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
+    const proxy = await startCuttingProxy(db.url);
+    const proxied = new Pool({ connectionString: proxy.url, max: 1 });
+    proxied.on('error', () => undefined);
+    const registry = new Registry();
+    const log = new RecommendationLog(proxied, { maxBufferedRows: 100, flushRows: 50, flushIntervalMs: 600_000 }, logger, registry);
+    const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+    try {
+      const first = answer(site, ['a', 'b', 'c']);
+      log.append(first);
+      const cut = proxy.loseAckOf('INSERT INTO recommendations');
+      await log.flush();
+      await cut;
+      // Committed, but the log did not hear so: it still holds the rows.
+      expect((await pool.query('SELECT count(*)::int AS n FROM recommendations WHERE website_id = $1', [site])).rows[0].n).toBe(3);
+      expect(log.pending).toBe(3);
+      expect(await metric('ranking_log_write_failures_total')).toBe(1);
+      // An outcome arriving meanwhile is applied to the buffered rows and must survive the retry.
+      const click = await log.recordOutcome({
+        target: { kind: 'recommendation', recommendationId: first.recommendationId },
+        itemId: 'b',
+        kind: 'click',
+        at: new Date('2026-12-01T10:00:00.000Z'),
+        revenue: null,
+      });
+      expect(click).toMatchObject({ rows: 1, updated: 1 });
+      log.append(answer(site, ['d']));
+      await log.flush();
+      expect(await metric('ranking_log_write_failures_total')).toBe(1);
+      expect(log.pending).toBe(0);
+      expect(await metric('ranking_log_rows_written_total')).toBe(4);
+      const rows = (await pool.query('SELECT item_id, clicked, clicked_at FROM recommendations WHERE website_id = $1 ORDER BY item_id', [site])).rows;
+      expect(rows).toEqual([
+        { item_id: 'a', clicked: false, clicked_at: null },
+        { item_id: 'b', clicked: true, clicked_at: new Date('2026-12-01T10:00:00.000Z') },
+        { item_id: 'c', clicked: false, clicked_at: null },
+        { item_id: 'd', clicked: false, clicked_at: null },
+      ]);
+    } finally {
+      await log.close(1_000);
+      await proxied.end();
+      await proxy.close();
+    }
   });
 });

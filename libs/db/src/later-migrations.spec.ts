@@ -107,11 +107,11 @@ describe('schema after all migrations', () => {
     });
   });
 
-  it('recommendations: request_id and the per-website indexes (007), score double (015), request id lookup (016), redundant indexes dropped (020, 021), shown_at as BRIN (021)', async () => {
+  it('recommendations: request_id and the per-website indexes (007), score double (015), request id lookup (016), redundant indexes dropped (020, 021), shown_at as BRIN (021), renamed recommendation_id (022)', async () => {
     const shape = await describeTable(client, 'recommendations');
     expect(shape.columns).toEqual([
       ...RECOMMENDATIONS.columns.map((c) => (c === 'score numeric(5,4)' ? 'score double precision' : c)),
-      'request_id uuid',
+      'recommendation_id uuid',
     ]);
     expect(shape.indexes).toEqual(
       sorted([
@@ -121,13 +121,13 @@ describe('schema after all migrations', () => {
         ...without(RECOMMENDATIONS.indexes, 'idx_recommendations_website', 'idx_recommendations_item', 'idx_recommendations_outcome', 'idx_recommendations_shown_at'),
         'idx_recommendations_shown_at: CREATE INDEX idx_recommendations_shown_at ON public.recommendations USING brin (shown_at)',
         'idx_recommendations_website_shown_at: CREATE INDEX idx_recommendations_website_shown_at (website_id, shown_at)',
-        'idx_recommendations_request_id: CREATE INDEX idx_recommendations_request_id (request_id)',
+        'idx_recommendations_recommendation_id: CREATE INDEX idx_recommendations_recommendation_id (recommendation_id)',
       ]),
     );
     expect(shape.constraints).toEqual(RECOMMENDATIONS.constraints);
     expect(shape.comments).toEqual({
       ...RECOMMENDATIONS.comments,
-      request_id: 'Groups the rows of one Recommend answer (its recommendation id)',
+      recommendation_id: 'Groups the rows of one Recommend answer: the recommendation_id it answered with',
       score: 'Ranking score as answered (model output, or heuristic score 0..1)',
     });
   });
@@ -285,7 +285,7 @@ describe('behaviour', () => {
     beforeAll(async () => {
       sites = [await website('log-a'), await website('log-b')];
       await client.query(
-        `INSERT INTO recommendations (request_id, website_id, session_id, user_id, item_id, rank, shown_at)
+        `INSERT INTO recommendations (recommendation_id, website_id, session_id, user_id, item_id, rank, shown_at)
          SELECT gen_random_uuid(), (ARRAY[$1, $2]::uuid[])[1 + g % 2], md5('s' || g / 10)::uuid, 'u-' || (g / 40), 'sku-' || (g % 500), 1 + g % 10,
                 now() - interval '120 days' + g * interval '518 seconds'
            FROM generate_series(1, 20000) g`,
@@ -295,7 +295,7 @@ describe('behaviour', () => {
     });
 
     it.each([
-      ['RecordOutcome by answer', 'SELECT website_id FROM recommendations WHERE request_id = $1', () => [randomUUID()], 'idx_recommendations_request_id'],
+      ['RecordOutcome by answer', 'SELECT website_id FROM recommendations WHERE recommendation_id = $1', () => [randomUUID()], 'idx_recommendations_recommendation_id'],
       [
         'RecordOutcome by session',
         'SELECT 1 FROM recommendations WHERE website_id = $1 AND session_id = $2 AND item_id = $3 AND shown_at <= now()',

@@ -1,17 +1,16 @@
 import { Outcome, type RecordOutcomeRequest, type RecordOutcomeResponse } from '@recsys/contracts/ranking';
 import { InvalidArgumentError, NotFoundError } from '@recsys/service-kit';
 import type { Pool } from 'pg';
-import type { LogRow, RecommendationLog } from '../log/recommendation-log';
+import type { ItemOutcome, OutcomeTarget } from '../log/logged-recommendation';
+import type { RecommendationLog } from '../log/recommendation-log';
 import type { SessionMemory } from '../recommend/session-memory';
 import { decimal, itemId, notInFuture, uuid } from '../validation/fields';
-
-type Target = { kind: 'answer'; requestId: string } | { kind: 'session'; websiteId: string; sessionId: string };
 
 /**
  * RecordOutcome. First click and first conversion win: every update is
  * conditional on the flag still being false, so replays change nothing.
- * Rows still in the log buffer take the outcome in memory and are written
- * with it; rows being written right now are updated once that write ends.
+ * Answers still in the log's buffer take the outcome there (recordOutcome) and
+ * are written with it; rows already written are updated here.
  */
 export class OutcomeRecorder {
   constructor(
@@ -32,54 +31,38 @@ export class OutcomeRecorder {
     const revenue = req.revenue ? decimal(req.revenue, 'revenue') : null;
     const at = req.occurredAt ? notInFuture(req.occurredAt, now, 'occurred_at') : now;
 
-    const match = (r: LogRow) =>
-      r.itemId === item &&
-      (target.kind === 'answer' ? r.requestId === target.requestId : r.websiteId === target.websiteId && r.sessionId === target.sessionId && r.shownAt <= at);
     if (target.kind === 'session') this.sessions?.remember(target.websiteId, target.sessionId, item);
-    let pending = this.log.findPending(match);
-    if (pending.writing) {
-      await this.log.settled();
-      pending = this.log.findPending(match);
-    }
-    let updated = 0;
-    for (const r of pending.buffered) {
-      if (click && !r.clickedAt) {
-        r.clickedAt = at;
-        updated++;
-      } else if (!click && !r.convertedAt) {
-        r.convertedAt = at;
-        r.revenue = revenue;
-        updated++;
-      }
-    }
-    if (target.kind === 'answer' && pending.buffered[0]) this.sessions?.remember(pending.buffered[0].websiteId, pending.buffered[0].sessionId, item);
-    if (pending.buffered.length > 0 && target.kind === 'answer') return { rowsUpdated: updated };
+    const outcome: ItemOutcome = { target, itemId: item, kind: click ? 'click' : 'conversion', at, revenue };
+    const buffered = await this.log.recordOutcome(outcome);
+    let updated = buffered.updated;
+    if (target.kind === 'recommendation' && buffered.shownIn) this.sessions?.remember(buffered.shownIn.websiteId, buffered.shownIn.sessionId, item);
+    if (buffered.rows > 0 && target.kind === 'recommendation') return { rowsUpdated: updated };
 
-    const websiteId = target.kind === 'answer' ? await this.websiteOfAnswer(target.requestId) : target.websiteId;
+    const websiteId = target.kind === 'recommendation' ? await this.websiteOfRecommendation(target.recommendationId) : target.websiteId;
     if (target.kind === 'session' && !(await this.websiteExists(websiteId))) throw new NotFoundError(`session.website_id: website ${websiteId} does not exist`);
     const where =
-      target.kind === 'answer'
-        ? 'website_id = $1 AND request_id = $2 AND item_id = $3'
+      target.kind === 'recommendation'
+        ? 'website_id = $1 AND recommendation_id = $2 AND item_id = $3'
         : 'website_id = $1 AND session_id = $2 AND item_id = $3 AND shown_at <= $4';
-    const key = target.kind === 'answer' ? [websiteId, target.requestId, item] : [websiteId, target.sessionId, item, at];
+    const key = target.kind === 'recommendation' ? [websiteId, target.recommendationId, item] : [websiteId, target.sessionId, item, at];
     const n = key.length;
     const sql = click
       ? `UPDATE recommendations SET clicked = true, clicked_at = $${n + 1} WHERE ${where} AND clicked IS NOT TRUE`
       : `UPDATE recommendations SET converted = true, converted_at = $${n + 1}, revenue = $${n + 2}::numeric WHERE ${where} AND converted IS NOT TRUE`;
     const res = await this.pool.query(`${sql} RETURNING session_id`, click ? [...key, at] : [...key, at, revenue]);
     updated += res.rowCount ?? 0;
-    if (target.kind === 'answer' && res.rows[0]) this.sessions?.remember(websiteId, res.rows[0].session_id, item);
-    if (updated === 0 && target.kind === 'answer') {
+    if (target.kind === 'recommendation' && res.rows[0]) this.sessions?.remember(websiteId, res.rows[0].session_id, item);
+    if (updated === 0 && target.kind === 'recommendation') {
       const exists = await this.pool.query(`SELECT 1 FROM recommendations WHERE ${where} LIMIT 1`, key);
-      if (exists.rowCount === 0) throw new NotFoundError(`item_id: item ${JSON.stringify(item)} is not part of recommendation ${target.requestId}`);
+      if (exists.rowCount === 0) throw new NotFoundError(`item_id: item ${JSON.stringify(item)} is not part of recommendation ${target.recommendationId}`);
     }
     return { rowsUpdated: updated };
   }
 
-  /** The one lookup not scoped by website: the request carries only the answer's id (index from migration 016). */
-  private async websiteOfAnswer(requestId: string): Promise<string> {
-    const res = await this.pool.query('SELECT website_id FROM recommendations WHERE request_id = $1 LIMIT 1', [requestId]);
-    if (res.rowCount === 0) throw new NotFoundError(`recommendation_id: recommendation ${requestId} is unknown (never logged, a dry run, or too old)`);
+  /** The one lookup not scoped by website: the request carries only the answer's id (index from migrations 016, 022). */
+  private async websiteOfRecommendation(recommendationId: string): Promise<string> {
+    const res = await this.pool.query('SELECT website_id FROM recommendations WHERE recommendation_id = $1 LIMIT 1', [recommendationId]);
+    if (res.rowCount === 0) throw new NotFoundError(`recommendation_id: recommendation ${recommendationId} is unknown (never logged, a dry run, or too old)`);
     return res.rows[0].website_id;
   }
 
@@ -88,9 +71,9 @@ export class OutcomeRecorder {
   }
 }
 
-function parseTarget(req: RecordOutcomeRequest): Target {
+function parseTarget(req: RecordOutcomeRequest): OutcomeTarget {
   const t = req.target;
   if (!t) throw new InvalidArgumentError('must be set: recommendation_id or session', 'target');
-  if (t.$case === 'recommendationId') return { kind: 'answer', requestId: uuid(t.value, 'recommendation_id') };
+  if (t.$case === 'recommendationId') return { kind: 'recommendation', recommendationId: uuid(t.value, 'recommendation_id') };
   return { kind: 'session', websiteId: uuid(t.value.websiteId, 'session.website_id'), sessionId: uuid(t.value.sessionId, 'session.session_id') };
 }

@@ -4,7 +4,8 @@ import { featureValuesOf, type ContextInput, type UserInput } from '@recsys/feat
 import type { Logger } from '@recsys/service-kit';
 import type { CatalogCache } from '../catalog/catalog-cache';
 import type { WebsiteSnapshot } from '../catalog/website-snapshot';
-import type { LogRow, RecommendationLog } from '../log/recommendation-log';
+import type { LoggedRecommendation } from '../log/logged-recommendation';
+import type { RecommendationLog } from '../log/recommendation-log';
 import type { ModelProvider } from '../model/model-provider';
 import type { ProfileLookup, ProfileSource } from '../profile/profile-source';
 import { callerCandidates, generateCandidates, type Candidate } from './candidates';
@@ -98,7 +99,7 @@ export class Recommender {
       fallbackReason: scoring.ok ? FallbackReason.FALLBACK_REASON_UNSPECIFIED : scoring.reason,
       profileUsed: profile.outcome === 'used',
     };
-    if (!q.dryRun && items.length > 0) this.log.append(logRows(q, response, profile, capped.map((x) => x.item), this.ids));
+    if (!q.dryRun && items.length > 0) this.log.append(loggedRecommendation(q, response, profile, capped.map((x) => x.item), this.ids));
     return response;
   }
 
@@ -143,47 +144,47 @@ function contextInput(q: RecommendQuery, snapshot: WebsiteSnapshot): ContextInpu
   };
 }
 
-/** What goes to `recommendations`: context (where it was shown) and personalization factors (what shaped it). */
-function logRows(q: RecommendQuery, res: RecommendResponse, profile: ProfileLookup, shown: Candidate[], ids: TimeOrderedIds): LogRow[] {
-  const shownAt = new Date();
-  const context: Record<string, unknown> = {
-    page_type: q.pageType ?? null,
-    item_id: q.contextItemId ?? null,
-    category: q.contextCategory ?? null,
-    device: q.device ?? null,
-    page_url: q.pageUrl ?? null,
-    time: q.time.toISOString(),
-    candidates: q.candidates ? 'caller' : 'generated',
+/** What goes to `recommendations`: context (where it was shown) and personalization factors (what shaped each item). */
+function loggedRecommendation(q: RecommendQuery, res: RecommendResponse, profile: ProfileLookup, shown: Candidate[], ids: TimeOrderedIds): LoggedRecommendation {
+  return {
+    recommendationId: res.recommendationId,
+    websiteId: q.websiteId,
+    sessionId: q.sessionId,
+    userId: q.userId || null,
+    recommendationType: q.kind,
+    context: {
+      page_type: q.pageType ?? null,
+      item_id: q.contextItemId ?? null,
+      category: q.contextCategory ?? null,
+      device: q.device ?? null,
+      page_url: q.pageUrl ?? null,
+      time: q.time.toISOString(),
+      candidates: q.candidates ? 'caller' : 'generated',
+    },
+    modelVersion: res.model?.version ?? null,
+    shownAt: new Date(),
+    items: res.items.map((it, i) => {
+      const c = shown[i]!;
+      return {
+        id: ids.next(),
+        itemId: it.itemId,
+        score: it.score,
+        rank: it.rank,
+        strategy: it.strategy,
+        personalizationFactors: {
+          source: c.source,
+          profile: profile.outcome,
+          lifecycle_stage: profile.user?.lifecycleStage ?? null,
+          fallback_reason: res.fallback ? FallbackReason[res.fallbackReason] : null,
+          model_name: res.model?.name ?? null,
+          co_visitation: c.coVisitation,
+          next_item: c.nextItem,
+          segment: c.segment ?? null,
+        },
+        clickedAt: null,
+        convertedAt: null,
+        revenue: null,
+      };
+    }),
   };
-  return res.items.map((it, i) => {
-    const c = shown[i]!;
-    return {
-      id: ids.next(),
-      requestId: res.recommendationId,
-      websiteId: q.websiteId,
-      sessionId: q.sessionId,
-      userId: q.userId || null,
-      recommendationType: q.kind,
-      itemId: it.itemId,
-      score: it.score,
-      rank: it.rank,
-      context,
-      strategy: it.strategy,
-      modelVersion: res.model?.version ?? null,
-      personalizationFactors: {
-        source: c.source,
-        profile: profile.outcome,
-        lifecycle_stage: profile.user?.lifecycleStage ?? null,
-        fallback_reason: res.fallback ? FallbackReason[res.fallbackReason] : null,
-        model_name: res.model?.name ?? null,
-        co_visitation: c.coVisitation,
-        next_item: c.nextItem,
-        segment: c.segment ?? null,
-      },
-      shownAt,
-      clickedAt: null,
-      convertedAt: null,
-      revenue: null,
-    };
-  });
 }

@@ -4,7 +4,8 @@ import { WebsiteSchema } from './website';
 /**
  * `recommendations` (seed 002, request_id since 007, score double since 015; idx_recommendations_website
  * and idx_recommendations_request dropped by 020, served by other indexes; 021 drops three more and
- * makes shown_at's a BRIN index, for cheaper inserts): one row per item shown
+ * makes shown_at's a BRIN index, for cheaper inserts; 022 renames request_id to recommendation_id,
+ * the contract's name): one row per item shown
  * by ranking-service, with its outcome. Comments mirror the SQL's.
  */
 export const RecommendationSchema = defineEntity({
@@ -23,11 +24,11 @@ export const RecommendationSchema = defineEntity({
       .deleteRule('cascade')
       // The SQL says only ON DELETE CASCADE; MikroORM would default ON UPDATE to cascade.
       .updateRule('no action'),
-    requestId: p
+    recommendationId: p
       .uuid()
       .nullable()
-      .fieldName('request_id')
-      .comment('Groups the rows of one Recommend answer (its recommendation id)'),
+      .fieldName('recommendation_id')
+      .comment('Groups the rows of one Recommend answer: the recommendation_id it answered with'),
 
     /** 'product', 'content', 'offer'. */
     recommendationType: p.string().length(50).nullable().fieldName('recommendation_type'),
@@ -64,7 +65,7 @@ export const RecommendationSchema = defineEntity({
     { name: 'idx_recommendations_user', properties: ['userId'] },
     { name: 'idx_recommendations_shown_at', expression: 'create index "idx_recommendations_shown_at" on "recommendations" using brin (shown_at)' },
     { name: 'idx_recommendations_website_shown_at', properties: ['websiteId', 'shownAt'] },
-    { name: 'idx_recommendations_request_id', properties: ['requestId'] },
+    { name: 'idx_recommendations_recommendation_id', properties: ['recommendationId'] },
   ],
 });
 
