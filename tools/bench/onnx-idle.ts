@@ -1,6 +1,6 @@
 // The part of Recommend's budget onnxruntime takes by itself: the bench model
-// scoring 100 rows through the service's own service-thread session
-// (inline-session.ts, the same options), back to back and after the thread has
+// scoring 100 rows through the service-thread session ranking-service uses
+// (@recsys/onnx/inline-session, the same options), back to back and after the thread has
 // been idle for a while, as it is between two calls of a closed-loop client.
 // On the 2-core VMs this project is measured on, a run after 1 ms of idle took
 // 3-4x as long as back to back, and a 1-row run nearly as long as a 100-row one:
@@ -8,7 +8,7 @@
 // arithmetic (BENCHMARKS.md). A JavaScript loop of the same back-to-back
 // duration is measured the same way, so the two slow-downs can be compared.
 import { readModelMetadata } from '@recsys/onnx';
-import { createInlineSession } from '../../apps/ranking-service/src/model/inline-session';
+import { createInlineSession } from '@recsys/onnx/inline-session';
 import { percentiles } from './bench-kit';
 
 export interface IdleCost {

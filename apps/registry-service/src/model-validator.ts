@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, UnavailableError } from '@recsys/service-kit';
-import type { ContractRequest } from './model-contract';
+import type { ContractRequest } from '@recsys/onnx';
 import type { ValidationJob, ValidationOutcome } from './validation.worker';
 
 export interface ValidatedModel {

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { OnnxParseError, readModelMetadata } from '@recsys/onnx';
-import * as ort from 'onnxruntime-node';
-import { checkSignature, checkSmokeOutput, ContractError, resolveFeatureNames, smokeBatch, type ContractRequest, type ValueShape } from './model-contract';
+import { ContractError, OnnxParseError, readModelMetadata, resolveFeatureNames, type ContractRequest } from '@recsys/onnx';
+import { createSession, ModelLoadError, smokeRun, SMOKE_ROWS, type Session } from '@recsys/onnx/session';
 
 /**
  * Runs in a worker thread: onnxruntime-node loads and runs models
  * synchronously, so doing it here keeps the registry's event loop free while
- * a large model is validated (STACK.md: a 10 MB tree model stalls ~0.5 s).
+ * a large model is validated (docs/models.md: a 10 MB tree model stalls ~0.5 s).
+ * The model is opened exactly as ranking-service will serve it (@recsys/onnx/session:
+ * same session options, same contract checks, same smoke run).
  */
 export interface ValidationJob extends ContractRequest {
   path: string;
@@ -17,43 +18,26 @@ export type ValidationOutcome =
   | { ok: true; featureNames: string[]; inputName: string; outputName: string; scoreColumns: 1 | 2 }
   | { ok: false; field: string; message: string };
 
-const SMOKE_ROWS = 4;
-
 async function validate(job: ValidationJob): Promise<ValidationOutcome> {
   const bytes = await readFile(job.path);
-  let metadataProps: Record<string, string>;
+  let session: Session | undefined;
   try {
-    metadataProps = readModelMetadata(bytes).metadataProps;
-  } catch (err) {
-    if (err instanceof OnnxParseError) return { ok: false, field: 'model', message: err.message };
-    throw err;
-  }
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  } catch (err) {
-    return { ok: false, field: 'model', message: `onnxruntime cannot load it: ${(err as Error).message}` };
-  }
-  try {
-    const featureNames = resolveFeatureNames(job.featureNames, metadataProps);
-    const shape = (m: ort.InferenceSession.ValueMetadata): ValueShape =>
-      m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, shape: [] };
-    const resolved = checkSignature(session.inputMetadata.map(shape), session.outputMetadata.map(shape), job, featureNames.length);
-    const x = new ort.Tensor('float32', smokeBatch(featureNames.length, SMOKE_ROWS), [SMOKE_ROWS, featureNames.length]);
-    let out: ort.InferenceSession.ReturnType;
+    const featureNames = resolveFeatureNames(job.featureNames, readModelMetadata(bytes).metadataProps);
+    session = await createSession({ bytes, inputName: job.inputName, outputName: job.outputName, featureCount: featureNames.length });
+    let scoreColumns: 1 | 2;
     try {
-      out = await session.run({ [resolved.inputName]: x }, [resolved.outputName]);
+      scoreColumns = await smokeRun(session);
     } catch (err) {
+      if (err instanceof ContractError) throw err;
       return { ok: false, field: 'model', message: `smoke run on [${SMOKE_ROWS}, ${featureNames.length}] failed: ${(err as Error).message}` };
     }
-    const y = out[resolved.outputName];
-    const scoreColumns = checkSmokeOutput(resolved.outputName, y.dims, y.data as Float32Array, SMOKE_ROWS);
-    return { ok: true, featureNames, inputName: resolved.inputName, outputName: resolved.outputName, scoreColumns };
+    return { ok: true, featureNames, inputName: session.inputName, outputName: session.outputName, scoreColumns };
   } catch (err) {
     if (err instanceof ContractError) return { ok: false, field: err.field, message: err.message };
+    if (err instanceof OnnxParseError || err instanceof ModelLoadError) return { ok: false, field: 'model', message: err.message };
     throw err;
   } finally {
-    await session.release();
+    await session?.session.release().catch(() => undefined);
   }
 }
 

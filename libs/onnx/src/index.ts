@@ -6,3 +6,5 @@ export { ElemType, encodeModel } from './onnx-writer';
 export type { AttributeValue, Dim, GraphModel, GraphNode, Initializer, ValueInfo } from './onnx-writer';
 export { buildTreeEnsembleModel, isLeaf, randomTreeEnsemble, scoreTreeEnsemble, seededRandom } from './tree-ensemble';
 export type { TreeEnsembleOptions, TreeLeaf, TreeNode, TreeSplit } from './tree-ensemble';
+export { checkSignature, checkSmokeOutput, ContractError, MAX_FEATURES, resolveFeatureNames, smokeBatch } from './model-contract';
+export type { ContractRequest, ResolvedContract, ValueShape } from './model-contract';

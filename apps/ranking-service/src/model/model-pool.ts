@@ -1,7 +1,7 @@
 import { LoadedModel, type LocalScorer, type ModelIdentity } from './loaded-model';
 import type { ModelMetrics } from './model-metrics';
-import { createInlineSession, type InlineSession } from './inline-session';
-import { PROBE_ROWS, createSession, fastestRun, probeMatrix, score, warmUp, type SessionIo } from './onnx-session';
+import { createInlineSession, type InlineSession } from '@recsys/onnx/inline-session';
+import { PROBE_ROWS, createSession, fastestRun, probeMatrix, score, warmUp, type SessionIo } from '@recsys/onnx/session';
 import { OnnxWorker, type LoadedSessionInfo } from './onnx-worker';
 
 /**

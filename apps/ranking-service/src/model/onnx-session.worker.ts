@@ -7,7 +7,7 @@
 // onnx-session.ts, which imports nothing else of ours, so this bundles alone
 // and starts fast (package.json "recsys.workers").
 import { parentPort } from 'node:worker_threads';
-import { createSession, score, warmUp, type Session } from './onnx-session';
+import { createSession, score, warmUp, type Session } from '@recsys/onnx/session';
 import type { WorkerReply, WorkerRequest } from './onnx-worker-protocol';
 
 const sessions = new Map<number, Session>();

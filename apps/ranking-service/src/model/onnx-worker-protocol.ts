@@ -1,6 +1,6 @@
 // Messages between the service thread (OnnxWorker) and onnx-session.worker.ts.
 // Types only: both sides import them, and nothing here exists at run time.
-import type { SessionIo } from './onnx-session';
+import type { SessionIo } from '@recsys/onnx/session';
 
 /** Create a session from ONNX bytes, check its input/output, warm it up. */
 export interface LoadRequest {

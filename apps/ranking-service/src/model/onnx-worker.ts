@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { SessionIo } from './onnx-session';
+import type { SessionIo } from '@recsys/onnx/session';
 import type { WorkerReply, WorkerRequest } from './onnx-worker-protocol';
 
 export interface LoadedSessionInfo {

@@ -1,4 +1,3 @@
-import { visibleIn } from './active-model-watch';
 import { checkSignature, checkSmokeOutput, ContractError, resolveFeatureNames } from './model-contract';
 
 const f32 = (name: string, ...shape: (number | string)[]) => ({ name, type: 'float32', shape });
@@ -26,14 +25,5 @@ describe('the model contract', () => {
     expect(checkSmokeOutput('p', [2, 2], [0.9, 0.1, 0.2, 0.8], 2)).toBe(2);
     expect(() => checkSmokeOutput('p', [2, 2], [0.5, 0.5, 0, Infinity], 2)).toThrow('gave Infinity for row 1');
     expect(() => checkSmokeOutput('y', [3], [1, 2, 3], 2)).toThrow('for 2 rows has shape [3]');
-  });
-});
-
-describe('visibleIn (pg_snapshot text)', () => {
-  it('is true below xmin, false at or above xmax, false for in-progress xids', () => {
-    expect(visibleIn('99', '100:105:101,103')).toBe(true);
-    expect(visibleIn('102', '100:105:101,103')).toBe(true);
-    expect(visibleIn('103', '100:105:101,103')).toBe(false);
-    expect(visibleIn('105', '100:105:')).toBe(false);
   });
 });

@@ -11,7 +11,7 @@
 // model keeps the public async path.
 import { Tensor } from 'onnxruntime-node';
 import { binding, initOrt } from 'onnxruntime-node/dist/binding';
-import { SESSION_OPTIONS, column, type SessionIo } from './onnx-session';
+import { SESSION_OPTIONS, column, type SessionIo } from './session';
 
 export interface InlineSession {
   /** Scores `rows` rows of `[rows, featureCount]` now; throws what onnxruntime throws. */

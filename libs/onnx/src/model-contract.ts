@@ -40,7 +40,7 @@ export class ContractError extends Error {
 
 const fmt = (shape: readonly (number | string)[]) => (shape.length === 0 ? 'no declared shape' : `[${shape.map(String).join(', ')}]`);
 const isDynamic = (d: number | string) => typeof d === 'string' || d < 0;
-const MAX_FEATURES = 1024;
+export const MAX_FEATURES = 1024;
 
 export function resolveFeatureNames(declared: readonly string[], metadataProps: Record<string, string>): string[] {
   let fromModel: string[] | undefined;

@@ -1,8 +1,13 @@
-// One onnxruntime session: create with checks, warm up, score. Used by the
-// worker thread (onnx-session.worker.ts, every model) and by the service
-// thread for small models (model-pool.ts). Imports nothing else of ours, so the
-// worker bundle stays small and starts fast.
+// The one way Recsys opens an ONNX model: the serving session options, the
+// model contract checked on what onnxruntime reports (model-contract.ts), the
+// warm-up and smoke runs, scoring and reading the score column. Used by the
+// registry's validation worker (so a model is validated as it will be served),
+// ranking-service's worker thread and service thread, and the trainer's export
+// check. Imports only the contract, so worker bundles stay small and start fast
+// (`@recsys/onnx/session`, kept out of the package index, which would load
+// onnxruntime into every importer).
 import * as ort from 'onnxruntime-node';
+import { checkSignature, checkSmokeOutput, smokeBatch, type ValueShape } from './model-contract';
 
 /** A checked session's input and output, names resolved (an empty request name = the model's only one). */
 export interface SessionIo {
@@ -60,7 +65,7 @@ async function fastestRunAsync(run: () => Promise<unknown>): Promise<number> {
 }
 
 export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = Object.freeze({
-  // One thread per session: as fast as two on two cores, with a better tail (STACK.md),
+  // One thread per session: as fast as two on two cores, with a better tail (docs/model-serving.md),
   // and the main thread keeps a core for gRPC.
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
@@ -69,26 +74,32 @@ export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = Object.freez
   logSeverityLevel: 3,
 });
 
+/** onnxruntime could not load the bytes at all (not a contract question: the file is not a model it runs). */
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+}
+
+/**
+ * Opens `bytes` with SESSION_OPTIONS and checks its signature against the model
+ * contract (checkSignature: one float32 [N, F] input, a score output). Throws
+ * ModelLoadError when onnxruntime cannot load it, ContractError when it breaks
+ * the contract. Not yet run: warmUp (serving) or smokeRun (validation) does that.
+ */
 export async function createSession(request: SessionRequest): Promise<Session> {
-  const session = await ort.InferenceSession.create(request.bytes, SESSION_OPTIONS);
+  let session: ort.InferenceSession;
   try {
-    // An empty name means "the model's only one" (the registry's upload rule).
-    const inputName = request.inputName || (session.inputNames.length === 1 ? session.inputNames[0]! : '');
-    const outputName = request.outputName || (session.outputNames.length === 1 ? session.outputNames[0]! : '');
-    if (!session.inputNames.includes(inputName)) {
-      throw new Error(`the model has no input "${inputName}" (inputs: ${session.inputNames.join(', ')})`);
-    }
-    if (!session.outputNames.includes(outputName)) {
-      throw new Error(`the model has no output "${outputName}" (outputs: ${session.outputNames.join(', ')})`);
-    }
-    const input = session.inputMetadata.find((m) => m.name === inputName);
-    if (input?.isTensor) {
-      if (input.type !== 'float32') throw new Error(`input "${inputName}" is ${input.type}, expected float32`);
-      const width = input.shape[1];
-      if (input.shape.length !== 2 || (typeof width === 'number' && width !== request.featureCount)) {
-        throw new Error(`input "${inputName}" has shape [${input.shape.join(', ')}], expected [N, ${request.featureCount}] (one column per feature name)`);
-      }
-    }
+    session = await ort.InferenceSession.create(request.bytes, SESSION_OPTIONS);
+  } catch (err) {
+    throw new ModelLoadError(`onnxruntime cannot load it: ${(err as Error).message}`);
+  }
+  try {
+    const shape = (m: ort.InferenceSession.ValueMetadata): ValueShape => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, shape: [] });
+    const { inputName, outputName } = checkSignature(
+      session.inputMetadata.map(shape),
+      session.outputMetadata.map(shape),
+      { featureNames: [], inputName: request.inputName, outputName: request.outputName },
+      request.featureCount,
+    );
     return { session, inputName, outputName, featureCount: request.featureCount, outputWidth: 1 };
   } catch (err) {
     await session.release().catch(() => undefined);
@@ -96,24 +107,34 @@ export async function createSession(request: SessionRequest): Promise<Session> {
   }
 }
 
+/** Rows of the smoke run: a deterministic spread of values (smokeBatch). */
+export const SMOKE_ROWS = 4;
+
+/**
+ * Runs the contract's smoke batch and checks the output (shape [N], [N, 1] or
+ * [N, 2], finite scores: checkSmokeOutput); sets and returns the number of
+ * score columns. Throws ContractError, or what onnxruntime throws for the run.
+ */
+export async function smokeRun(s: Session): Promise<1 | 2> {
+  const out = await runRaw(s, smokeBatch(s.featureCount, SMOKE_ROWS), SMOKE_ROWS);
+  const width = checkSmokeOutput(s.outputName, out.dims as number[], out.data as Float32Array, SMOKE_ROWS);
+  s.outputWidth = width;
+  return width;
+}
+
 /**
  * The first runs allocate; doing them here keeps that cost off real calls. They
- * also prove the model answers the shape we expect with finite scores. Resolves
+ * also prove the model answers the contract's shape with finite scores (the
+ * smoke run, then 1, 2 and 64 rows of zeros and of ones). Resolves
  * the fastest of PROBE_RUNS timed runs of PROBE_ROWS rows through the async
  * run(), in milliseconds (model-pool.ts's pre-filter for the service thread).
  */
 export async function warmUp(s: Session): Promise<number> {
+  await smokeRun(s);
   for (const rows of [1, 2, 64]) {
     for (const fill of [0, 1]) {
-      const features = new Float32Array(rows * s.featureCount).fill(fill);
-      const out = await runRaw(s, features, rows);
-      const width = out.data.length / rows;
-      const dims = out.dims;
-      const shapeOk = dims[0] === rows && (dims.length === 1 || (dims.length === 2 && (dims[1] === 1 || dims[1] === 2)));
-      if (!shapeOk) throw new Error(`output "${s.outputName}" has shape [${dims.join(', ')}] for ${rows} rows, expected [N], [N,1] or [N,2]`);
-      s.outputWidth = width;
-      const scores = column(out.data as Float32Array, rows, width);
-      if (!scores.every(Number.isFinite)) throw new Error(`warm-up on ${rows} rows of ${fill} gave a non-finite score`);
+      const out = await runRaw(s, new Float32Array(rows * s.featureCount).fill(fill), rows);
+      checkSmokeOutput(s.outputName, out.dims as number[], out.data as Float32Array, rows);
     }
   }
   const probe = probeMatrix(s.featureCount);
