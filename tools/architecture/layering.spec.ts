@@ -30,6 +30,7 @@ describe('layering rules', () => {
       'libs/kit/src/index.ts': "export { x } from '@x/a';\nconst d = require('@x/db');\n",
       'libs/db/package.json': pkg('@x/db', ['@x/kit']),
       'libs/db/src/index.ts': "const k = await import('@x/kit');\n",
+      'tools/bench/b.ts': "import { x } from '../../apps/a/src/x';\nimport { y } from '@x/b/src/y';\nimport { kit } from '@x/kit';\n",
     });
     const found = findLayeringViolations(root).map((v) => `${v.file} ${v.specifier}: ${v.rule}`);
     expect(found).toEqual(
@@ -39,9 +40,11 @@ describe('layering rules', () => {
         expect.stringMatching(/^apps\/b\/src\/main.ts ..\/..\/a\/src\/main: relative import leaves @x\/b/),
         expect.stringMatching(/^libs\/kit\/src\/index.ts @x\/a: lib @x\/kit imports app @x\/a/),
         expect.stringMatching(/^\(libs\) @x\/(kit|db) -> @x\/(db|kit) -> @x\/(kit|db): libs depend on each other in a cycle/),
+        expect.stringMatching(/^tools\/bench\/b.ts ..\/..\/apps\/a\/src\/x: tools use apps only through the front door/),
+        expect.stringMatching(/^tools\/bench\/b.ts @x\/b\/src\/y: tools use apps only through the front door/),
       ]),
     );
-    expect(found).toHaveLength(5);
+    expect(found).toHaveLength(7);
   });
 
   it('accepts apps that import declared libs and libs that import libs', () => {

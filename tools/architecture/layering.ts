@@ -9,7 +9,10 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *    through the package name, so the dependency is visible and declared);
  *  - every `@recsys/*` import is declared in the importer's package.json, so
  *    Nx's project graph and each app's deployable dependency set are true;
- *  - libs form no cycle.
+ *  - libs form no cycle;
+ *  - tools (benchmarks, the dev runner, build and test scripts) use apps only
+ *    through their front door — processes, gRPC, SQL — never by importing an
+ *    app's source (a path into apps/ or an app's package).
  */
 export interface Project {
   name: string;
@@ -88,6 +91,15 @@ export function findLayeringViolations(root: string): Violation[] {
           libEdges.get(project.name)!.add(target.name);
         }
       }
+    }
+  }
+  const appDirs = projects.filter((p) => p.kind === 'app').map((p) => p.dir);
+  const toolsDir = join(root, 'tools');
+  for (const file of existsSync(toolsDir) ? sourceFiles(toolsDir) : []) {
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      const target = specifier.startsWith('.') ? resolve(dirname(file), specifier) : undefined;
+      const app = target ? appDirs.find((d) => target === d || target.startsWith(d + sep)) : byName.get(specifier.split('/').slice(0, 2).join('/'))?.kind === 'app';
+      if (app) violations.push({ file: relative(root, file), specifier, rule: 'tools use apps only through the front door (processes, gRPC, SQL), never their source' });
     }
   }
   for (const cycle of findCycles(libEdges)) {

@@ -1,6 +1,7 @@
 // What `bench:ranking` and `bench:ranking:ab` share: the seeded website (catalog and
-// logged behaviour), the benchmark model served by the registry double, the
-// requests, and starting a ranking-service process from a checkout.
+// logged behaviour), the benchmark model served by a registry-service process
+// (uploaded and activated with the CLI), the requests, and starting a
+// ranking-service process from a checkout.
 import { credentials } from '@grpc/grpc-js';
 import { Device, PageType, RankingServiceClient, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { findFreePort, withClient } from '@recsys/db';
@@ -12,9 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeRegistry } from '../../apps/ranking-service/test/model-fake-registry';
 import { appNodeFlags } from '../build/app-node-flags';
 import { envNumber } from './bench-kit';
+import { startRegistryServing, type StartedProcess } from './bench-processes';
 
 export const ITEMS = envNumber('BENCH_ITEMS', 5000);
 export const LOG_ROWS = envNumber('BENCH_LOG_ROWS', 200_000);
@@ -58,9 +59,12 @@ async function seed(url: string, website: string) {
   });
 }
 
+/** The model name ranking-service serves by default (MODEL_NAME). */
+const MODEL_NAME = 'default';
+
 export interface RankingBench {
   website: string;
-  registry: FakeRegistry;
+  registry: StartedProcess;
   featureCount: number;
   /** 100 caller candidates with one `candidate.relevance` each. */
   caller100: RecommendRequest;
@@ -69,14 +73,12 @@ export interface RankingBench {
   close(): Promise<void>;
 }
 
-/** Seeds a website in `url` and serves the benchmark model from a registry double (active as bench-1). */
+/** Seeds a website in `url` and serves the benchmark model from registry-service (active as default@bench-1). */
 export async function setUpRankingBench(url: string): Promise<RankingBench> {
-  const registry = await new FakeRegistry().start();
   const website = randomUUID();
   await seed(url, website);
   const model = benchModel();
-  registry.publish('bench-1', model.bytes, { featureNames: model.featureNames });
-  registry.activate('bench-1');
+  const registry = await startRegistryServing(url, { name: MODEL_NAME, version: 'bench-1', bytes: model.bytes });
   const session = randomUUID();
   const ctx = { pageType: PageType.PAGE_TYPE_PRODUCT, itemId: 'sku-17', device: Device.DEVICE_MOBILE, timeZone: 'Europe/Berlin' };
   return {
@@ -100,6 +102,8 @@ export interface RankingProcess {
   proc: ServiceProcess;
   /** host:port of its gRPC server. */
   address: string;
+  /** http://host:port/metrics: its Prometheus metrics. */
+  metricsUrl: string;
   pid: number | undefined;
   /** The node flags it runs with (the app's own, then the caller's). */
   nodeArgs: string[];
@@ -133,7 +137,7 @@ async function rankingEntry(root: string): Promise<{ entry: string; cleanUp: () 
 /**
  * ranking-service as its own process, from the checkout at `root` (this one by
  * default; built as deployed, see rankingEntry), against `url` and the bench's
- * registry double; resolves once SERVING. Node runs it with the app's own flags
+ * registry-service; resolves once SERVING. Node runs it with the app's own flags
  * (that checkout's recsys.nodeFlags, as deployed) followed by `nodeArgs`
  * (default: BENCH_SERVICE_NODE_ARGS, space-separated); `env` adds to or
  * overrides its environment (its configuration, e.g. LOG_FLUSH_ROWS).
@@ -148,6 +152,7 @@ export async function startRanking(
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-bench-models-'));
   const { entry, cleanUp } = await rankingEntry(root);
   const port = await findFreePort();
+  const metricsPort = await findFreePort();
   const flags = [...appNodeFlags('ranking-service', root), ...nodeArgs.split(/\s+/).filter(Boolean)];
   const proc = spawnNode(
     entry,
@@ -155,7 +160,7 @@ export async function startRanking(
       PATH: process.env.PATH,
       DATABASE_URL: url,
       GRPC_PORT: String(port),
-      METRICS_PORT: String(await findFreePort()),
+      METRICS_PORT: String(metricsPort),
       // info: the model's swap-in line says where it scores (nothing is logged per call at info).
       LOG_LEVEL: 'info',
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS,
@@ -183,6 +188,7 @@ export async function startRanking(
   return {
     proc,
     address: `127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pid: proc.child.pid,
     nodeArgs: flags,
     recommend: (req) => unary<RecommendRequest, RecommendResponse>(client.recommend.bind(client), req),

@@ -2,8 +2,8 @@
 // (its own process, as deployed) next to a bare grpc-js server answering the
 // same request with a response of the same size, in the same run, also its own
 // process (bare-ranking-server.ts; BENCHMARKS.md). The active model is a real ONNX MLP served
-// through the real provider; the registry is the model tests' in-process
-// gRPC double (WatchActiveModel + DownloadModel), so no registry-service is needed.
+// through the real provider, from a registry-service process (the model uploaded
+// and activated with the CLI).
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_ITEMS (5000), BENCH_LOG_ROWS (200000), BENCH_CALLS (3000), BENCH_SECONDS (5, closed-loop max throughput, from load-generator.ts),
 // BENCH_CONCURRENCY (16), BENCH_OPEN_SECONDS (15, the open loop at half of max, from load-generator.ts),

@@ -15,15 +15,15 @@ import { join } from 'node:path';
 import { ProfileServiceClient, type GetProfileRequest, type GetProfileResponse } from '@recsys/contracts/profile';
 import { quoteIdent, runMigrations, withClient, withDatabase } from '@recsys/db';
 import { umamiSchemaSql } from '@recsys/db/testing';
-import { spawnNode, spawnService, unary, type ServiceProcess } from '@recsys/service-kit/testing';
+import { unary, type ServiceProcess } from '@recsys/service-kit/testing';
 import { BENCH_ADMIN_URL, envNumber, out, percentiles } from './bench-kit';
+import { runCli, startApp, startCli, type StartedProcess } from './bench-processes';
 
 const EVENTS = envNumber('BENCH_UMAMI_EVENTS', 1_000_000);
 const LAG_SAMPLES = envNumber('BENCH_LAG_SAMPLES', 10);
 const INTERVAL_SECONDS = envNumber('BENCH_FOLLOW_INTERVAL_SECONDS', 1);
 const SETTLE_SECONDS = envNumber('BENCH_SETTLE_SECONDS', 1);
 const WEBSITE = '6f1b7d1e-2c1a-4c57-9a37-5d3e8f0b1a01';
-const ROOT = join(__dirname, '../..');
 
 /**
  * A shop's traffic as Umami v3.1 stores it, over the 30 days before `now - 5 min`:
@@ -85,20 +85,11 @@ async function readFloorSeconds(url: string): Promise<number> {
   });
 }
 
-/** Runs the CLI to the end; resolves with its output, rejects when it fails. */
-async function cli(env: Record<string, string>, args: string[]): Promise<{ output: string; seconds: number }> {
-  const start = process.hrtime.bigint();
-  const proc = spawnNode(join(ROOT, 'apps/cli/src/main.ts'), { PATH: process.env.PATH, ...env }, [], args);
-  const code = await proc.exited;
-  if (code !== 0) throw new Error(`recsys ${args.join(' ')} exited ${code}:\n${proc.output()}`);
-  return { output: proc.output(), seconds: Number(process.hrtime.bigint() - start) / 1e9 };
-}
-
 async function main() {
   const dbName = `recsys_bench_umami_${Date.now()}`;
   const stateDir = await mkdtemp(join(tmpdir(), 'recsys-bench-umami-'));
   await withClient(BENCH_ADMIN_URL, (c) => c.query(`CREATE DATABASE ${quoteIdent(dbName)}`));
-  let service: ServiceProcess | undefined;
+  let service: StartedProcess | undefined;
   let follower: ServiceProcess | undefined;
   try {
     const url = withDatabase(BENCH_ADMIN_URL, dbName);
@@ -111,16 +102,16 @@ async function main() {
     await runMigrations({ databaseUrl: url });
     const floor = await readFloorSeconds(url);
 
-    const started = await spawnService(join(ROOT, 'apps/profile-service/src/main.ts'), 'profile-service', { DATABASE_URL: url });
-    service = started.proc;
+    const started = await startApp('profile-service', { DATABASE_URL: url });
+    service = started;
     const env = { RECSYS_PROFILE_ADDR: started.address, RECSYS_STATE_DIR: stateDir };
     const source = ['profiles', 'import-umami', '--source-database-url', url];
-    const first = await cli(env, source);
-    const again = await cli(env, source);
+    const first = await runCli(env, source);
+    const again = await runCli(env, source);
 
     // Lag: --follow runs; each sample inserts a new visitor's page view the way Umami does and waits for the profile.
     const followArgs = [...source, '--follow', '--interval-seconds', String(INTERVAL_SECONDS), '--settle-seconds', String(SETTLE_SECONDS)];
-    const following = spawnNode(join(ROOT, 'apps/cli/src/main.ts'), { PATH: process.env.PATH, ...env }, [], followArgs);
+    const following = startCli(env, followArgs);
     follower = following;
     const client = new ProfileServiceClient(started.address, credentials.createInsecure());
     const lags: number[] = [];
@@ -161,12 +152,11 @@ async function main() {
       `| lag, Umami insert → changed profile (--follow, interval ${INTERVAL_SECONDS} s, settle ${SETTLE_SECONDS} s, ${lag.n} samples) | p50 ${(lag.p50 / 1000).toFixed(2)} s, max ${(Math.max(...lags) / 1000).toFixed(2)} s |`,
     );
   } finally {
-    for (const p of [follower, service]) {
-      if (p && p.child.exitCode === null) {
-        p.child.kill('SIGTERM');
-        await p.exited;
-      }
+    if (follower && follower.child.exitCode === null) {
+      follower.child.kill('SIGTERM');
+      await follower.exited;
     }
+    await service?.stop();
     await rm(stateDir, { recursive: true, force: true });
     await withClient(BENCH_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`));
   }

@@ -62,7 +62,7 @@ export function createRankingParts(
   const catalog = new CatalogCache(catalogRepository, new BehaviourRepository(pool), logger, {
     refreshIntervalMs: settings.catalogRefreshIntervalMs,
     behaviourMaxAgeMs: settings.behaviourRefreshIntervalMs,
-  });
+  }, deps.metrics?.registry);
   const profiles = new ProfileSource(
     {
       address: settings.profile.address,

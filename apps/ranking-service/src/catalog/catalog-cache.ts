@@ -1,4 +1,5 @@
-import { NotFoundError, type Logger } from '@recsys/service-kit';
+import { NotFoundError, PeriodicTask, type Logger } from '@recsys/service-kit';
+import { Histogram, type Registry } from 'prom-client';
 import type { BehaviourRepository, ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
 import type { CatalogRepository, CatalogRow } from './catalog-repository';
 import { WebsiteSnapshot } from './website-snapshot';
@@ -51,19 +52,27 @@ export class CatalogCache {
   private readonly loading = new Map<string, Promise<WebsiteSnapshot>>();
   private readonly unknown = new Map<string, number>();
   private readonly sources = new Map<string, Sources>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task: PeriodicTask;
   private refreshing: Promise<void> | undefined;
+  private readonly readSeconds: Histogram<'aggregate'>;
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly behaviour: BehaviourRepository,
     private readonly logger: Logger,
     private readonly options: CatalogCacheOptions,
+    registry?: Registry,
   ) {
-    if (options.refreshIntervalMs > 0) {
-      this.timer = setInterval(() => void this.refreshAll(), options.refreshIntervalMs);
-      this.timer.unref();
-    }
+    // What each log aggregate costs PostgreSQL per read (npm run bench:aggregates reads it).
+    this.readSeconds = new Histogram({
+      name: 'ranking_behaviour_read_seconds',
+      help: 'Time to read one log aggregate of a website (item_stats, co_visitation, next_items, segment_popularity, purchases).',
+      labelNames: ['aggregate'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: registry ? [registry] : [],
+    });
+    this.task = new PeriodicTask('catalog refresh', options.refreshIntervalMs, () => this.refreshAll(), logger);
+    this.task.start();
   }
 
   /** The website's snapshot; NotFoundError when the database says the website does not exist. */
@@ -141,12 +150,20 @@ export class CatalogCache {
    */
   private async readBehaviour(websiteId: string, oneByOne: boolean): Promise<Behaviour> {
     const readAt = new Date();
+    const timed =
+      <T>(aggregate: string, read: () => Promise<T>) =>
+      async (): Promise<T> => {
+        const end = this.readSeconds.startTimer({ aggregate });
+        const result = await read();
+        end();
+        return result;
+      };
     const reads = [
-      () => this.behaviour.itemStats(websiteId),
-      () => this.behaviour.coVisitation(websiteId),
-      () => this.behaviour.nextItems(websiteId),
-      () => this.behaviour.segmentPopularity(websiteId),
-      () => this.behaviour.purchases(websiteId),
+      timed('item_stats', () => this.behaviour.itemStats(websiteId)),
+      timed('co_visitation', () => this.behaviour.coVisitation(websiteId)),
+      timed('next_items', () => this.behaviour.nextItems(websiteId)),
+      timed('segment_popularity', () => this.behaviour.segmentPopularity(websiteId)),
+      timed('purchases', () => this.behaviour.purchases(websiteId)),
     ] as const;
     const [stats, co, next, segments, purchases] = oneByOne
       ? [await reads[0](), await reads[1](), await reads[2](), await reads[3](), await reads[4]()]
@@ -165,7 +182,7 @@ export class CatalogCache {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    await this.task.stop();
     await this.refreshing;
   }
 }

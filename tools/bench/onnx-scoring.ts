@@ -1,10 +1,46 @@
-// Measures what docs/model-serving.md reports: scoring on the service thread vs
-// in the worker thread (per-call latency by batch size, and how long the event
-// loop is blocked), and session creation cost. Not part of the service.
-//   node --import tsx apps/ranking-service/src/model/scoring-bench.ts
+// `npm run bench:onnx`: what docs/model-serving.md reports — scoring on the
+// service thread vs in a worker thread (per-call latency by batch size, and how
+// long the event loop is blocked), and session creation cost, for four model
+// shapes. Sessions are opened as ranking-service opens them (@recsys/onnx/session,
+// its SESSION_OPTIONS), on this thread and in a worker (onnx-scoring.worker.ts).
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { buildLinearModel, buildMlpModel, buildTreeEnsembleModel, randomTreeEnsemble, seededRandom } from '@recsys/onnx';
+import { SESSION_OPTIONS } from '@recsys/onnx/session';
 import * as ort from 'onnxruntime-node';
-import { OnnxWorker } from './onnx-worker';
+import type { ScoringReply, ScoringRequest } from './onnx-scoring.worker';
+
+/** A worker thread scoring through @recsys/onnx/session; one call at a time per id is not required. */
+class ScoringWorker {
+  private readonly worker = new Worker(join(__dirname, 'onnx-scoring.worker.ts'), { execArgv: ['--require', require.resolve('tsx/cjs')] });
+  private readonly waiting = new Map<string, (reply: ScoringReply) => void>();
+  private next = 0;
+  constructor() {
+    this.worker.on('message', (reply: ScoringReply) => {
+      const key = reply.op === 'loaded' ? `load-${reply.id}` : `run-${reply.call}`;
+      this.waiting.get(key)?.(reply);
+      this.waiting.delete(key);
+    });
+  }
+  private ask(key: string, request: ScoringRequest): Promise<ScoringReply> {
+    return new Promise((resolve) => {
+      this.waiting.set(key, resolve);
+      this.worker.postMessage(request);
+    });
+  }
+  async load(bytes: Uint8Array, featureCount: number) {
+    const id = this.next++;
+    const reply = (await this.ask(`load-${id}`, { op: 'load', id, bytes, featureCount })) as Extract<ScoringReply, { op: 'loaded' }>;
+    return { id, createMs: reply.createMs, warmUpMs: reply.warmUpMs };
+  }
+  run(id: number, features: Float32Array, rows: number) {
+    const call = this.next++;
+    return this.ask(`run-${call}`, { op: 'run', call, id, features, rows });
+  }
+  close() {
+    return this.worker.terminate();
+  }
+}
 
 const F = 32;
 const names = Array.from({ length: F }, (_, i) => `f${i}`);
@@ -76,8 +112,8 @@ async function maxStall<T>(work: () => Promise<T>): Promise<{ result: T; stallMs
 }
 
 async function main() {
-  const worker = new OnnxWorker();
-  const opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+  const worker = new ScoringWorker();
+  const opts = SESSION_OPTIONS;
   process.stdout.write(`node ${process.version}, onnxruntime-node ${ort.env.versions.common}, ${F} features\n\n`);
   process.stdout.write('| model | bytes | create on main: time / longest loop stall (ms) | load+warm-up in worker: longest loop stall (ms) |\n|---|---|---|---|\n');
   const sessions: { name: string; main: ort.InferenceSession; workerId: number }[] = [];
@@ -85,7 +121,7 @@ async function main() {
     const t = performance.now();
     const created = await maxStall(() => ort.InferenceSession.create(bytes, opts));
     const createMs = performance.now() - t;
-    const loaded = await maxStall(() => worker.load(bytes, { inputName: 'features', outputName: 'score', featureCount: F }));
+    const loaded = await maxStall(() => worker.load(bytes, F));
     process.stdout.write(`| ${name} | ${bytes.length} | ${ms(createMs)} / ${ms(created.stallMs)} | ${ms(loaded.stallMs)} (create ${ms(loaded.result.createMs)}, warm-up ${ms(loaded.result.warmUpMs)} in the worker) |\n`);
     sessions.push({ name, main: created.result, workerId: loaded.result.id });
   }
