@@ -1,5 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device, Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
 import { withClient } from '@recsys/db';
@@ -12,9 +13,10 @@ import { runCli } from './support/run-cli';
 describe('recsys profiles get / list / delete', () => {
   let db: TestDatabase;
   let service: { proc: ServiceProcess; address: string };
+  let ranking: { proc: ServiceProcess; address: string };
   let client: ProfileServiceClient;
   const site = randomUUID();
-  const recsys = (...args: string[]) => runCli({ profile: service.address }, ['profiles', ...args]);
+  const recsys = (...args: string[]) => runCli({ profile: service.address, ranking: ranking.address }, ['profiles', ...args]);
   const at = (minute: number) => new Date(Date.now() - 3 * 86_400_000 + minute * 60_000);
   // The other fields stay empty (Event.fromPartial).
   const event = (userId: string, minute: number, type: EventType, extra: Partial<Event> = {}): Event =>
@@ -34,6 +36,17 @@ describe('recsys profiles get / list / delete', () => {
     db = await createTestDatabase();
     await withClient(db.url, (c) => c.query(`INSERT INTO website (website_id, name) VALUES ($1, 'shop')`, [site]));
     service = await spawnService(join(__dirname, '../../profile-service/src/main.ts'), 'profile-service', { DATABASE_URL: db.url });
+    // The recommendations log is ranking-service's: --with-recommendations erases there.
+    ranking = await spawnService(join(__dirname, '../../ranking-service/src/main.ts'), 'ranking-service', {
+      DATABASE_URL: db.url,
+      MODEL_CACHE_DIR: join(tmpdir(), `recsys-cli-profiles-${randomUUID()}`),
+    });
+    await withClient(db.url, (c) =>
+      c.query(`INSERT INTO recommendations (session_id, user_id, website_id, item_id) VALUES ($1, 'ben', $2, 'a'), ($1, 'ben', $2, 'b'), ($1, 'ann', $2, 'a')`, [
+        randomUUID(),
+        site,
+      ]),
+    );
     client = new ProfileServiceClient(service.address, credentials.createInsecure());
     await unary(client.trackEvents.bind(client), {
       websiteId: site,
@@ -47,8 +60,10 @@ describe('recsys profiles get / list / delete', () => {
   });
   afterAll(async () => {
     client?.close();
-    service?.proc.child.kill('SIGTERM');
-    await service?.proc.exited;
+    for (const s of [service, ranking]) {
+      s?.proc.child.kill('SIGTERM');
+      await s?.proc.exited;
+    }
     await db?.drop();
   });
 
@@ -112,10 +127,11 @@ describe('recsys profiles get / list / delete', () => {
     expect(limit).toMatchObject({ code: EXIT.usage, err: 'recsys: --limit must be a whole number from 1 to 1000\n' });
   });
 
-  it('delete erases the profile (then get is NOT_FOUND); deleting again says there was none', async () => {
+  it('delete erases the profile (then get is NOT_FOUND) and, asked to, its recommendations rows at ranking-service; deleting again says there was none', async () => {
     const res = await recsys('delete', '--website', site, '--user', 'ben', '--with-recommendations');
     expect(res.code).toBe(EXIT.ok);
-    expect(res.out).toMatch(/^profile deleted; \d+ bookkeeping rows, 0 recommendations rows deleted$/m);
+    expect(res.out).toMatch(/^profile deleted; \d+ bookkeeping rows, 2 recommendations rows deleted$/m);
+    expect((await withClient(db.url, (c) => c.query('SELECT user_id FROM recommendations WHERE website_id = $1', [site]))).rows).toEqual([{ user_id: 'ann' }]);
     expect((await recsys('get', '--website', site, '--user', 'ben')).code).toBe(EXIT.notFound);
     expect((await recsys('delete', '--website', site, '--user', 'ben')).out).toBe('no profile; 0 bookkeeping rows deleted\n');
   });

@@ -70,12 +70,14 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
   async deleteProfile(request: DeleteProfileRequest): Promise<DeleteProfileResponse> {
     const websiteId = validateWebsiteId(request.websiteId);
     const userId = validateUserId(request.userId);
-    const result = await this.store.forWebsite(websiteId).erase(userId, request.deleteRecommendations);
-    return {
-      profileDeleted: result.profileDeleted,
-      eventsDeleted: result.eventsDeleted,
-      recommendationsDeleted: result.recommendationsDeleted,
-    };
+    if (request.deleteRecommendations) {
+      throw new InvalidArgumentError(
+        'no longer accepted: the recommendations log belongs to ranking-service; call RankingService.DeleteUserRecommendations (recsys profiles delete --with-recommendations calls both)',
+        'delete_recommendations',
+      );
+    }
+    const result = await this.store.forWebsite(websiteId).erase(userId);
+    return { profileDeleted: result.profileDeleted, eventsDeleted: result.eventsDeleted, recommendationsDeleted: 0 };
   }
 
   async upsertWebsites(request: UpsertWebsitesRequest): Promise<UpsertWebsitesResponse> {

@@ -121,7 +121,7 @@ describe('profile aggregation rules', () => {
     expect(q.favoriteProducts).toHaveLength(12);
   });
 
-  it('price sensitivity compares the user median with the website median (priced events, then the catalog)', async () => {
+  it('price sensitivity compares the user median with the website median of its priced events, never the catalog', async () => {
     const s = randomUUID();
     const view = (userId: string, price: string, minute: number) =>
       event({ userId, sessionId: s, type: PRODUCT, occurredAt: at(T0, minute), itemId: `p${price}`, price });
@@ -138,13 +138,14 @@ describe('profile aggregation rules', () => {
     expect((await h.get(site, 'unsure')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_UNSPECIFIED);
     expect((await h.get(site, 'typical')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_MEDIUM);
 
-    // With a priced catalog the catalog median (300) is the reference: 'rich' (median 100) becomes price-sensitive.
+    // The catalog (ranking-service's table) is not the reference: priced catalog items change nothing.
     await h.sql(
       `INSERT INTO catalog_items (website_id, item_id, price) VALUES ($1, 'a', 200), ($1, 'b', 300), ($1, 'c', 400), ($1, 'd', NULL)`,
       [site],
     );
     await h.track(site, [view('rich', '100', 3)]);
-    expect((await h.get(site, 'rich')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_HIGH); // 100 / 300
+    // Reference over 10 10 12 100 100 100 120 5 500 50 56 60 -> median (56 + 60) / 2 = 58; 100 / 58 > 1.25.
+    expect((await h.get(site, 'rich')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_LOW);
   });
 
   it('favourites stay exact across batches: an entry outside the top-k that gains weight can enter it', async () => {
@@ -165,16 +166,18 @@ describe('profile aggregation rules', () => {
   it('the user median of an even number of prices is the mean of the two middle ones', async () => {
     const s = randomUUID();
     const view = (price: string, minute: number) => event({ userId: 'u10', sessionId: s, type: PRODUCT, occurredAt: at(T0, minute), itemId: 'x', price });
-    await h.sql(`INSERT INTO catalog_items (website_id, item_id, price) VALUES ($1, 'ref', 31.25)`, [site]);
-    // Prices 10 20 30 40 (20 and 30 in the middle): median 25. 25 / 31.25 = 0.8 is not below 0.8: MEDIUM (20 would be HIGH).
-    await h.track(site, [view('10', 0), view('40', 1), view('20', 2), view('30', 3)]);
+    // Another visitor's priced views set the website's reference (the median of every priced event, with multiplicity).
+    const others = (price: string, n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => event({ userId: 'ref-u10', sessionId: s, type: PRODUCT, occurredAt: at(T0, from + i), itemId: 'y', price }));
+    // Prices 10 20 30 40 (20 and 30 in the middle): median 25. With nine views at 31.25 the website's 13 prices
+    // 10 20 30 31.25x9 40 have median 31.25: 25 / 31.25 = 0.8 is not below 0.8: MEDIUM (20 would be HIGH).
+    await h.track(site, [view('10', 0), view('40', 1), view('20', 2), view('30', 3), ...others('31.25', 9, 10)]);
     expect((await h.get(site, 'u10')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_MEDIUM);
-    // Reference 20: 25 / 20 = 1.25 is not above 1.25: MEDIUM (30 would be LOW). Re-evaluated on the user's next batch.
-    await h.sql(`UPDATE catalog_items SET price = 20 WHERE website_id = $1`, [site]);
-    await h.track(site, [event({ userId: 'u10', sessionId: s, type: PAGE, occurredAt: at(T0, 4) })]);
+    // Thirteen views at 20: 26 prices, the 13th and 14th are 20, reference 20: 25 / 20 = 1.25 is not above 1.25: MEDIUM (30 would be LOW).
+    await h.track(site, others('20', 13, 30));
     expect((await h.get(site, 'u10')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_MEDIUM);
-    await h.sql(`UPDATE catalog_items SET price = 19.99 WHERE website_id = $1`, [site]);
-    await h.track(site, [event({ userId: 'u10', sessionId: s, type: PAGE, occurredAt: at(T0, 5) })]);
+    // Twenty-six views at 19.99: 52 prices, the 26th and 27th are 19.99, reference 19.99: 25 / 19.99 > 1.25: LOW.
+    await h.track(site, others('19.99', 26, 50));
     expect((await h.get(site, 'u10')).priceSensitivity).toBe(PriceSensitivity.PRICE_SENSITIVITY_LOW);
   });
 

@@ -74,12 +74,12 @@ describe('GetProfile, ListProfiles, DeleteProfile', () => {
     const withToken = await h.list({ websiteId: site, pageSize: 1 });
     await expect(h.list({ websiteId: other, pageSize: 1, pageToken: withToken.nextPageToken })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
     expect(tokenOfSite).toBe('');
-    const erased = await unary(h.client.deleteProfile.bind(h.client), { websiteId: other, userId: 'shared-id', deleteRecommendations: true });
+    const erased = await unary(h.client.deleteProfile.bind(h.client), { websiteId: other, userId: 'shared-id', deleteRecommendations: false });
     expect(erased.profileDeleted).toBe(false);
     expect((await h.get(site, 'shared-id')).totalEvents).toBe(1);
   });
 
-  it('DeleteProfile erases the profile, its bookkeeping and optionally its recommendations; idempotent', async () => {
+  it('DeleteProfile erases the profile and its bookkeeping, never the recommendations log (ranking-service\'s); idempotent', async () => {
     const s = randomUUID();
     const events = [
       event({ userId: 'gone', sessionId: s, type: EventType.EVENT_TYPE_PRODUCT_VIEW, occurredAt: T0, itemId: 'i', category: 'c', price: '3' }),
@@ -91,11 +91,16 @@ describe('GetProfile, ListProfiles, DeleteProfile', () => {
       `INSERT INTO recommendations (session_id, user_id, website_id, item_id) VALUES ($1, 'gone', $2, 'i'), ($1, '', $2, 'i'), ($1, 'stays', $2, 'i')`,
       [s, site],
     );
-    const res = await unary(h.client.deleteProfile.bind(h.client), { websiteId: site, userId: 'gone', deleteRecommendations: true });
+    await expect(unary(h.client.deleteProfile.bind(h.client), { websiteId: site, userId: 'gone', deleteRecommendations: true })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^delete_recommendations: .*RankingService.DeleteUserRecommendations/),
+    });
+    expect((await h.get(site, 'gone')).totalEvents).toBe(2); // the refused call erased nothing
+    const res = await unary(h.client.deleteProfile.bind(h.client), { websiteId: site, userId: 'gone', deleteRecommendations: false });
     // 2 event ids + 1 session + 2 affinities (category, product) + 1 price + 1 order.
-    expect(res).toEqual({ profileDeleted: true, eventsDeleted: 7, recommendationsDeleted: 1 });
+    expect(res).toEqual({ profileDeleted: true, eventsDeleted: 7, recommendationsDeleted: 0 });
     await expect(h.get(site, 'gone')).rejects.toMatchObject({ code: Status.NOT_FOUND });
-    expect(await h.sql('SELECT user_id FROM recommendations WHERE website_id = $1 ORDER BY user_id', [site])).toEqual([{ user_id: '' }, { user_id: 'stays' }]);
+    expect(await h.sql('SELECT user_id FROM recommendations WHERE website_id = $1 ORDER BY user_id', [site])).toEqual([{ user_id: '' }, { user_id: 'gone' }, { user_id: 'stays' }]);
     expect((await h.get(site, 'stays')).totalEvents).toBe(1);
     const again = await unary(h.client.deleteProfile.bind(h.client), { websiteId: site, userId: 'gone', deleteRecommendations: false });
     expect(again).toEqual({ profileDeleted: false, eventsDeleted: 0, recommendationsDeleted: 0 });

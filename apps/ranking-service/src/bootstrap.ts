@@ -6,6 +6,7 @@ import type { ModelProvider } from './model/model-provider';
 import { startModelProvider } from './model/start-model-provider';
 import { NoModelProvider } from './no-model-provider';
 import { createRankingParts } from './ranking-parts';
+import { ADMIN_METHODS } from './ranking.handler';
 
 export interface BootstrapOptions {
   /** Replaces the logger built from config (tests pass a silent or capturing one). */
@@ -32,7 +33,7 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
       const modelProvider = options.modelProvider ?? ownModels ?? new NoModelProvider();
       const ranking = createRankingParts(config.databaseUrl, config.ranking, { logger, metrics, modelProvider });
       return {
-        services: [registerService(RankingServiceService, ranking.handler)],
+        services: [registerService(RankingServiceService, ranking.handler, { default: 'service', admin: ADMIN_METHODS })],
         close: async () => {
           await ranking.close();
           await ownModels?.close();

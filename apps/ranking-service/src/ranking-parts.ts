@@ -5,6 +5,7 @@ import { CatalogCache } from './catalog/catalog-cache';
 import { CatalogRepository } from './catalog/catalog-repository';
 import { ItemUpserter } from './items/item-upserter';
 import { RecommendationLog } from './log/recommendation-log';
+import { UserErasure } from './log/user-erasure';
 import type { ModelProvider } from './model/model-provider';
 import { OnlineMetrics } from './online-metrics/online-metrics';
 import { OutcomeRecorder } from './outcomes/outcome-recorder';
@@ -77,7 +78,13 @@ export function createRankingParts(
   const sessions = new SessionMemory();
   const shedder = new LoadShedder(settings.shedding, logger, deps.metrics?.registry);
   const recommender = new Recommender(catalog, profiles, modelProvider, log, settings, logger, shedder, sessions);
-  const handler = new RankingHandler(recommender, new OutcomeRecorder(pool, log, sessions), new ItemUpserter(catalogRepository, catalog), new OnlineMetrics(pool));
+  const handler = new RankingHandler(
+    recommender,
+    new OutcomeRecorder(pool, log, sessions),
+    new ItemUpserter(catalogRepository, catalog),
+    new OnlineMetrics(pool),
+    new UserErasure(pool, log, catalogRepository),
+  );
   return {
     handler,
     log,

@@ -1,4 +1,6 @@
 import type {
+  DeleteUserRecommendationsRequest,
+  DeleteUserRecommendationsResponse,
   GetOnlineMetricsRequest,
   GetOnlineMetricsResponse,
   RankingServiceService,
@@ -11,9 +13,13 @@ import type {
 } from '@recsys/contracts/ranking';
 import type { CallContext, ServiceImplementation } from '@recsys/service-kit';
 import type { ItemUpserter } from './items/item-upserter';
+import type { UserErasure } from './log/user-erasure';
 import type { OnlineMetrics } from './online-metrics/online-metrics';
 import type { OutcomeRecorder } from './outcomes/outcome-recorder';
 import type { Recommender } from './recommend/recommender';
+
+/** Methods that need an admin credential when tokens are configured. */
+export const ADMIN_METHODS = ['deleteUserRecommendations'] as const;
 
 /** recsys.ranking.v1.RankingService: each RPC delegates to the part that owns it. */
 export class RankingHandler implements ServiceImplementation<typeof RankingServiceService> {
@@ -22,6 +28,7 @@ export class RankingHandler implements ServiceImplementation<typeof RankingServi
     private readonly outcomes: OutcomeRecorder,
     private readonly items: ItemUpserter,
     private readonly metrics: OnlineMetrics,
+    private readonly erasure: UserErasure,
   ) {}
 
   recommend(request: RecommendRequest, ctx: CallContext): Promise<RecommendResponse> {
@@ -38,5 +45,9 @@ export class RankingHandler implements ServiceImplementation<typeof RankingServi
 
   getOnlineMetrics(request: GetOnlineMetricsRequest): Promise<GetOnlineMetricsResponse> {
     return this.metrics.get(request);
+  }
+
+  deleteUserRecommendations(request: DeleteUserRecommendationsRequest): Promise<DeleteUserRecommendationsResponse> {
+    return this.erasure.erase(request);
   }
 }

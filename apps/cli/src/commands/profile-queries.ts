@@ -1,4 +1,5 @@
 import { Device, FunnelPosition, LifecycleStage, PriceSensitivity, ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
+import { RankingServiceClient } from '@recsys/contracts/ranking';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { channelCredentials, type CliContext } from '../cli-context';
@@ -127,20 +128,33 @@ export function registerProfileQueries(profiles: Command, ctx: () => CliContext)
 
   profiles
     .command('delete')
-    .description('Erase a user’s profile and its bookkeeping (DeleteProfile); optionally their recommendations log rows.')
+    .description(
+      'Erase a user’s profile and its bookkeeping (profile-service DeleteProfile); with --with-recommendations first their rows ' +
+        'of the recommendations log (ranking-service DeleteUserRecommendations). Both are idempotent: rerun after a failure.',
+    )
     .requiredOption('--website <uuid>', 'website id')
     .requiredOption('--user <id>', 'user id')
-    .option('--with-recommendations', 'also delete the user’s rows in the recommendations log')
+    .option('--with-recommendations', 'also delete the user’s rows in the recommendations log (needs ranking-service)')
     .action(
       profileAction(ctx, async (c, client, flags: { website: string; user: string; withRecommendations?: boolean }) => {
-        const res = await call<unknown, { profileDeleted: boolean; eventsDeleted: number; recommendationsDeleted: number }>(c, client, 'deleteProfile', {
+        let recommendations: number | undefined;
+        if (flags.withRecommendations) {
+          const ranking = new RankingServiceClient(c.addresses.ranking, channelCredentials());
+          try {
+            const erased = await unaryCall<{ recommendationsDeleted: number }>(c, ranking, 'deleteUserRecommendations', { websiteId: flags.website, userId: flags.user });
+            recommendations = erased.recommendationsDeleted;
+          } finally {
+            ranking.close();
+          }
+        }
+        const res = await call<unknown, { profileDeleted: boolean; eventsDeleted: number }>(c, client, 'deleteProfile', {
           websiteId: flags.website,
           userId: flags.user,
-          deleteRecommendations: Boolean(flags.withRecommendations),
+          deleteRecommendations: false,
         });
         c.out.write(
           `${res.profileDeleted ? 'profile deleted' : 'no profile'}; ${res.eventsDeleted} bookkeeping rows` +
-            (flags.withRecommendations ? `, ${res.recommendationsDeleted} recommendations rows` : '') +
+            (recommendations === undefined ? '' : `, ${recommendations} recommendations rows`) +
             ' deleted\n',
         );
       }),

@@ -95,13 +95,11 @@ export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
 
 /**
  * The website's reference price for price sensitivity (profile.proto): the
- * median catalog price, or while the catalog has no prices, the median of
- * every priced event recorded on the website.
+ * median price of every priced event recorded on the website, with
+ * multiplicity — profile-service's own data (the catalog is ranking-service's).
  */
-export const REFERENCE_PRICE = `SELECT COALESCE(
-    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY price) FROM catalog_items WHERE website_id = $1 AND price IS NOT NULL),
-    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pp.price)
-       FROM profile_prices pp, generate_series(1, pp.observations) WHERE pp.website_id = $1)) AS median`;
+export const REFERENCE_PRICE = `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pp.price) AS median
+    FROM profile_prices pp, generate_series(1, pp.observations) WHERE pp.website_id = $1`;
 
 /** What the upsert adds to an existing row `p`; EXCLUDED is the batch's aggregate. */
 const NEW = {

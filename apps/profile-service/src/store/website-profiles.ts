@@ -29,7 +29,6 @@ export interface ListFilter {
 export interface ErasureResult {
   profileDeleted: boolean;
   eventsDeleted: number;
-  recommendationsDeleted: number;
 }
 
 const BOOKKEEPING_TABLES = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders'] as const;
@@ -130,8 +129,8 @@ export class WebsiteProfiles {
     );
   }
 
-  /** Erasure: the profile, its bookkeeping rows and optionally its recommendations rows. */
-  erase(userId: string, deleteRecommendations: boolean): Promise<ErasureResult> {
+  /** Erasure: the profile and its bookkeeping rows (its recommendations rows are ranking-service's). */
+  erase(userId: string): Promise<ErasureResult> {
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
       // The same row lock as track(): an erasure never interleaves with a batch for this user.
@@ -143,10 +142,7 @@ export class WebsiteProfiles {
       }
       await tx.query('DELETE FROM profile_pending WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId]);
       const profile = await tx.query('DELETE FROM user_profiles WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId]);
-      const recs = deleteRecommendations
-        ? await tx.query('DELETE FROM recommendations WHERE website_id = $1 AND user_id = $2', [this.websiteId, userId])
-        : undefined;
-      return { profileDeleted: (profile.rowCount ?? 0) > 0, eventsDeleted, recommendationsDeleted: recs?.rowCount ?? 0 };
+      return { profileDeleted: (profile.rowCount ?? 0) > 0, eventsDeleted };
     });
   }
 

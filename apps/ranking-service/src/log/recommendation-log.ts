@@ -101,6 +101,19 @@ export class RecommendationLog {
     return { rows, updated, shownIn: first && { websiteId: first.websiteId, sessionId: first.sessionId } };
   }
 
+  /**
+   * Drops the answers of `userId` on `websiteId` that are not written yet (after the write in flight, when
+   * that holds one of them: its rows are then in the table for the caller to delete). Returns the rows dropped.
+   */
+  async forgetUser(websiteId: string, userId: string): Promise<number> {
+    const theirs = (a: LoggedRecommendation) => a.websiteId === websiteId && a.userId === userId;
+    if (this.writing.some(theirs)) await this.settled();
+    let rows = 0;
+    this.buffer = this.buffer.filter((a) => !theirs(a) || ((rows += a.items.length), false));
+    this.bufferedRows -= rows;
+    return rows;
+  }
+
   /** Resolves when the write in flight (if any) has finished, successfully or not. */
   async settled(): Promise<void> {
     await this.flushing;

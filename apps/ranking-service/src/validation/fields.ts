@@ -18,6 +18,11 @@ export function itemId(value: string, field: string): string {
   return value;
 }
 
+/** A user id as Recommend and the profiles take it: 1..255 characters. */
+export function userId(value: string, field: string): string {
+  return itemId(value, field);
+}
+
 export function maxLength(value: string, max: number, field: string): string {
   if (value.length > max) throw new InvalidArgumentError(`must be at most ${max} characters, got ${value.length}`, field);
   return value;

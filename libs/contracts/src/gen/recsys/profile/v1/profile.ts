@@ -134,8 +134,8 @@ export function funnelPositionToJSON(object: FunnelPosition): string {
 /**
  * How strongly price seems to drive the user's choices. Default rule: the
  * median price of the items the user viewed, added to cart or bought,
- * divided by the median price of the website's catalog (or of all priced
- * events on the website while the catalog is empty): ratio < 0.8 is HIGH,
+ * divided by the median price of all priced events on the website (what its
+ * visitors look at and buy): ratio < 0.8 is HIGH,
  * ratio > 1.25 is LOW, anything between is MEDIUM. UNSPECIFIED until the
  * user has at least 3 events that carry a price.
  */

@@ -143,9 +143,12 @@ export interface DeleteProfileRequest {
   /** The user (1..255 characters). Empty or too long: INVALID_ARGUMENT. */
   userId: string;
   /**
-   * Also delete the user's rows (matched by website_id and user_id) from the
-   * `recommendations` log. Rows logged with an empty user_id (anonymous
-   * requests) cannot be attributed and are kept.
+   * No longer accepted (INVALID_ARGUMENT when true): the `recommendations`
+   * log belongs to ranking-service; erase a user's rows there with
+   * RankingService.DeleteUserRecommendations (`recsys profiles delete
+   * --with-recommendations` calls both).
+   *
+   * @deprecated
    */
   deleteRecommendations: boolean;
 }
@@ -160,8 +163,9 @@ export interface DeleteProfileResponse {
    */
   eventsDeleted: number;
   /**
-   * Number of `recommendations` rows deleted; 0 unless
-   * delete_recommendations was set.
+   * Always 0: see DeleteProfileRequest.delete_recommendations.
+   *
+   * @deprecated
    */
   recommendationsDeleted: number;
 }
@@ -1370,11 +1374,13 @@ export const ProfileServiceService = {
   },
   /**
    * Erases one user's profile and the per-user event records kept for it
-   * (for example for a GDPR erasure request), and optionally the user's rows
-   * in the `recommendations` log. Idempotent: erasing a profile that does not
-   * exist succeeds with profile_deleted = false.
-   * Errors: website unknown NOT_FOUND; malformed ids INVALID_ARGUMENT; a
-   * non-admin credential PERMISSION_DENIED.
+   * (for example for a GDPR erasure request). The user's rows in the
+   * `recommendations` log are ranking-service's: erase them with
+   * RankingService.DeleteUserRecommendations. Idempotent: erasing a profile
+   * that does not exist succeeds with profile_deleted = false.
+   * Errors: website unknown NOT_FOUND; malformed ids, or
+   * delete_recommendations set, INVALID_ARGUMENT; a non-admin credential
+   * PERMISSION_DENIED.
    */
   deleteProfile: {
     path: "/recsys.profile.v1.ProfileService/DeleteProfile" as const,
@@ -1442,11 +1448,13 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
   listProfiles: handleUnaryCall<ListProfilesRequest, ListProfilesResponse>;
   /**
    * Erases one user's profile and the per-user event records kept for it
-   * (for example for a GDPR erasure request), and optionally the user's rows
-   * in the `recommendations` log. Idempotent: erasing a profile that does not
-   * exist succeeds with profile_deleted = false.
-   * Errors: website unknown NOT_FOUND; malformed ids INVALID_ARGUMENT; a
-   * non-admin credential PERMISSION_DENIED.
+   * (for example for a GDPR erasure request). The user's rows in the
+   * `recommendations` log are ranking-service's: erase them with
+   * RankingService.DeleteUserRecommendations. Idempotent: erasing a profile
+   * that does not exist succeeds with profile_deleted = false.
+   * Errors: website unknown NOT_FOUND; malformed ids, or
+   * delete_recommendations set, INVALID_ARGUMENT; a non-admin credential
+   * PERMISSION_DENIED.
    */
   deleteProfile: handleUnaryCall<DeleteProfileRequest, DeleteProfileResponse>;
   /**
@@ -1537,11 +1545,13 @@ export interface ProfileServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Erases one user's profile and the per-user event records kept for it
-   * (for example for a GDPR erasure request), and optionally the user's rows
-   * in the `recommendations` log. Idempotent: erasing a profile that does not
-   * exist succeeds with profile_deleted = false.
-   * Errors: website unknown NOT_FOUND; malformed ids INVALID_ARGUMENT; a
-   * non-admin credential PERMISSION_DENIED.
+   * (for example for a GDPR erasure request). The user's rows in the
+   * `recommendations` log are ranking-service's: erase them with
+   * RankingService.DeleteUserRecommendations. Idempotent: erasing a profile
+   * that does not exist succeeds with profile_deleted = false.
+   * Errors: website unknown NOT_FOUND; malformed ids, or
+   * delete_recommendations set, INVALID_ARGUMENT; a non-admin credential
+   * PERMISSION_DENIED.
    */
   deleteProfile(
     request: DeleteProfileRequest,

@@ -256,6 +256,26 @@ export interface GetOnlineMetricsResponse {
   timeRange: TimeRange | undefined;
 }
 
+/** Erasure of one user's rows of the recommendations log on one website. */
+export interface DeleteUserRecommendationsRequest {
+  /** The website (UUID). Malformed: INVALID_ARGUMENT; unknown: NOT_FOUND. */
+  websiteId: string;
+  /**
+   * The user (1..255 characters), as Recommend received it in user_id.
+   * Empty or too long: INVALID_ARGUMENT.
+   */
+  userId: string;
+}
+
+/** What DeleteUserRecommendations erased. */
+export interface DeleteUserRecommendationsResponse {
+  /**
+   * Rows deleted: stored ones plus buffered ones dropped before their write,
+   * >= 0.
+   */
+  recommendationsDeleted: number;
+}
+
 function createBaseRecommendRequest(): RecommendRequest {
   return {
     websiteId: "",
@@ -1516,6 +1536,180 @@ export const GetOnlineMetricsResponse: MessageFns<GetOnlineMetricsResponse> = {
   },
 };
 
+function createBaseDeleteUserRecommendationsRequest(): DeleteUserRecommendationsRequest {
+  return { websiteId: "", userId: "" };
+}
+
+export const DeleteUserRecommendationsRequest: MessageFns<DeleteUserRecommendationsRequest> = {
+  encode(message: DeleteUserRecommendationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.websiteId !== "") {
+      writer.uint32(10).string(message.websiteId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteUserRecommendationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteUserRecommendationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.websiteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteUserRecommendationsRequest {
+    return {
+      websiteId: isSet(object.websiteId)
+        ? globalThis.String(object.websiteId)
+        : isSet(object.website_id)
+        ? globalThis.String(object.website_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteUserRecommendationsRequest): unknown {
+    const obj: any = {};
+    if (message.websiteId !== "") {
+      obj.websiteId = message.websiteId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteUserRecommendationsRequest>, I>>(
+    base?: I,
+  ): DeleteUserRecommendationsRequest {
+    return DeleteUserRecommendationsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteUserRecommendationsRequest>, I>>(
+    object: I,
+  ): DeleteUserRecommendationsRequest {
+    const message = createBaseDeleteUserRecommendationsRequest();
+    message.websiteId = object.websiteId ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteUserRecommendationsResponse(): DeleteUserRecommendationsResponse {
+  return { recommendationsDeleted: 0 };
+}
+
+export const DeleteUserRecommendationsResponse: MessageFns<DeleteUserRecommendationsResponse> = {
+  encode(message: DeleteUserRecommendationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.recommendationsDeleted !== 0) {
+      writer.uint32(8).int64(message.recommendationsDeleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteUserRecommendationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteUserRecommendationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.recommendationsDeleted = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteUserRecommendationsResponse {
+    return {
+      recommendationsDeleted: isSet(object.recommendationsDeleted)
+        ? globalThis.Number(object.recommendationsDeleted)
+        : isSet(object.recommendations_deleted)
+        ? globalThis.Number(object.recommendations_deleted)
+        : 0,
+    };
+  },
+
+  toJSON(message: DeleteUserRecommendationsResponse): unknown {
+    const obj: any = {};
+    if (message.recommendationsDeleted !== 0) {
+      obj.recommendationsDeleted = Math.round(message.recommendationsDeleted);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteUserRecommendationsResponse>, I>>(
+    base?: I,
+  ): DeleteUserRecommendationsResponse {
+    return DeleteUserRecommendationsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteUserRecommendationsResponse>, I>>(
+    object: I,
+  ): DeleteUserRecommendationsResponse {
+    const message = createBaseDeleteUserRecommendationsResponse();
+    message.recommendationsDeleted = object.recommendationsDeleted ?? 0;
+    return message;
+  },
+};
+
 /** Recommendations, outcomes, catalog and online metrics. */
 export type RankingServiceService = typeof RankingServiceService;
 export const RankingServiceService = {
@@ -1608,6 +1802,30 @@ export const RankingServiceService = {
       Buffer.from(GetOnlineMetricsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetOnlineMetricsResponse => GetOnlineMetricsResponse.decode(value),
   },
+  /**
+   * Erasure: deletes one user's rows of the `recommendations` log on one
+   * website, including rows still waiting in the log's buffer (they are never
+   * written). Idempotent (a second call deletes 0). Rows logged for
+   * anonymous calls (empty user_id) cannot be attributed and are kept.
+   * `recsys profiles delete --with-recommendations` calls it after
+   * ProfileService.DeleteProfile. Needs an admin credential when tokens are
+   * configured (PERMISSION_DENIED for a service token).
+   * Errors: website unknown NOT_FOUND; malformed website_id or user_id
+   * INVALID_ARGUMENT.
+   */
+  deleteUserRecommendations: {
+    path: "/recsys.ranking.v1.RankingService/DeleteUserRecommendations" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteUserRecommendationsRequest): Buffer =>
+      Buffer.from(DeleteUserRecommendationsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteUserRecommendationsRequest =>
+      DeleteUserRecommendationsRequest.decode(value),
+    responseSerialize: (value: DeleteUserRecommendationsResponse): Buffer =>
+      Buffer.from(DeleteUserRecommendationsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteUserRecommendationsResponse =>
+      DeleteUserRecommendationsResponse.decode(value),
+  },
 } as const;
 
 export interface RankingServiceServer extends UntypedServiceImplementation {
@@ -1665,6 +1883,18 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * INVALID_ARGUMENT.
    */
   getOnlineMetrics: handleUnaryCall<GetOnlineMetricsRequest, GetOnlineMetricsResponse>;
+  /**
+   * Erasure: deletes one user's rows of the `recommendations` log on one
+   * website, including rows still waiting in the log's buffer (they are never
+   * written). Idempotent (a second call deletes 0). Rows logged for
+   * anonymous calls (empty user_id) cannot be attributed and are kept.
+   * `recsys profiles delete --with-recommendations` calls it after
+   * ProfileService.DeleteProfile. Needs an admin credential when tokens are
+   * configured (PERMISSION_DENIED for a service token).
+   * Errors: website unknown NOT_FOUND; malformed website_id or user_id
+   * INVALID_ARGUMENT.
+   */
+  deleteUserRecommendations: handleUnaryCall<DeleteUserRecommendationsRequest, DeleteUserRecommendationsResponse>;
 }
 
 export interface RankingServiceClient extends Client {
@@ -1778,6 +2008,32 @@ export interface RankingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetOnlineMetricsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Erasure: deletes one user's rows of the `recommendations` log on one
+   * website, including rows still waiting in the log's buffer (they are never
+   * written). Idempotent (a second call deletes 0). Rows logged for
+   * anonymous calls (empty user_id) cannot be attributed and are kept.
+   * `recsys profiles delete --with-recommendations` calls it after
+   * ProfileService.DeleteProfile. Needs an admin credential when tokens are
+   * configured (PERMISSION_DENIED for a service token).
+   * Errors: website unknown NOT_FOUND; malformed website_id or user_id
+   * INVALID_ARGUMENT.
+   */
+  deleteUserRecommendations(
+    request: DeleteUserRecommendationsRequest,
+    callback: (error: ServiceError | null, response: DeleteUserRecommendationsResponse) => void,
+  ): ClientUnaryCall;
+  deleteUserRecommendations(
+    request: DeleteUserRecommendationsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteUserRecommendationsResponse) => void,
+  ): ClientUnaryCall;
+  deleteUserRecommendations(
+    request: DeleteUserRecommendationsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteUserRecommendationsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const RankingServiceClient = makeGenericClientConstructor(
@@ -1822,6 +2078,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isSet(value: any): boolean {
