@@ -1,4 +1,4 @@
-import { assembleFeatureMatrix, compileFeatureColumns, FEATURES, FEATURES_BY_NAME, featureValuesOf, isCandidateKey, ItemTable, localHourAndDay, unknownFeatureNames, UnknownFeatureError, type FeatureRowInput } from './index';
+import { assembleFeatureMatrix, columnKindOf, compileFeatureColumns, FEATURES, FEATURES_BY_NAME, featureValuesOf, isCandidateKey, ItemTable, localHourAndDay, plainFeatureValue, plainMatrix, unknownFeatureNames, UnknownFeatureError, type ContextInput, type FeatureInput, type FeatureRowInput } from './index';
 
 const time = new Date('2026-11-25T20:30:00Z'); // a Wednesday
 
@@ -124,52 +124,61 @@ describe('feature vocabulary', () => {
     expect(() => new ItemTable(1.5)).toThrow(/whole number/);
   });
 
-  it('the compiled assembler gives, cell for cell, what each feature definition computes (random rows, shuffled names)', () => {
-    // The reference: every cell straight from the vocabulary's definition, no caching or code generation.
-    const reference = (names: string[], rows: FeatureRowInput[]) =>
-      rows.flatMap((r) =>
-        names.map((n) => {
-          const def = FEATURES_BY_NAME.get(n);
-          const v = def ? def.compute(r) : r.candidate?.[n.slice('candidate.'.length)];
-          const d = def ? def.defaultValue : 0;
-          return Math.fround(v === undefined || !Number.isFinite(v) ? d : v);
-        }),
-      );
-    let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-    const maybe = <T,>(v: T) => (rnd() < 0.3 ? undefined : v);
-    const stats = () => maybe({ shown: Math.floor(rnd() * 100), clicks: Math.floor(rnd() * 10), conversions: Math.floor(rnd() * 3) });
-    const users = [undefined, { sessionCount: 3, totalPurchases: 2, totalRevenue: 80, priceSensitivity: 'high' as const, favoriteCategories: ['c1', 'c2'], preferredBrands: ['b1'], favoriteProducts: ['sku-3'], lifecycleStage: 'active' as const, firstVisit: new Date(time.getTime() - 9e8) }];
-    const contexts = [{ time, device: 'mobile' as const, pageType: 'product' as const, itemCategory: 'c2', itemBrand: 'b1', cartSize: 2 }, { time, timeZone: 'Asia/Tokyo', category: 'c1' }];
-    // Catalog items in a table, slots spread over several pages of the item cache; the others without one.
-    const table = new ItemTable(12 * 100);
-    const items = Array.from({ length: 12 }, (_, i) => ({
-      inCatalog: i % 4 !== 0,
-      ...(i % 4 !== 0 && i % 3 !== 0 ? { table, slot: i * 100 } : {}),
-      category: maybe(pick(['c1', 'c2', 'c3'])),
-      brand: maybe(pick(['b1', 'b2'])),
-      price: maybe(pick([5, 40, 120, Number.NaN])),
-      tags: maybe(['x']),
-      publishedAtMs: maybe(time.getTime() - rnd() * 1e10),
-      stats1d: stats(),
-      stats7d: stats(),
-      stats30d: stats(),
-    }));
-    const rows: FeatureRowInput[] = Array.from({ length: 60 }, (_, r) => ({
-      itemId: `sku-${r % 7}`,
-      user: users[Math.floor(r / 30)],
-      item: items[r % items.length]!,
-      context: contexts[Math.floor(r / 20) % 2]!,
-      pair: maybe({ coVisitation: rnd() * 5, nextItem: rnd() < 0.5 ? 1 : 0 }),
-      candidate: maybe({ rel: pick([0.5, 2, Number.POSITIVE_INFINITY]) }),
-    }));
+  it('the compiled assembler gives, cell for cell, what each feature definition computes (random rows and request times, shuffled names)', () => {
+    const { rnd, users, items, contextAt } = randomInputs(42);
+    const rowsAt = (t: Date): FeatureRowInput[] => {
+      const contexts = [contextAt(t, 0), contextAt(t, 1)];
+      return Array.from({ length: 60 }, (_, r) => ({
+        itemId: `sku-${r % 7}`,
+        user: users[Math.floor(r / 30)],
+        item: items[r % items.length]!,
+        context: contexts[Math.floor(r / 20) % 2]!,
+        pair: rnd() < 0.3 ? undefined : { coVisitation: rnd() * 5, nextItem: rnd() < 0.5 ? 1 : 0 },
+        candidate: rnd() < 0.3 ? undefined : { rel: [0.5, 2, Number.POSITIVE_INFINITY][Math.floor(rnd() * 3)]! },
+      }));
+    };
     const names = [...FEATURES.map((f) => f.name), 'candidate.rel', 'candidate.absent'].sort(() => rnd() - 0.5);
     const compiled = compileFeatureColumns(names);
-    const expected = reference(names, rows);
-    // Twice: the second pass reads item.* values from the per-item cache.
-    expect(Array.from(compiled.assemble(rows))).toEqual(expected);
-    expect(Array.from(compiled.assemble(rows, compiled.borrow(rows.length)))).toEqual(expected);
+    // Requests at different times with the same catalog items: what the assembler caches per item must not
+    // carry one request's time into the next (item.age_days reads the request time).
+    for (const t of [time, new Date(time.getTime() + 3 * 86_400_000), new Date(time.getTime() + 40 * 86_400_000), time]) {
+      const rows = rowsAt(t);
+      const expected = Array.from(plainMatrix(names, rows));
+      expect(Array.from(compiled.assemble(rows))).toEqual(expected);
+      expect(Array.from(compiled.assemble(rows, compiled.borrow(rows.length)))).toEqual(expected);
+    }
+  });
+
+  it('each definition declares every input it reads: changing any other input never changes its value', () => {
+    const { users, items, contextAt } = randomInputs(7);
+    const base: FeatureRowInput[] = items.map((item, i) => ({
+      itemId: `sku-${i}`,
+      user: users[1],
+      item,
+      context: contextAt(time, i % 2),
+      pair: { coVisitation: i, nextItem: i % 2 },
+      candidate: { rel: i },
+    }));
+    // Each input replaced by another value of its kind (a different user, item, request time and page, pair, candidate).
+    const change: Record<FeatureInput, (r: FeatureRowInput, i: number) => FeatureRowInput> = {
+      user: (r) => ({ ...r, user: { ...users[1], sessionCount: 99, firstVisit: new Date(time.getTime() - 5e9), lastVisit: new Date(time.getTime() - 2e8), favoriteCategories: ['c3'], favoriteProducts: [r.itemId], priceSensitivity: 'low', totalPurchases: 1, totalRevenue: 7, lifecycleStage: 'churned', funnelPosition: 'decision', devicePreference: 'tablet', preferredBrands: ['b2'] } }),
+      item: (r, i) => ({ ...r, itemId: `other-${i}`, item: items[(i + 5) % items.length]! }),
+      context: (r, i) => ({ ...r, context: { ...contextAt(new Date(time.getTime() + 17 * 3_600_000 + 31 * 86_400_000), (i + 1) % 2), cartSize: 9, recentCount: 4, itemId: 'page', itemCategory: 'c3', itemBrand: 'b2' } }),
+      pair: (r) => ({ ...r, pair: { coVisitation: 42, nextItem: 1 - (r.pair?.nextItem ?? 0) } }),
+      candidate: (r) => ({ ...r, candidate: { rel: 1234 } }),
+    };
+    const undeclaredReads: string[] = [];
+    for (const def of FEATURES) {
+      for (const input of Object.keys(change) as FeatureInput[]) {
+        if (def.inputs.includes(input)) continue;
+        if (base.some((r, i) => plainFeatureValue(def.name, r) !== plainFeatureValue(def.name, change[input](r, i)))) undeclaredReads.push(`${def.name} reads ${input}`);
+      }
+    }
+    expect(undeclaredReads).toEqual([]);
+    // And the declarations decide the serving cache: item.age_days reads the request time, so it is not cached per item.
+    expect(columnKindOf(FEATURES_BY_NAME.get('item.age_days')!.inputs)).toBe('row');
+    expect(columnKindOf(FEATURES_BY_NAME.get('item.price')!.inputs)).toBe('item');
+    expect(columnKindOf(FEATURES_BY_NAME.get('user.days_since_last_visit')!.inputs)).toBe('shared');
   });
 
   it('lends a released matrix of the same size again, and never one of another size', () => {
@@ -192,3 +201,32 @@ describe('feature vocabulary', () => {
     for (let c = 0; c < 256; c++) expect([c, isCandidateKey(String.fromCharCode(c))]).toEqual([c, /^[A-Za-z0-9_]$/.test(String.fromCharCode(c))]);
   });
 });
+
+/** Random users, catalog items (some in an item table, slots over several cache pages) and contexts, from a seed. */
+function randomInputs(seedValue: number) {
+  let seed = seedValue;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const maybe = <T,>(v: T) => (rnd() < 0.3 ? undefined : v);
+  const stats = () => maybe({ shown: Math.floor(rnd() * 100), clicks: Math.floor(rnd() * 10), conversions: Math.floor(rnd() * 3) });
+  const users = [
+    undefined,
+    { sessionCount: 3, totalPurchases: 2, totalRevenue: 80, priceSensitivity: 'high' as const, favoriteCategories: ['c1', 'c2'], preferredBrands: ['b1'], favoriteProducts: ['sku-3'], lifecycleStage: 'active' as const, firstVisit: new Date(time.getTime() - 9e8), lastVisit: new Date(time.getTime() - 4e7) },
+  ];
+  const table = new ItemTable(12 * 100);
+  const items = Array.from({ length: 12 }, (_, i) => ({
+    inCatalog: i % 4 !== 0,
+    ...(i % 4 !== 0 && i % 3 !== 0 ? { table, slot: i * 100 } : {}),
+    category: maybe(pick(['c1', 'c2', 'c3'])),
+    brand: maybe(pick(['b1', 'b2'])),
+    price: maybe(pick([5, 40, 120, Number.NaN])),
+    tags: maybe(['x']),
+    publishedAtMs: maybe(time.getTime() - rnd() * 1e10),
+    stats1d: stats(),
+    stats7d: stats(),
+    stats30d: stats(),
+  }));
+  const contextAt = (t: Date, k: number): ContextInput =>
+    k === 0 ? { time: t, device: 'mobile', pageType: 'product', itemCategory: 'c2', itemBrand: 'b1', cartSize: 2 } : { time: t, timeZone: 'Asia/Tokyo', category: 'c1' };
+  return { rnd, users, items, contextAt };
+}

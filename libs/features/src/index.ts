@@ -1,5 +1,8 @@
 // @recsys/features: the feature vocabulary shared by serving and training. Pure: no DB, no gRPC.
 export * from './inputs';
-export { FEATURES, FEATURES_BY_NAME, CANDIDATE_FEATURE, isCandidateKey, popularityOf, type FeatureDefinition } from './vocabulary';
-export { assembleFeatureMatrix, compileFeatureColumns, CompiledFeatures, featureValuesOf, unknownFeatureNames, UnknownFeatureError } from './matrix';
+export { FEATURES, FEATURES_BY_NAME, CANDIDATE_FEATURE, isCandidateKey, popularityOf, type FeatureDefinition, type FeatureInput } from './vocabulary';
+// The plain definitions, row by row: what training computes.
+export { plainFeatureValue, plainMatrix } from './plain-matrix';
+// Serving's compiled assembler (per-request and per-item caches), equal to the plain one cell for cell.
+export { assembleFeatureMatrix, columnKindOf, compileFeatureColumns, CompiledFeatures, featureValuesOf, unknownFeatureNames, UnknownFeatureError } from './matrix';
 export { isKnownTimeZone, localHourAndDay } from './time';

@@ -1,5 +1,8 @@
+// The serving assembler: compiled per model, caching per request and per catalog
+// item what the definitions' declared inputs allow. The plain definitions it must
+// agree with cell for cell are plain-matrix.ts (what training uses).
 import type { FeatureRowInput, ItemTable } from './inputs';
-import { CANDIDATE_FEATURE, FEATURES_BY_NAME } from './vocabulary';
+import { CANDIDATE_FEATURE, FEATURES_BY_NAME, type FeatureInput } from './vocabulary';
 
 /** Names a model may not declare: neither in the vocabulary nor a well-formed `candidate.<key>`. */
 export function unknownFeatureNames(names: readonly string[]): string[] {
@@ -14,12 +17,20 @@ export class UnknownFeatureError extends Error {
 }
 
 /**
- * When a column's value can change: `shared` columns (user.*, context.*) depend
- * only on the row's user and context, which every row of one request shares;
- * `item` columns only on the catalog item (the same for every request until the
- * catalog snapshot is rebuilt); `row` columns on the (user, item, request) pair.
+ * When a column's value can change, from its definition's declared inputs:
+ * `shared` columns read only the user and the context, which every row of one
+ * request shares; `item` columns only the catalog item (the same for every
+ * request until the catalog snapshot is rebuilt: cached per item); `row`
+ * columns anything else — the item with the user or the context (item.age_days
+ * reads the request time), pair signals, caller numbers.
  */
 type ColumnKind = 'shared' | 'item' | 'row';
+
+export function columnKindOf(inputs: readonly FeatureInput[]): ColumnKind {
+  if (inputs.includes('pair') || inputs.includes('candidate')) return 'row';
+  if (!inputs.includes('item')) return 'shared';
+  return inputs.length === 1 ? 'item' : 'row';
+}
 
 interface Column {
   compute: (row: FeatureRowInput) => number | undefined;
@@ -29,11 +40,7 @@ interface Column {
 
 function columnFor(name: string): Column {
   const def = FEATURES_BY_NAME.get(name);
-  if (def) {
-    const kind: ColumnKind =
-      name.startsWith('user.') || name.startsWith('context.') ? 'shared' : name.startsWith('item.') && name !== 'item.age_days' ? 'item' : 'row';
-    return { compute: def.compute, defaultValue: def.defaultValue, kind };
-  }
+  if (def) return { compute: def.compute, defaultValue: def.defaultValue, kind: columnKindOf(def.inputs) };
   const key = CANDIDATE_FEATURE.exec(name)?.[1];
   if (key === undefined) throw new UnknownFeatureError([name]);
   // A candidate.* feature the model declares but a candidate lacks is 0 (the contract says so).
