@@ -149,8 +149,9 @@ export interface Model {
   /** Name of the ONNX graph input that takes the float[N,F] feature matrix. */
   inputName: string;
   /**
-   * Name of the ONNX graph output that holds the scores, shape [N,1] or [N],
-   * higher = more relevant.
+   * Name of the ONNX graph output that holds the scores, shape [N], [N, 1]
+   * or [N, 2] (the last column is the positive class), higher = more
+   * relevant.
    */
   outputName: string;
   /** Lifecycle status, see ModelStatus. */

@@ -90,7 +90,7 @@ export interface ModelUploadHeader {
   inputName: string;
   /**
    * Name of the ONNX output holding the scores. Empty: the model's only
-   * output, or else its only float output of shape [N, 1] or [N]
+   * output, or else its only float output of shape [N], [N, 1] or [N, 2]
    * (INVALID_ARGUMENT if ambiguous or absent).
    */
   outputName: string;
@@ -3273,7 +3273,8 @@ export const ModelRegistryService = {
    * The registry checks the size and sha256, then validates the model: it
    * must load in onnxruntime, take one float input of shape [N, F] with
    * F = len(feature_names) (or a dynamic F), produce a float output of shape
-   * [N, 1] or [N], every feature name must be known (see
+   * [N], [N, 1] or [N, 2] (two columns: classifier probabilities, the last
+   * one the positive class), every feature name must be known (see
    * Model.feature_names), and a smoke run on a small batch must give finite
    * scores. It stores the artifact and registers the version with status
    * VALIDATING, inactive. Admin only.
@@ -3514,7 +3515,8 @@ export interface ModelRegistryServer extends UntypedServiceImplementation {
    * The registry checks the size and sha256, then validates the model: it
    * must load in onnxruntime, take one float input of shape [N, F] with
    * F = len(feature_names) (or a dynamic F), produce a float output of shape
-   * [N, 1] or [N], every feature name must be known (see
+   * [N], [N, 1] or [N, 2] (two columns: classifier probabilities, the last
+   * one the positive class), every feature name must be known (see
    * Model.feature_names), and a smoke run on a small batch must give finite
    * scores. It stores the artifact and registers the version with status
    * VALIDATING, inactive. Admin only.
@@ -3646,7 +3648,8 @@ export interface ModelRegistryClient extends Client {
    * The registry checks the size and sha256, then validates the model: it
    * must load in onnxruntime, take one float input of shape [N, F] with
    * F = len(feature_names) (or a dynamic F), produce a float output of shape
-   * [N, 1] or [N], every feature name must be known (see
+   * [N], [N, 1] or [N, 2] (two columns: classifier probabilities, the last
+   * one the positive class), every feature name must be known (see
    * Model.feature_names), and a smoke run on a small batch must give finite
    * scores. It stores the artifact and registers the version with status
    * VALIDATING, inactive. Admin only.
