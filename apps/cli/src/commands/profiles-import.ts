@@ -16,6 +16,7 @@ interface ImportFlags {
   sourceSchema?: string;
   website: string[];
   batchSize: string;
+  inFlight: string;
   settleSeconds: string;
   lateDays: string;
   currency?: string;
@@ -38,6 +39,7 @@ export function registerUmamiImport(profiles: Command, ctx: () => CliContext): v
     .option('--source-schema <name>', "the schema holding Umami's tables (default: the connection's search path)")
     .option('--website <uuid>', 'only this website (repeatable); default: every website with events', (v, acc: string[]) => [...acc, v], [])
     .option('--batch-size <n>', 'Umami events per TrackEvents batch, 1..10000', '1000')
+    .option('--in-flight <n>', 'TrackEvents batches sent at once while the next page is read, 1..16', '4')
     .option('--settle-seconds <n>', 'leave events younger than this for the next run (Umami may still be committing older ones)', '60')
     .option('--late-days <n>', 'days before the watermark re-checked for late events (Umami accepts client timestamps), 0..30', '3')
     .option('--currency <code>', "the websites' reporting currency (default: each website's most common, decided at its first import)")
@@ -47,10 +49,11 @@ export function registerUmamiImport(profiles: Command, ctx: () => CliContext): v
     .option('--interval-seconds <n>', 'with --follow: seconds between polls when there is nothing new', '5')
     .action(async (flags: ImportFlags) => {
       const c = ctx();
-      const [batchSize, settleSeconds, lateDays, interval] = [flags.batchSize, flags.settleSeconds, flags.lateDays, flags.intervalSeconds].map(Number);
+      const [batchSize, inFlight, settleSeconds, lateDays, interval] = [flags.batchSize, flags.inFlight, flags.settleSeconds, flags.lateDays, flags.intervalSeconds].map(Number);
       const bad = [
         !/^postgres(ql)?:\/\/.+/.test(flags.sourceDatabaseUrl) && '--source-database-url must be a postgres:// URL',
         !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000) && '--batch-size must be 1..10000',
+        !(Number.isInteger(inFlight) && inFlight >= 1 && inFlight <= 16) && '--in-flight must be 1..16',
         !(Number.isFinite(settleSeconds) && settleSeconds >= 0) && '--settle-seconds must be a number >= 0',
         !(Number.isInteger(lateDays) && lateDays >= 0 && lateDays <= 30) && '--late-days must be a whole number 0..30 (event ids are remembered for 30 days)',
         !(Number.isFinite(interval) && interval > 0) && '--interval-seconds must be a number > 0',
@@ -62,11 +65,11 @@ export function registerUmamiImport(profiles: Command, ctx: () => CliContext): v
         process.exitCode = EXIT.usage;
         return;
       }
-      await runImport(c, flags, { batchSize, settleMs: settleSeconds * 1000, lateDays, intervalMs: interval * 1000 });
+      await runImport(c, flags, { batchSize, inFlight, settleMs: settleSeconds * 1000, lateDays, intervalMs: interval * 1000 });
     });
 }
 
-async function runImport(c: CliContext, flags: ImportFlags, n: { batchSize: number; settleMs: number; lateDays: number; intervalMs: number }) {
+async function runImport(c: CliContext, flags: ImportFlags, n: { batchSize: number; inFlight: number; settleMs: number; lateDays: number; intervalMs: number }) {
   const client = new ProfileServiceClient(c.addresses.profile, channelCredentials());
   let source: UmamiSource | undefined;
   let bar: SingleBar | undefined;
@@ -89,6 +92,7 @@ async function runImport(c: CliContext, flags: ImportFlags, n: { batchSize: numb
       },
       websites: flags.website.map((w) => w.toLowerCase()),
       batchSize: n.batchSize,
+      inFlight: n.inFlight,
       settleMs: n.settleMs,
       lateDays: n.lateDays,
       currency: flags.currency?.toUpperCase(),

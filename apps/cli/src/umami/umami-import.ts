@@ -16,6 +16,12 @@ export interface ImportOptions {
   /** Only these websites (lowercase ids); default every website Umami has events for. */
   websites?: string[];
   batchSize: number;
+  /**
+   * TrackEvents batches in flight at once (1 = one after another). The next page is read while they are
+   * sent; the watermark still moves only past batches that were acknowledged, in order. Profiles do not
+   * depend on the order batches land in (docs/profiles.md), so any value gives the same profiles.
+   */
+  inFlight: number;
   /** Events newer than now - settle are left for the next run (Umami may still be committing them). */
   settleMs: number;
   /** Days before the watermark checked for events that arrived late (0: no check; at most 30, the dedupe horizon). */
@@ -51,8 +57,9 @@ export class UnknownWebsitesError extends Error {
 /**
  * The incremental import: copies the websites, then per website checks the
  * recent days for late events, reads events after the watermark in pages,
- * maps them, sends each page as one TrackEvents batch, and moves the
- * watermark only once the service acknowledged it. Replays are harmless
+ * maps them, sends each page as one TrackEvents batch (up to `inFlight` at
+ * once), and moves the watermark only once the service acknowledged it and
+ * every batch before it. Replays are harmless
  * (event ids dedupe), so a crash between the two at worst re-sends a batch.
  */
 export async function importUmami(o: ImportOptions): Promise<WebsiteSummary[]> {
@@ -126,18 +133,30 @@ async function importWebsite(o: ImportOptions, websiteId: string): Promise<Websi
   // The count only feeds the progress display.
   const total = o.onWebsite ? await o.source.countAfter(websiteId, s.to, until) : 0;
   o.onWebsite?.(websiteId, total);
+  // Up to inFlight batches are sent while the next page is read. Each watermark is saved after its batch
+  // and every batch before it were acknowledged (the saves form one chain), so a failure leaves the
+  // watermark at the last batch that, with all before it, is stored.
+  let days = { ...state.days };
+  let saved: Promise<void> = Promise.resolve();
+  const window: Promise<void>[] = [];
   for (;;) {
     const rows = await o.source.page(websiteId, s.to, until, o.batchSize);
     if (rows.length === 0) break;
-    await send(rows, true);
+    const sent = send(rows, true);
     s.read += rows.length;
     s.to = markOf(rows[rows.length - 1]);
-    const days = { ...state.days };
+    days = { ...days };
     for (const r of rows) days[r.created_at_text.slice(0, 10)] = (days[r.created_at_text.slice(0, 10)] ?? 0) + 1;
-    await save({ ...state, ...s.to, days });
+    const mark = { ...s.to, days };
+    saved = Promise.all([saved, sent]).then(() => save({ ...state, ...mark }));
+    // Awaited below or at the end; this handler only keeps a failure from counting as unhandled meanwhile.
+    saved.catch(() => undefined);
+    window.push(saved);
+    if (window.length >= o.inFlight) await window.shift();
     o.onProgress?.({ websiteId, read: s.read, total });
     if (rows.length < o.batchSize) break;
   }
+  await saved;
   if (currency && state.currency !== currency) await save(state);
   return s;
 }
