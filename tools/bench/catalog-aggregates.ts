@@ -21,7 +21,7 @@ const AGGREGATES = ['item_stats', 'co_visitation', 'next_items', 'segment_popula
 async function readTimes(metricsUrl: string): Promise<Record<string, { sum: number; count: number }>> {
   const text = await (await fetch(metricsUrl)).text();
   const value = (suffix: string, aggregate: string) =>
-    Number(new RegExp(`ranking_behaviour_read_seconds_${suffix}\\{aggregate="${aggregate}"\\} ([0-9.e+-]+)`).exec(text)?.[1] ?? 0);
+    Number(new RegExp(`ranking_behaviour_read_seconds_${suffix}\\{[^}]*aggregate="${aggregate}"[^}]*\\} ([0-9.e+-]+)`).exec(text)?.[1] ?? 0);
   return Object.fromEntries(AGGREGATES.map((a) => [a, { sum: value('sum', a), count: value('count', a) }]));
 }
 

@@ -8,7 +8,8 @@
 // neither server is favoured by where the scheduler puts it.
 // A checkout needs its own node_modules (their @recsys links point into it):
 //   git worktree add /tmp/base <commit> && cp -al node_modules /tmp/base/
-// Env: BENCH_MODE=caller|generated (caller: 100 caller candidates), BENCH_CALLS (2000 per round and server),
+// Env: BENCH_MODE=caller|generated (caller: 100 caller candidates), BENCH_DRY_RUN=1 (calls with dry_run: nothing
+// logged — to compare checkouts whose log schema differs, e.g. across a migration of `recommendations`), BENCH_CALLS (2000 per round and server),
 // BENCH_ROUNDS (3), BENCH_A_NODE_ARGS / BENCH_B_NODE_ARGS (node flags of one server, default
 // BENCH_SERVICE_NODE_ARGS: the same checkout twice with different flags compares runtime settings,
 // e.g. `BENCH_B_NODE_ARGS=--single-threaded-gc npm run bench:ranking:ab -- .`), plus bench:ranking's
@@ -32,6 +33,7 @@ import { setUpRankingBench, startRanking, type RankingProcess } from './ranking-
 const CALLS = envNumber('BENCH_CALLS', 2000);
 const ROUNDS = envNumber('BENCH_ROUNDS', 3);
 const MODE = process.env.BENCH_MODE ?? 'caller';
+const DRY_RUN = process.env.BENCH_DRY_RUN === '1';
 const OPEN_RATE = envNumber('BENCH_OPEN_RATE', 0);
 const OPEN_SECONDS = envNumber('BENCH_OPEN_SECONDS', 15);
 const OPEN_DEADLINE_MS = envNumber('BENCH_OPEN_DEADLINE_MS', 0);
@@ -67,7 +69,7 @@ async function run(url: string, roots: string[]) {
     for (const [i, root] of roots.entries()) servers.push(await startRanking(bench, url, root, nodeArgs[i], serverEnv[i]));
     const last = cpus().length - 1;
     const pinned = OPEN_RATE === 0 && last > 0 && pin(process.pid, 0) && servers.every((s) => pin(s.pid, last));
-    const request = MODE === 'generated' ? bench.generated : bench.caller100;
+    const request = { ...(MODE === 'generated' ? bench.generated : bench.caller100), dryRun: DRY_RUN };
     for (const [i, s] of servers.entries()) {
       const answer = await s.recommend(request);
       if (answer.fallback) throw new Error(`${roots[i]}: the model is not serving (fallback reason ${answer.fallbackReason})`);
@@ -77,7 +79,7 @@ async function run(url: string, roots: string[]) {
       await openRounds(url, roots, servers, bench.caller100);
       return;
     }
-    out(`ranking-service A/B, node ${process.version}, ${MODE === 'generated' ? 'generated candidates' : '100 caller candidates'}, ${CALLS} calls per round and server, ${pinned ? `servers pinned to CPU ${last}, load generator to CPU 0` : 'not pinned'}`);
+    out(`ranking-service A/B, node ${process.version}, ${MODE === 'generated' ? 'generated candidates' : '100 caller candidates'}${DRY_RUN ? ', dry_run (nothing logged)' : ''}, ${CALLS} calls per round and server, ${pinned ? `servers pinned to CPU ${last}, load generator to CPU 0` : 'not pinned'}`);
     describeServers(roots, servers);
     out();
     out('| round | A p50 ms | B p50 ms | B/A p50 | A CPU µs/call | B CPU µs/call | B/A CPU |');
