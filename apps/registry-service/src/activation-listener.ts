@@ -15,7 +15,7 @@ export interface ActivationSubscriber {
  * the whole service, fanned out to every WatchActiveModel stream. When the
  * connection drops (server restart, pg_terminate_backend) it reconnects with
  * backoff and asks every subscriber to re-read the state: NOTIFY is not
- * queued for absent listeners (STACK.md).
+ * queued for absent listeners (docs/platform-notes.md).
  */
 export class ActivationListener {
   private client: Client | undefined;

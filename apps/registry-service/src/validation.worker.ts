@@ -6,7 +6,7 @@ import { createSession, ModelLoadError, smokeRun, SMOKE_ROWS, type Session } fro
 /**
  * Runs in a worker thread: onnxruntime-node loads and runs models
  * synchronously, so doing it here keeps the registry's event loop free while
- * a large model is validated (docs/models.md: a 10 MB tree model stalls ~0.5 s).
+ * a large model is validated (docs/platform-notes.md: a 10 MB tree model stalls ~0.5 s).
  * The model is opened exactly as ranking-service will serve it (@recsys/onnx/session:
  * same session options, same contract checks, same smoke run).
  */

@@ -8,7 +8,7 @@ import { Client } from 'pg';
  * Plain-SQL migrations from `migrations/*.sql`, applied in file-name order and
  * recorded in `recsys_migrations`. Every service runs this at start-up, so
  * several processes may race on one empty database: a session advisory lock
- * serialises them (MikroORM's own migrator takes no lock, see STACK.md).
+ * serialises them (MikroORM's own migrator takes no lock, see docs/platform-notes.md).
  */
 
 /**

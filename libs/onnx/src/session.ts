@@ -65,7 +65,7 @@ async function fastestRunAsync(run: () => Promise<unknown>): Promise<number> {
 }
 
 export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = Object.freeze({
-  // One thread per session: as fast as two on two cores, with a better tail (docs/model-serving.md),
+  // One thread per session: as fast as two on two cores, with a better tail (docs/platform-notes.md),
   // and the main thread keeps a core for gRPC.
   intraOpNumThreads: 1,
   interOpNumThreads: 1,

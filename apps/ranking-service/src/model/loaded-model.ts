@@ -43,7 +43,7 @@ export interface LocalScorer {
  * and its session is released only when, after `releaseGraceMs`, no score() call
  * is in flight: a caller that took the model from `current()` just before a
  * swap can still score with it (onnxruntime fails a run on a released session
- * with "Session already disposed", STACK.md).
+ * with "Session already disposed", docs/platform-notes.md).
  */
 export class LoadedModel implements ServingModel {
   readonly name: string;
@@ -108,7 +108,7 @@ export class LoadedModel implements ServingModel {
       if (local && rows > INLINE_MAX_ROWS) await new Promise((resolve) => setImmediate(resolve));
       const scores = local ? await local.run(features, rows) : await this.worker.run(this.sessionId, features, rows);
       this.options.onScored?.((performance.now() - started) / 1000, rows);
-      // onnxruntime passes NaN/Inf through silently (STACK.md): a model yielding one is failing.
+      // onnxruntime passes NaN/Inf through silently (docs/platform-notes.md): a model yielding one is failing.
       for (let i = 0; i < scores.length; i++) {
         if (!Number.isFinite(scores[i])) throw new ModelScoringError(`model ${this.name}@${this.version} gave a non-finite score for row ${i}`);
       }

@@ -9,7 +9,7 @@ import { OnnxWorker, type LoadedSessionInfo } from './onnx-worker';
  * no worker round trip (postMessage both ways, a thread wake-up, the matrix
  * copy): files up to `maxBytes` whose run of PROBE_ROWS rows takes at most
  * `maxProbeMs` on the service thread. Creating and running a session blocks the
- * thread that does it (STACK.md), so anything bigger or slower — tree
+ * thread that does it (docs/platform-notes.md), so anything bigger or slower — tree
  * ensembles, wide MLPs — stays in the worker only.
  */
 export interface MainThreadRule {

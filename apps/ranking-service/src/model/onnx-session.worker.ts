@@ -1,6 +1,6 @@
 // The worker thread that owns every onnxruntime session of the process.
 // onnxruntime-node creates and runs sessions synchronously on the thread that
-// calls it (STACK.md: ~0.5 s for a 10 MB tree model), so creation, warm-up and
+// calls it (docs/platform-notes.md: ~0.5 s for a 10 MB tree model), so creation, warm-up and
 // scoring all happen here and the service's event loop never stalls (small
 // models may also get a second session on the service thread: model-pool.ts).
 // The protocol is in onnx-worker-protocol.ts; the session code in
