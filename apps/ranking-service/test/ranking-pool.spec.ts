@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import type { Pool } from 'pg';
-import { rankingPoolConfig } from '../src/ranking-parts';
+import { rankingPoolConfig } from '../src/bootstrap';
 
 /** The service's own connections: what PostgreSQL sees them set to. */
 describe('rankingPoolConfig', () => {

@@ -2,7 +2,7 @@ import { unknownFeatureNames } from '@recsys/features';
 import type { Logger, ServiceMetrics } from '@recsys/service-kit';
 import { join } from 'node:path';
 import { ModelMetrics } from './model-metrics';
-import type { ModelSettings } from './model-settings';
+import type { ModelSettings } from '../config';
 import { ModelsByName } from './models-by-name';
 import { RegistryModelProvider } from './registry-model-provider';
 
