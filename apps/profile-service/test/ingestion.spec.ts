@@ -2,7 +2,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { EventType, type Event } from '@recsys/contracts/profile';
 import { Client } from 'pg';
-import { LOCK_WEBSITE } from '../src/store/ingest-sql';
+import { LOCK_WEBSITE } from '../src/store/locks-sql';
 import { at, event, startHarness, type Harness } from './support/harness';
 
 const BOOKKEEPING = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders', 'profile_pending'];

@@ -88,3 +88,11 @@ export const SETTLE_DERIVED = `UPDATE user_profiles AS p SET
     derived_settled = p.derived_version
   FROM user_profiles AS q ${derivedJoins('q', '$3', false)}
   WHERE q.website_id = $1 AND q.user_id = ANY($2::text[]) AND p.website_id = q.website_id AND p.user_id = q.user_id`;
+
+/**
+ * The website's reference price for price sensitivity (profile.proto): the
+ * median price of every priced event recorded on the website, with
+ * multiplicity — profile-service's own data (the catalog is ranking-service's).
+ */
+export const REFERENCE_PRICE = `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pp.price) AS median
+    FROM profile_prices pp, generate_series(1, pp.observations) WHERE pp.website_id = $1`;

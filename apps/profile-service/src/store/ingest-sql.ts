@@ -15,19 +15,6 @@ const PAGE = `('page_view', 'product_view')`;
 const WEIGHTED = `('product_view', 'item_view', 'add_to_cart', 'purchase')`;
 const PRODUCT_VIEWS = `('product_view', 'item_view')`;
 
-/** The same lock for one user, when erasing (no row is created). */
-export const LOCK_PROFILE = `SELECT 1 FROM user_profiles WHERE website_id = $1 AND user_id = $2 FOR UPDATE`;
-
-export const WEBSITE_EXISTS = `SELECT 1 FROM website WHERE website_id = $1 AND deleted_at IS NULL`;
-
-/**
- * The website check of a write transaction. The bookkeeping tables have no
- * foreign key (migration 017): this one lock stands in for their per-row
- * checks, so a concurrent DELETE of the website waits for the batch and its
- * trigger then removes the batch's rows as well.
- */
-export const LOCK_WEBSITE = `${WEBSITE_EXISTS} FOR KEY SHARE`;
-
 /**
  * Dedupe ($1 website, $2 event ids, $3 their users, $4 now): only ids never
  * seen come back. Inserted in id order, so two batches sharing ids wait on
@@ -92,14 +79,6 @@ export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
   UPDATE user_profiles AS p SET total_purchases = COALESCE(p.total_purchases, 0) + oc.n
   FROM (SELECT user_id, count(*)::int AS n FROM new_orders GROUP BY user_id) oc
   WHERE p.website_id = $1 AND p.user_id = oc.user_id`;
-
-/**
- * The website's reference price for price sensitivity (profile.proto): the
- * median price of every priced event recorded on the website, with
- * multiplicity — profile-service's own data (the catalog is ranking-service's).
- */
-export const REFERENCE_PRICE = `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pp.price) AS median
-    FROM profile_prices pp, generate_series(1, pp.observations) WHERE pp.website_id = $1`;
 
 /** What the upsert adds to an existing row `p`; EXCLUDED is the batch's aggregate. */
 const NEW = {
@@ -177,25 +156,3 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
     lifecycle_stage = ${lifecycle(NEW.first, NEW.last)},
     derived_version = p.derived_version + 1,
     updated_at = $15`;
-
-/** Pending profiles with their rows (`up`), for the two statements below. */
-const PENDING_PROFILES = `profile_pending pp JOIN user_profiles up ON up.website_id = pp.website_id AND up.user_id = pp.user_id`;
-
-/**
- * ListProfiles orders and filters by last_visit, which lags last_seen_at until
- * a profile is settled: before reading, the listed website's pending profiles
- * get last_visit = last_seen_at ($1 website). SKIP LOCKED: a row locked by a
- * batch holds changes this read cannot see anyway; sorted, like the batches.
- */
-export const CATCH_UP_LAST_VISIT = `UPDATE user_profiles AS p SET last_visit = p.last_seen_at
-  FROM (SELECT up.user_id FROM ${PENDING_PROFILES}
-         WHERE pp.website_id = $1 AND up.last_seen_at > up.last_visit
-         ORDER BY up.user_id FOR UPDATE OF up SKIP LOCKED) d
-  WHERE p.website_id = $1 AND p.user_id = d.user_id`;
-
-/** The settle job's chunk ($1 website, $2 size): pending profiles, locked (SKIP LOCKED: a batch holds it). */
-export const LOCK_PENDING = `SELECT up.user_id FROM ${PENDING_PROFILES}
-   WHERE pp.website_id = $1 ORDER BY up.user_id LIMIT $2 FOR UPDATE OF up SKIP LOCKED`;
-
-/** After settling them ($1 website, $2 user ids, still locked): no longer pending. */
-export const CLEAR_PENDING = `DELETE FROM profile_pending WHERE website_id = $1 AND user_id = ANY($2::text[])`;

@@ -1,18 +1,12 @@
 import { Pool, type PoolClient } from 'pg';
-import type { LifecycleThresholds } from '../config';
-import type { Clock } from '../clock';
 import { lifecycleSql } from '../lifecycle';
 import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
-import { CLEAR_PENDING, LOCK_PENDING } from './ingest-sql';
+import { CLEAR_PENDING, LOCK_PENDING } from './pending-sql';
+import type { ProfileDatabase, ProfileStoreOptions } from './profile-database';
 import { WebsiteProfiles } from './website-profiles';
 import { UPSERT_WEBSITES, type WebsiteRecord } from './websites';
 
-export interface ProfileStoreOptions {
-  lifecycle: LifecycleThresholds;
-  eventIdRetentionDays: number;
-  priceReferenceTtlMs: number;
-  clock: Clock;
-}
+export type { ProfileStoreOptions } from './profile-database';
 
 /**
  * Entry point to profile data. There is deliberately no method that reads or
@@ -21,7 +15,7 @@ export interface ProfileStoreOptions {
  * The only cross-website operations are the maintenance ones below, which
  * still work one website at a time.
  */
-export class ProfileStore {
+export class ProfileStore implements ProfileDatabase {
   /** website id → reference price and when it was computed (see WebsiteProfiles). */
   readonly referencePrices = new Map<string, { median: number | null; at: number }>();
 

@@ -5,8 +5,10 @@ import type { NormalizedEvent } from '../events/normalized-event';
 import { lifecycleSql } from '../lifecycle';
 import type { ListCursor } from '../page-token';
 import * as sql from './ingest-sql';
-import type { ProfileStore } from './profile-store';
-import { currentColumns, derivedJoins } from './derived-sql';
+import { LOCK_PROFILE, LOCK_WEBSITE, WEBSITE_EXISTS } from './locks-sql';
+import { CATCH_UP_LAST_VISIT } from './pending-sql';
+import type { ProfileDatabase } from './profile-database';
+import { currentColumns, derivedJoins, REFERENCE_PRICE } from './derived-sql';
 import { PROFILE_COLUMNS, type ProfileRow } from './profile-row';
 
 /** The API's columns, the derived ones recomputed for a stale row (derived-sql.ts). */
@@ -36,7 +38,7 @@ const BOOKKEEPING_TABLES = ['profile_event_ids', 'profile_sessions', 'profile_af
 /** One website's profiles. Every statement here is scoped by `websiteId` ($1). */
 export class WebsiteProfiles {
   constructor(
-    private readonly store: ProfileStore,
+    private readonly store: ProfileDatabase,
     readonly websiteId: string,
   ) {}
 
@@ -103,7 +105,7 @@ export class WebsiteProfiles {
     const stageCond = filter.stages.length ? `(${filter.stages.map((s) => stage[s]).join(' OR ')})` : 'true';
     const reference = await this.referencePrice(filter.now);
     // last_visit orders and filters the page: catch it up with the batches committed so far.
-    await this.store.query(sql.CATCH_UP_LAST_VISIT, [this.websiteId], 'profiles-catch-up-last-visit');
+    await this.store.query(CATCH_UP_LAST_VISIT, [this.websiteId], 'profiles-catch-up-last-visit');
     // The page first, then the derived fields of its stale rows only.
     return this.store.query(
       `SELECT ${CURRENT_COLUMNS}, to_char(up.last_visit AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_visit
@@ -134,7 +136,7 @@ export class WebsiteProfiles {
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
       // The same row lock as track(): an erasure never interleaves with a batch for this user.
-      await tx.query(sql.LOCK_PROFILE, [this.websiteId, userId]);
+      await tx.query(LOCK_PROFILE, [this.websiteId, userId]);
       let eventsDeleted = 0;
       for (const table of BOOKKEEPING_TABLES) {
         const res = await tx.query(`DELETE FROM ${table} WHERE website_id = $1 AND user_id = $2`, [this.websiteId, userId]);
@@ -148,7 +150,7 @@ export class WebsiteProfiles {
 
   /** Inside a write transaction `tx`, also locks the website row until commit (ingest-sql.ts LOCK_WEBSITE). */
   private async requireWebsite(tx?: PoolClient): Promise<void> {
-    const rows = tx ? (await tx.query(sql.LOCK_WEBSITE, [this.websiteId])).rows : await this.store.query(sql.WEBSITE_EXISTS, [this.websiteId]);
+    const rows = tx ? (await tx.query(LOCK_WEBSITE, [this.websiteId])).rows : await this.store.query(WEBSITE_EXISTS, [this.websiteId]);
     if (rows.length === 0) throw this.unknownWebsite();
   }
 
@@ -166,7 +168,7 @@ export class WebsiteProfiles {
     const cache = this.store.referencePrices;
     const cached = cache.get(this.websiteId);
     if (cached && cached.median !== null && now.getTime() - cached.at < this.store.options.priceReferenceTtlMs) return cached.median;
-    const rows = await this.store.query<{ median: number | null }>(sql.REFERENCE_PRICE, [this.websiteId], 'profiles-reference-price');
+    const rows = await this.store.query<{ median: number | null }>(REFERENCE_PRICE, [this.websiteId], 'profiles-reference-price');
     const median = rows[0]?.median ?? null;
     cache.set(this.websiteId, { median, at: now.getTime() });
     return median;
