@@ -1,31 +1,8 @@
-import { Device, FunnelPosition, LifecycleStage, PriceSensitivity, type Profile } from '@recsys/contracts/profile';
-import type { DevicePreference, FunnelPosition as DbFunnel, LifecycleStage as DbStage, PriceSensitivity as DbPrice } from '@recsys/db';
+import type { Profile } from '@recsys/contracts/profile';
+import { DEVICES, FUNNEL_POSITIONS, LIFECYCLE_STAGES, PRICE_SENSITIVITIES } from '@recsys/contracts/vocabularies';
 import type { LifecycleThresholds } from './config';
 import { lifecycleStageAt } from './lifecycle';
 import type { ProfileRow } from './store/profile-row';
-
-export const STAGE_TO_PROTO: Record<DbStage, LifecycleStage> = {
-  new: LifecycleStage.LIFECYCLE_STAGE_NEW,
-  active: LifecycleStage.LIFECYCLE_STAGE_ACTIVE,
-  at_risk: LifecycleStage.LIFECYCLE_STAGE_AT_RISK,
-  churned: LifecycleStage.LIFECYCLE_STAGE_CHURNED,
-};
-export const FUNNEL_TO_PROTO: Record<DbFunnel, FunnelPosition> = {
-  awareness: FunnelPosition.FUNNEL_POSITION_AWARENESS,
-  consideration: FunnelPosition.FUNNEL_POSITION_CONSIDERATION,
-  decision: FunnelPosition.FUNNEL_POSITION_DECISION,
-  retention: FunnelPosition.FUNNEL_POSITION_RETENTION,
-};
-const PRICE_TO_PROTO: Record<DbPrice, PriceSensitivity> = {
-  low: PriceSensitivity.PRICE_SENSITIVITY_LOW,
-  medium: PriceSensitivity.PRICE_SENSITIVITY_MEDIUM,
-  high: PriceSensitivity.PRICE_SENSITIVITY_HIGH,
-};
-const DEVICE_TO_PROTO: Record<DevicePreference, Device> = {
-  mobile: Device.DEVICE_MOBILE,
-  tablet: Device.DEVICE_TABLET,
-  desktop: Device.DEVICE_DESKTOP,
-};
 
 const orUndefined = (n: number | null) => (n === null ? undefined : n);
 
@@ -35,8 +12,8 @@ export function toProfile(row: ProfileRow, now: Date, thresholds: LifecycleThres
   return {
     websiteId: row.website_id,
     userId: row.user_id,
-    lifecycleStage: stage ? STAGE_TO_PROTO[stage] : LifecycleStage.LIFECYCLE_STAGE_UNSPECIFIED,
-    funnelPosition: row.funnel_position ? FUNNEL_TO_PROTO[row.funnel_position] : FunnelPosition.FUNNEL_POSITION_UNSPECIFIED,
+    lifecycleStage: LIFECYCLE_STAGES.valueOf(stage),
+    funnelPosition: FUNNEL_POSITIONS.valueOf(row.funnel_position),
     sessionCount: row.session_count ?? 0,
     totalPageviews: row.total_pageviews ?? 0,
     totalEvents: row.total_events ?? 0,
@@ -49,8 +26,8 @@ export function toProfile(row: ProfileRow, now: Date, thresholds: LifecycleThres
     favoriteCategories: row.favorite_categories ?? [],
     favoriteProducts: row.favorite_products ?? [],
     preferredBrands: row.preferred_brands ?? [],
-    priceSensitivity: row.price_sensitivity ? PRICE_TO_PROTO[row.price_sensitivity] : PriceSensitivity.PRICE_SENSITIVITY_UNSPECIFIED,
-    devicePreference: row.device_preference ? DEVICE_TO_PROTO[row.device_preference] : Device.DEVICE_UNSPECIFIED,
+    priceSensitivity: PRICE_SENSITIVITIES.valueOf(row.price_sensitivity),
+    devicePreference: DEVICES.valueOf(row.device_preference),
     firstVisit: row.first_visit ?? undefined,
     lastVisit: row.last_visit ?? undefined,
     createdAt: row.created_at ?? undefined,

@@ -11,12 +11,12 @@ import type {
   UpsertWebsitesRequest,
   UpsertWebsitesResponse,
 } from '@recsys/contracts/profile';
-import { FUNNEL_POSITIONS, LIFECYCLE_STAGES, type FunnelPosition, type LifecycleStage } from '@recsys/db';
+import { FUNNEL_POSITIONS, LIFECYCLE_STAGES, type Vocabulary } from '@recsys/contracts/vocabularies';
 import { InvalidArgumentError, type ServiceImplementation } from '@recsys/service-kit';
 import type { Clock } from './clock';
 import type { LifecycleThresholds } from './config';
 import { validateEvents, validateUserId, validateWebsiteId, validateWebsites } from './events/validate-events';
-import { FUNNEL_TO_PROTO, STAGE_TO_PROTO, toProfile } from './profile-mapper';
+import { toProfile } from './profile-mapper';
 import { decodePageToken, encodePageToken } from './page-token';
 import type { ProfileStore } from './store/profile-store';
 
@@ -48,8 +48,8 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
 
   async listProfiles(request: ListProfilesRequest): Promise<ListProfilesResponse> {
     const websiteId = validateWebsiteId(request.websiteId);
-    const stages = enumFilter('lifecycle_stages', request.lifecycleStages, LIFECYCLE_STAGES, STAGE_TO_PROTO);
-    const funnels = enumFilter('funnel_positions', request.funnelPositions, FUNNEL_POSITIONS, FUNNEL_TO_PROTO);
+    const stages = enumFilter('lifecycle_stages', request.lifecycleStages, LIFECYCLE_STAGES);
+    const funnels = enumFilter('funnel_positions', request.funnelPositions, FUNNEL_POSITIONS);
     if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) {
       throw new InvalidArgumentError(`must be 0..${MAX_PAGE_SIZE} (0 = ${DEFAULT_PAGE_SIZE}), got ${request.pageSize}`, 'page_size');
     }
@@ -87,16 +87,11 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
 }
 
 /** Proto enum values → stored names; UNSPECIFIED or unknown numbers are INVALID_ARGUMENT. */
-function enumFilter<N extends LifecycleStage | FunnelPosition, P extends number>(
-  field: string,
-  values: readonly P[],
-  names: readonly N[],
-  toProto: Record<N, P>,
-): N[] {
+function enumFilter<N extends string>(field: string, values: readonly number[], vocabulary: Vocabulary<N, number>): N[] {
   return [
     ...new Set(
       values.map((value, i) => {
-        const name = names.find((n) => toProto[n] === value);
+        const name = vocabulary.nameOf(value);
         if (!name) throw new InvalidArgumentError(`must be a known value other than UNSPECIFIED, got ${value}`, `${field}[${i}]`);
         return name;
       }),

@@ -1,4 +1,5 @@
 import { ModelStatus, type Model, type ModelUploadHeader } from '@recsys/contracts/registry';
+import { MODEL_STATUSES } from '@recsys/contracts/vocabularies';
 import { InvalidArgumentError } from '@recsys/service-kit';
 import type { ModelStatusName } from './lifecycle';
 import type { ModelRecord } from './model-record';
@@ -6,19 +7,12 @@ import type { UploadHeader } from './model-upload';
 
 /** proto ↔ domain for the registry; nothing here decides anything. */
 
-const TO_PROTO: Record<ModelStatusName, ModelStatus> = {
-  training: ModelStatus.MODEL_STATUS_TRAINING,
-  validating: ModelStatus.MODEL_STATUS_VALIDATING,
-  production: ModelStatus.MODEL_STATUS_PRODUCTION,
-  archived: ModelStatus.MODEL_STATUS_ARCHIVED,
-};
-
 /** undefined for UNSPECIFIED (the caller decides whether that is "no filter" or an error). */
 export function statusFromProto(status: ModelStatus, field: string): ModelStatusName | undefined {
   if (status === ModelStatus.MODEL_STATUS_UNSPECIFIED) return undefined;
-  const found = (Object.entries(TO_PROTO) as [ModelStatusName, ModelStatus][]).find(([, v]) => v === status);
-  if (!found) throw new InvalidArgumentError(`unknown status ${status}`, field);
-  return found[0];
+  const name = MODEL_STATUSES.nameOf(status);
+  if (!name) throw new InvalidArgumentError(`unknown status ${status}`, field);
+  return name;
 }
 
 export function toProtoModel(m: ModelRecord): Model {
@@ -38,7 +32,7 @@ export function toProtoModel(m: ModelRecord): Model {
     featureNames: m.featureNames,
     inputName: m.inputName,
     outputName: m.outputName,
-    status: TO_PROTO[m.status] ?? ModelStatus.MODEL_STATUS_UNSPECIFIED,
+    status: MODEL_STATUSES.valueOf(m.status),
     isActive: m.isActive,
     websiteId: m.websiteId ?? '',
     trainedAt: m.trainedAt ?? undefined,

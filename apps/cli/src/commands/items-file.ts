@@ -1,4 +1,5 @@
-import { Item, ItemType } from '@recsys/contracts/ranking';
+import { Item } from '@recsys/contracts/ranking';
+import { ITEM_TYPES } from '@recsys/contracts/vocabularies';
 
 /**
  * Reading catalog files for `recsys items import`: CSV with a header row, or
@@ -15,8 +16,6 @@ export interface ParsedItem {
 }
 
 export class ItemFileError extends Error {}
-
-const TYPES: Record<string, ItemType> = { product: ItemType.ITEM_TYPE_PRODUCT, content: ItemType.ITEM_TYPE_CONTENT, offer: ItemType.ITEM_TYPE_OFFER, '': ItemType.ITEM_TYPE_UNSPECIFIED };
 
 export function parseItemsFile(text: string, fileName: string): ParsedItem[] {
   const trimmed = text.replace(/^\uFEFF/, '');
@@ -85,8 +84,8 @@ function parseCsv(text: string): ParsedItem[] {
       const i = cols.indexOf(name);
       return i < 0 ? '' : (fields[i] ?? '').trim();
     };
-    const type = TYPES[get('item_type').toLowerCase()];
-    if (type === undefined) throw new ItemFileError(`line ${line}: item_type must be product, content or offer`);
+    const typeName = get('item_type').toLowerCase();
+    if (typeName && !ITEM_TYPES.has(typeName)) throw new ItemFileError(`line ${line}: item_type must be product, content or offer`);
     const available = get('available').toLowerCase();
     if (available && !['true', 'false', '1', '0', 'yes', 'no'].includes(available)) throw new ItemFileError(`line ${line}: available must be true or false`);
     const published = get('published_at');
@@ -100,7 +99,7 @@ function parseCsv(text: string): ParsedItem[] {
       line,
       item: Item.fromPartial({
         itemId: get('item_id'),
-        itemType: type,
+        itemType: ITEM_TYPES.valueOf(typeName),
         title: get('title'),
         category: get('category'),
         brand: get('brand'),

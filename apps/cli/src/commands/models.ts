@@ -4,7 +4,8 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { ServiceError } from '@grpc/grpc-js';
 import * as registry from '@recsys/contracts/registry';
-import { ModelRegistryClient, ModelStatus } from '@recsys/contracts/registry';
+import { ModelRegistryClient, type ModelStatus } from '@recsys/contracts/registry';
+import { MODEL_STATUSES } from '@recsys/contracts/vocabularies';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
@@ -14,13 +15,7 @@ import type { CommandGroup } from './index';
 
 const UPLOAD_CHUNK = 256 * 1024;
 
-const STATUS_NAMES: Record<string, ModelStatus> = {
-  training: ModelStatus.MODEL_STATUS_TRAINING,
-  validating: ModelStatus.MODEL_STATUS_VALIDATING,
-  production: ModelStatus.MODEL_STATUS_PRODUCTION,
-  archived: ModelStatus.MODEL_STATUS_ARCHIVED,
-};
-const statusName = (s: ModelStatus) => Object.keys(STATUS_NAMES).find((k) => STATUS_NAMES[k] === s) ?? 'unspecified';
+const statusName = (s: ModelStatus) => MODEL_STATUSES.nameOf(s) ?? 'unspecified';
 
 /** Runs a command body against the registry (see clientAction for failures and exit codes). */
 function action<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, client: ModelRegistryClient, ...args: A) => Promise<void>) {
@@ -183,8 +178,8 @@ export const registerModelCommands: CommandGroup = (program: Command, ctx) => {
     .option('--json', 'print the versions as a JSON array')
     .action(
       action(ctx, async (c, client, opts: { name?: string; status?: string; website?: string; active?: boolean; limit: string; json?: boolean }) => {
-        const statuses = opts.status ? [STATUS_NAMES[opts.status]] : [];
-        if (opts.status && statuses[0] === undefined) throw new UsageError(`--status must be one of ${Object.keys(STATUS_NAMES).join(', ')}, got ${opts.status}`);
+        if (opts.status && !MODEL_STATUSES.has(opts.status)) throw new UsageError(`--status must be one of ${MODEL_STATUSES.names.join(', ')}, got ${opts.status}`);
+        const statuses = opts.status ? [MODEL_STATUSES.valueOf(opts.status)] : [];
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${opts.limit}`);
         const rows: registry.Model[] = [];
@@ -232,8 +227,8 @@ export const registerModelCommands: CommandGroup = (program: Command, ctx) => {
     .description('move a version through its lifecycle: validating, production, archived')
     .action(
       action(ctx, async (c, client, name: string, version: string, status: string) => {
-        if (STATUS_NAMES[status] === undefined) throw new UsageError(`status must be one of ${Object.keys(STATUS_NAMES).join(', ')}, got ${status}`);
-        const res = await unary<registry.UpdateModelStatusRequest, registry.UpdateModelStatusResponse>(c, client, 'updateModelStatus', { name, version, status: STATUS_NAMES[status] });
+        if (!MODEL_STATUSES.has(status)) throw new UsageError(`status must be one of ${MODEL_STATUSES.names.join(', ')}, got ${status}`);
+        const res = await unary<registry.UpdateModelStatusRequest, registry.UpdateModelStatusResponse>(c, client, 'updateModelStatus', { name, version, status: MODEL_STATUSES.valueOf(status) });
         c.out.write(`${name}@${version}: ${statusName(res.model!.status)}\n`);
       }),
     );

@@ -1,24 +1,11 @@
-import { Device, FunnelPosition, LifecycleStage, PriceSensitivity, ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
+import { ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
+import { DEVICES, FUNNEL_POSITIONS, LIFECYCLE_STAGES, PRICE_SENSITIVITIES } from '@recsys/contracts/vocabularies';
 import { RankingServiceClient } from '@recsys/contracts/ranking';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { channelCredentials, type CliContext } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
-import { enumName as short } from '../enum-names';
-
-/** `new`, `at_risk`… ↔ the contract's enums (the CLI speaks the lowercase names docs/profiles.md uses). */
-const STAGES: Record<string, LifecycleStage> = {
-  new: LifecycleStage.LIFECYCLE_STAGE_NEW,
-  active: LifecycleStage.LIFECYCLE_STAGE_ACTIVE,
-  at_risk: LifecycleStage.LIFECYCLE_STAGE_AT_RISK,
-  churned: LifecycleStage.LIFECYCLE_STAGE_CHURNED,
-};
-const FUNNEL: Record<string, FunnelPosition> = {
-  awareness: FunnelPosition.FUNNEL_POSITION_AWARENESS,
-  consideration: FunnelPosition.FUNNEL_POSITION_CONSIDERATION,
-  decision: FunnelPosition.FUNNEL_POSITION_DECISION,
-  retention: FunnelPosition.FUNNEL_POSITION_RETENTION,
-};
+import { enumName, enumValues } from '../enum-names';
 
 function profileAction<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, client: ProfileServiceClient, ...args: A) => Promise<void>) {
   return clientAction(ctx, (c) => new ProfileServiceClient(c.addresses.profile, channelCredentials()), body);
@@ -28,22 +15,14 @@ function call<Req, Res>(c: CliContext, client: ProfileServiceClient, method: 'ge
   return unaryCall<Res>(c, client, method, request, 30_000);
 }
 
-function enumList<T>(values: string[], known: Record<string, T>, flag: string): T[] {
-  return values.map((v) => {
-    const value = known[v.toLowerCase()];
-    if (value === undefined) throw new UsageError(`${flag} ${v}: expected one of ${Object.keys(known).join(', ')}`);
-    return value;
-  });
-}
-
 /** A profile for `--json`: every field, enums by the names the CLI speaks (`at_risk`, `mobile`; `-` when unset). */
 export function profileJson(p: Profile): Record<string, unknown> {
   return {
     ...p,
-    lifecycleStage: short(LifecycleStage[p.lifecycleStage], 'LIFECYCLE_STAGE_'),
-    funnelPosition: short(FunnelPosition[p.funnelPosition], 'FUNNEL_POSITION_'),
-    priceSensitivity: short(PriceSensitivity[p.priceSensitivity], 'PRICE_SENSITIVITY_'),
-    devicePreference: short(Device[p.devicePreference], 'DEVICE_'),
+    lifecycleStage: enumName(LIFECYCLE_STAGES, p.lifecycleStage),
+    funnelPosition: enumName(FUNNEL_POSITIONS, p.funnelPosition),
+    priceSensitivity: enumName(PRICE_SENSITIVITIES, p.priceSensitivity),
+    devicePreference: enumName(DEVICES, p.devicePreference),
   };
 }
 
@@ -51,8 +30,8 @@ export function profileJson(p: Profile): Record<string, unknown> {
 function describeProfile(p: Profile): string {
   const lines: [string, string][] = [
     ['user', p.userId],
-    ['lifecycle stage', short(LifecycleStage[p.lifecycleStage], 'LIFECYCLE_STAGE_')],
-    ['funnel position', short(FunnelPosition[p.funnelPosition], 'FUNNEL_POSITION_')],
+    ['lifecycle stage', enumName(LIFECYCLE_STAGES, p.lifecycleStage)],
+    ['funnel position', enumName(FUNNEL_POSITIONS, p.funnelPosition)],
     ['sessions', String(p.sessionCount)],
     ['page views / events', `${p.totalPageviews} / ${p.totalEvents}`],
     ['purchases / revenue', `${p.totalPurchases} / ${p.totalRevenue}`],
@@ -63,8 +42,8 @@ function describeProfile(p: Profile): string {
     ['favourite categories', p.favoriteCategories.join(', ') || '-'],
     ['favourite products', p.favoriteProducts.join(', ') || '-'],
     ['preferred brands', p.preferredBrands.join(', ') || '-'],
-    ['price sensitivity', short(PriceSensitivity[p.priceSensitivity], 'PRICE_SENSITIVITY_')],
-    ['device', short(Device[p.devicePreference], 'DEVICE_')],
+    ['price sensitivity', enumName(PRICE_SENSITIVITIES, p.priceSensitivity)],
+    ['device', enumName(DEVICES, p.devicePreference)],
     ['first / last visit', `${p.firstVisit?.toISOString() ?? '-'} / ${p.lastVisit?.toISOString() ?? '-'}`],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
@@ -91,8 +70,8 @@ export function registerProfileQueries(profiles: Command, ctx: () => CliContext)
     .command('list')
     .description('Profiles of a website, newest last visit first (ListProfiles), one page.')
     .requiredOption('--website <uuid>', 'website id')
-    .option('--stage <stage>', `only this lifecycle stage (repeatable): ${Object.keys(STAGES).join(', ')}`, (v, acc: string[]) => [...acc, v], [])
-    .option('--funnel <position>', `only this funnel position (repeatable): ${Object.keys(FUNNEL).join(', ')}`, (v, acc: string[]) => [...acc, v], [])
+    .option('--stage <stage>', `only this lifecycle stage (repeatable): ${LIFECYCLE_STAGES.names.join(', ')}`, (v, acc: string[]) => [...acc, v], [])
+    .option('--funnel <position>', `only this funnel position (repeatable): ${FUNNEL_POSITIONS.names.join(', ')}`, (v, acc: string[]) => [...acc, v], [])
     .option('--limit <n>', 'profiles per page, 1..1000', '50')
     .option('--page-token <token>', 'the token the previous page printed')
     .option('--json', 'print the page as JSON: { profiles, nextPageToken }')
@@ -102,8 +81,8 @@ export function registerProfileQueries(profiles: Command, ctx: () => CliContext)
         if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
         const res = await call<unknown, { profiles: Profile[]; nextPageToken: string }>(c, client, 'listProfiles', {
           websiteId: flags.website,
-          lifecycleStages: enumList(flags.stage, STAGES, '--stage'),
-          funnelPositions: enumList(flags.funnel, FUNNEL, '--funnel'),
+          lifecycleStages: enumValues(LIFECYCLE_STAGES, flags.stage, '--stage'),
+          funnelPositions: enumValues(FUNNEL_POSITIONS, flags.funnel, '--funnel'),
           pageSize,
           pageToken: flags.pageToken ?? '',
         });
@@ -112,8 +91,8 @@ export function registerProfileQueries(profiles: Command, ctx: () => CliContext)
         for (const p of res.profiles) {
           table.push([
             p.userId,
-            short(LifecycleStage[p.lifecycleStage], 'LIFECYCLE_STAGE_'),
-            short(FunnelPosition[p.funnelPosition], 'FUNNEL_POSITION_'),
+            enumName(LIFECYCLE_STAGES, p.lifecycleStage),
+            enumName(FUNNEL_POSITIONS, p.funnelPosition),
             p.sessionCount,
             p.totalEvents,
             p.totalPurchases,

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Device, FallbackReason, PageType, RecommendationType, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
+import { PageType, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
+import { DEVICES, FALLBACK_REASONS, RECOMMENDATION_TYPES } from '@recsys/contracts/vocabularies';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { enumName } from '../enum-names';
 import type { CommandGroup } from './index';
 import { rankingAction, rankingUnary, readInputFile, UsageError } from './recommend-call';
 
-const TYPES: Record<string, RecommendationType> = {
-  product: RecommendationType.RECOMMENDATION_TYPE_PRODUCT,
-  content: RecommendationType.RECOMMENDATION_TYPE_CONTENT,
-  offer: RecommendationType.RECOMMENDATION_TYPE_OFFER,
-};
-const DEVICES: Record<string, Device> = { mobile: Device.DEVICE_MOBILE, tablet: Device.DEVICE_TABLET, desktop: Device.DEVICE_DESKTOP };
 
 interface RecommendOptions {
   website: string;
@@ -50,10 +45,10 @@ async function parseCandidates(spec: string): Promise<{ itemId: string; features
 }
 
 /** The response for `--json`: every field, the fallback reason by name (`no_active_model`; `-` when ranked by a model). */
-const recommendationJson = (res: RecommendResponse) => ({ ...res, fallbackReason: enumName(FallbackReason[res.fallbackReason], 'FALLBACK_REASON_') });
+const recommendationJson = (res: RecommendResponse) => ({ ...res, fallbackReason: enumName(FALLBACK_REASONS, res.fallbackReason) });
 
 function print(res: RecommendResponse, explain: boolean, out: NodeJS.WritableStream) {
-  const ranking = res.fallback ? `heuristic (fallback: ${enumName(FallbackReason[res.fallbackReason], 'FALLBACK_REASON_')})` : `model ${res.model?.name}@${res.model?.version}`;
+  const ranking = res.fallback ? `heuristic (fallback: ${enumName(FALLBACK_REASONS, res.fallbackReason)})` : `model ${res.model?.name}@${res.model?.version}`;
   out.write(`recommendation ${res.recommendationId}: ${res.items.length} items, ranked by ${ranking}, profile ${res.profileUsed ? 'used' : 'not used'}\n`);
   const head = ['rank', 'item', 'score', 'strategy', 'source'];
   if (explain) head.push('reasons');
@@ -86,19 +81,17 @@ export const registerRecommendCommands: CommandGroup = (program: Command, ctx) =
     .option('--json', 'print the response as JSON')
     .action(
       rankingAction(ctx, async (c, client, opts: RecommendOptions) => {
-        const type = TYPES[opts.type];
-        if (type === undefined) throw new UsageError(`--type: expected product, content or offer, got ${JSON.stringify(opts.type)}`);
-        const device = opts.device === undefined ? Device.DEVICE_UNSPECIFIED : DEVICES[opts.device];
-        if (device === undefined) throw new UsageError(`--device: expected mobile, tablet or desktop, got ${JSON.stringify(opts.device)}`);
+        if (!RECOMMENDATION_TYPES.has(opts.type)) throw new UsageError(`--type: expected product, content or offer, got ${JSON.stringify(opts.type)}`);
+        if (opts.device !== undefined && !DEVICES.has(opts.device)) throw new UsageError(`--device: expected mobile, tablet or desktop, got ${JSON.stringify(opts.device)}`);
         const count = Number(opts.count);
         if (!Number.isInteger(count)) throw new UsageError(`--count: expected a whole number, got ${JSON.stringify(opts.count)}`);
         const request = RecommendRequest.fromPartial({
           websiteId: opts.website,
           userId: opts.user ?? '',
           sessionId: opts.session ?? randomUUID(),
-          type,
+          type: RECOMMENDATION_TYPES.valueOf(opts.type),
           count,
-          context: { itemId: opts.item ?? '', device, pageType: opts.item ? PageType.PAGE_TYPE_PRODUCT : PageType.PAGE_TYPE_UNSPECIFIED },
+          context: { itemId: opts.item ?? '', device: DEVICES.valueOf(opts.device), pageType: opts.item ? PageType.PAGE_TYPE_PRODUCT : PageType.PAGE_TYPE_UNSPECIFIED },
           candidates: opts.candidates ? await parseCandidates(opts.candidates) : [],
           excludeItemIds: opts.exclude ? opts.exclude.split(',').filter(Boolean) : [],
           maxItemsPerCategory: opts.maxPerCategory ? Number(opts.maxPerCategory) : 0,

@@ -1,4 +1,5 @@
 import { Device, EventType, type Event } from '@recsys/contracts/profile';
+import { DEVICES } from '@recsys/contracts/vocabularies';
 import { fromUnits, money, toUnits } from './money';
 import { UmamiFacts, type LineItem, type UmamiDatum } from './umami-facts';
 
@@ -53,19 +54,8 @@ function intIn(value: string, max: number): number | undefined {
 
 const cut = (s: string, max: number) => [...s].slice(0, max).join('');
 
-function device(umami: string | null): Device {
-  switch (umami) {
-    case 'mobile':
-      return Device.DEVICE_MOBILE;
-    case 'tablet':
-      return Device.DEVICE_TABLET;
-    case 'desktop':
-    case 'laptop':
-      return Device.DEVICE_DESKTOP;
-    default:
-      return Device.DEVICE_UNSPECIFIED;
-  }
-}
+/** Umami's device names are the contract's, plus `laptop` (a desktop); anything else is unspecified. */
+const device = (umami: string | null): Device => DEVICES.valueOf(umami === 'laptop' ? 'desktop' : umami);
 
 /**
  * Revenue of an order split over its lines so the parts add up exactly to it:

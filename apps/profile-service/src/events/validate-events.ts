@@ -1,7 +1,8 @@
-import { Device, EventType, type Event, type Website } from '@recsys/contracts/profile';
+import type { Event, Website } from '@recsys/contracts/profile';
+import { DEVICES, EVENT_TYPES } from '@recsys/contracts/vocabularies';
 import { InvalidArgumentError } from '@recsys/service-kit';
 import type { WebsiteRecord } from '../store/websites';
-import type { DeviceName, EventKind, NormalizedEvent } from './normalized-event';
+import type { EventKind, NormalizedEvent } from './normalized-event';
 
 export const MAX_EVENTS_PER_BATCH = 10_000;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -13,20 +14,6 @@ const EVENT_ID = /^[\x20-\x7e]{1,128}$/;
 const DECIMAL = /^\d{1,15}(\.\d{1,4})?$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-const KIND: Partial<Record<EventType, EventKind>> = {
-  [EventType.EVENT_TYPE_PAGE_VIEW]: 'page_view',
-  [EventType.EVENT_TYPE_PRODUCT_VIEW]: 'product_view',
-  [EventType.EVENT_TYPE_ADD_TO_CART]: 'add_to_cart',
-  [EventType.EVENT_TYPE_PURCHASE]: 'purchase',
-  [EventType.EVENT_TYPE_CUSTOM]: 'custom',
-};
-
-const DEVICE: Partial<Record<Device, DeviceName>> = {
-  [Device.DEVICE_MOBILE]: 'mobile',
-  [Device.DEVICE_TABLET]: 'tablet',
-  [Device.DEVICE_DESKTOP]: 'desktop',
-};
 
 const codePoints = (s: string) => [...s].length;
 
@@ -104,7 +91,7 @@ function validateEvent(e: Event, i: number, now: Date): NormalizedEvent {
   if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
     throw bad('occurred_at', `must not be more than 5 minutes after the server's clock (${now.toISOString()})`);
   }
-  const type = KIND[e.type];
+  const type = EVENT_TYPES.nameOf(e.type);
   if (!type) throw bad('type', 'must be set to a known EventType');
   if (e.pageView !== undefined && type !== 'product_view') throw bad('page_view', 'must be unset unless the type is PRODUCT_VIEW');
   const kind: EventKind = type === 'product_view' && e.pageView === false ? 'item_view' : type;
@@ -144,7 +131,7 @@ function validateEvent(e: Event, i: number, now: Date): NormalizedEvent {
     occurredAt,
     kind,
     // Unknown enum numbers (a newer client) count as unspecified.
-    device: DEVICE[e.device] ?? null,
+    device: DEVICES.nameOf(e.device) ?? null,
     timeOnPageSeconds,
     scrollDepthPercent,
     itemId,

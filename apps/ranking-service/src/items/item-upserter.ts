@@ -1,14 +1,9 @@
-import { ItemType, type Item, type UpsertItemsRequest, type UpsertItemsResponse } from '@recsys/contracts/ranking';
+import type { Item, UpsertItemsRequest, UpsertItemsResponse } from '@recsys/contracts/ranking';
+import { ITEM_TYPES } from '@recsys/contracts/vocabularies';
 import { InvalidArgumentError, NotFoundError } from '@recsys/service-kit';
 import type { CatalogCache } from '../catalog/catalog-cache';
-import type { CatalogRepository, CatalogRow, ItemKind } from '../catalog/catalog-repository';
+import type { CatalogRepository, CatalogRow } from '../catalog/catalog-repository';
 import { decimal, itemId, maxLength, uuid } from '../validation/fields';
-
-const KIND: Record<number, ItemKind> = {
-  [ItemType.ITEM_TYPE_PRODUCT]: 'product',
-  [ItemType.ITEM_TYPE_CONTENT]: 'content',
-  [ItemType.ITEM_TYPE_OFFER]: 'offer',
-};
 
 /** UpsertItems: validate every item (naming index and field), write all in one statement, refresh the website's snapshot. */
 export class ItemUpserter {
@@ -55,7 +50,7 @@ export function toRow(item: Item, at: string): CatalogRow {
   if (item.publishedAt && Number.isNaN(item.publishedAt.getTime())) throw new InvalidArgumentError('is not a valid timestamp', `${at}.published_at`);
   return {
     itemId: item.itemId,
-    kind: KIND[item.itemType] ?? 'product',
+    kind: ITEM_TYPES.nameOf(item.itemType) ?? 'product',
     title: item.title || null,
     category: item.category || null,
     brand: item.brand || null,

@@ -1,3 +1,4 @@
+import { RECOMMENDATION_TYPES } from '@recsys/contracts/vocabularies';
 import {
   MetricsDimension,
   RecommendationType,
@@ -10,11 +11,6 @@ import type { Pool } from 'pg';
 import { uuid } from '../validation/fields';
 
 const DAY_MS = 86_400_000;
-const TYPE_OF: Record<string, RecommendationType> = {
-  product: RecommendationType.RECOMMENDATION_TYPE_PRODUCT,
-  content: RecommendationType.RECOMMENDATION_TYPE_CONTENT,
-  offer: RecommendationType.RECOMMENDATION_TYPE_OFFER,
-};
 /** SQL of each dimension's group key. */
 const KEY_SQL: Record<number, string> = {
   [MetricsDimension.METRICS_DIMENSION_MODEL_VERSION]: "coalesce(model_version, '')",
@@ -67,7 +63,7 @@ export class OnlineMetrics {
           const v = r[`k${i}`];
           if (d === MetricsDimension.METRICS_DIMENSION_MODEL_VERSION) row.modelVersion = v;
           else if (d === MetricsDimension.METRICS_DIMENSION_STRATEGY) row.strategy = v;
-          else if (d === MetricsDimension.METRICS_DIMENSION_RECOMMENDATION_TYPE) row.recommendationType = TYPE_OF[v] ?? RecommendationType.RECOMMENDATION_TYPE_UNSPECIFIED;
+          else if (d === MetricsDimension.METRICS_DIMENSION_RECOMMENDATION_TYPE) row.recommendationType = RECOMMENDATION_TYPES.valueOf(v);
           else row.day = new Date(`${v}T00:00:00Z`);
         });
         return row;

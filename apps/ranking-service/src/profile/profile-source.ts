@@ -1,13 +1,7 @@
 import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
-import {
-  Device,
-  FunnelPosition,
-  LifecycleStage,
-  PriceSensitivity,
-  ProfileServiceClient,
-  type Profile,
-} from '@recsys/contracts/profile';
-import type { DeviceClass, FunnelPosition as Funnel, LifecycleStage as Stage, PriceSensitivity as Sensitivity, UserInput } from '@recsys/features';
+import { ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
+import { DEVICES, FUNNEL_POSITIONS, LIFECYCLE_STAGES, PRICE_SENSITIVITIES } from '@recsys/contracts/vocabularies';
+import type { UserInput } from '@recsys/features';
 import type { Logger } from '@recsys/service-kit';
 
 /** Why a call has, or has not, a profile: drives `profile_used` and the reasons. */
@@ -99,29 +93,6 @@ export class ProfileSource {
   }
 }
 
-const STAGES: Record<number, Stage> = {
-  [LifecycleStage.LIFECYCLE_STAGE_NEW]: 'new',
-  [LifecycleStage.LIFECYCLE_STAGE_ACTIVE]: 'active',
-  [LifecycleStage.LIFECYCLE_STAGE_AT_RISK]: 'at_risk',
-  [LifecycleStage.LIFECYCLE_STAGE_CHURNED]: 'churned',
-};
-const FUNNEL: Record<number, Funnel> = {
-  [FunnelPosition.FUNNEL_POSITION_AWARENESS]: 'awareness',
-  [FunnelPosition.FUNNEL_POSITION_CONSIDERATION]: 'consideration',
-  [FunnelPosition.FUNNEL_POSITION_DECISION]: 'decision',
-  [FunnelPosition.FUNNEL_POSITION_RETENTION]: 'retention',
-};
-const SENSITIVITY: Record<number, Sensitivity> = {
-  [PriceSensitivity.PRICE_SENSITIVITY_LOW]: 'low',
-  [PriceSensitivity.PRICE_SENSITIVITY_MEDIUM]: 'medium',
-  [PriceSensitivity.PRICE_SENSITIVITY_HIGH]: 'high',
-};
-const DEVICES: Record<number, DeviceClass> = {
-  [Device.DEVICE_MOBILE]: 'mobile',
-  [Device.DEVICE_TABLET]: 'tablet',
-  [Device.DEVICE_DESKTOP]: 'desktop',
-};
-
 /** The profile message as feature inputs (enums outside the contract's values count as unknown). */
 export function toUserInput(p: Profile): UserInput {
   const revenue = Number(p.totalRevenue);
@@ -135,10 +106,10 @@ export function toUserInput(p: Profile): UserInput {
     avgTimeOnPageSeconds: p.avgTimeOnPageSeconds,
     avgScrollDepthPercent: p.avgScrollDepthPercent,
     bounceRate: p.bounceRate,
-    lifecycleStage: STAGES[p.lifecycleStage],
-    funnelPosition: FUNNEL[p.funnelPosition],
-    priceSensitivity: SENSITIVITY[p.priceSensitivity],
-    devicePreference: DEVICES[p.devicePreference],
+    lifecycleStage: LIFECYCLE_STAGES.nameOf(p.lifecycleStage),
+    funnelPosition: FUNNEL_POSITIONS.nameOf(p.funnelPosition),
+    priceSensitivity: PRICE_SENSITIVITIES.nameOf(p.priceSensitivity),
+    devicePreference: DEVICES.nameOf(p.devicePreference),
     favoriteCategories: p.favoriteCategories,
     favoriteProducts: p.favoriteProducts,
     preferredBrands: p.preferredBrands,

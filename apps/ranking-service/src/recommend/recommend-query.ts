@@ -1,9 +1,5 @@
-import {
-  Device,
-  PageType,
-  RecommendationType,
-  type RecommendRequest,
-} from '@recsys/contracts/ranking';
+import type { RecommendRequest } from '@recsys/contracts/ranking';
+import { DEVICES, PAGE_TYPES, RECOMMENDATION_TYPES } from '@recsys/contracts/vocabularies';
 import { isCandidateKey, isKnownTimeZone, type DeviceClass, type PageKind } from '@recsys/features';
 import { InvalidArgumentError } from '@recsys/service-kit';
 import type { ItemKind } from '../catalog/catalog-repository';
@@ -38,24 +34,6 @@ export interface RecommendQuery {
   excludeCategories: Set<string>;
 }
 
-export const KIND_OF: Record<number, ItemKind> = {
-  [RecommendationType.RECOMMENDATION_TYPE_PRODUCT]: 'product',
-  [RecommendationType.RECOMMENDATION_TYPE_CONTENT]: 'content',
-  [RecommendationType.RECOMMENDATION_TYPE_OFFER]: 'offer',
-};
-const DEVICE_OF: Record<number, DeviceClass> = { [Device.DEVICE_MOBILE]: 'mobile', [Device.DEVICE_TABLET]: 'tablet', [Device.DEVICE_DESKTOP]: 'desktop' };
-const PAGE_OF: Record<number, PageKind> = {
-  [PageType.PAGE_TYPE_HOME]: 'home',
-  [PageType.PAGE_TYPE_CATEGORY]: 'category',
-  [PageType.PAGE_TYPE_PRODUCT]: 'product',
-  [PageType.PAGE_TYPE_SEARCH]: 'search',
-  [PageType.PAGE_TYPE_CART]: 'cart',
-  [PageType.PAGE_TYPE_CHECKOUT]: 'checkout',
-  [PageType.PAGE_TYPE_ORDER_CONFIRMATION]: 'order_confirmation',
-  [PageType.PAGE_TYPE_ARTICLE]: 'article',
-  [PageType.PAGE_TYPE_ACCOUNT]: 'account',
-  [PageType.PAGE_TYPE_OTHER]: 'other',
-};
 /** BCP 47, loosely: language, then subtags of letters and digits. */
 const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -114,7 +92,7 @@ export function parseRecommendRequest(req: RecommendRequest, now: Date): Recomme
     websiteId,
     userId,
     sessionId,
-    kind: KIND_OF[req.type] ?? 'product',
+    kind: RECOMMENDATION_TYPES.nameOf(req.type) ?? 'product',
     count: req.count === 0 ? 10 : req.count,
     maxPerCategory: req.maxItemsPerCategory,
     modelName: modelName(req.modelName, 'model_name'),
@@ -122,8 +100,8 @@ export function parseRecommendRequest(req: RecommendRequest, now: Date): Recomme
     dryRun: req.dryRun,
     time,
     timeZone,
-    device: ctx ? DEVICE_OF[ctx.device] : undefined,
-    pageType: ctx ? PAGE_OF[ctx.pageType] : undefined,
+    device: ctx ? DEVICES.nameOf(ctx.device) : undefined,
+    pageType: ctx ? PAGE_TYPES.nameOf(ctx.pageType) : undefined,
     pageUrl: ctx?.pageUrl || undefined,
     contextItemId: ctx?.itemId || undefined,
     contextCategory: ctx?.category || undefined,
