@@ -7,7 +7,8 @@
 // event with its session and aggregates its event data in import order (what the
 // import must read at the least), without sending the rows anywhere.
 // Env: BENCH_DATABASE_URL (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
-// BENCH_UMAMI_EVENTS (1000000), BENCH_LAG_SAMPLES (10), BENCH_FOLLOW_INTERVAL_SECONDS (1), BENCH_SETTLE_SECONDS (1).
+// BENCH_UMAMI_EVENTS (1000000), BENCH_UMAMI_IN_FLIGHT (the import's --in-flight; default: the CLI's),
+// BENCH_LAG_SAMPLES (10), BENCH_FOLLOW_INTERVAL_SECONDS (1), BENCH_SETTLE_SECONDS (1).
 import { credentials } from '@grpc/grpc-js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,8 @@ async function readFloorSeconds(url: string): Promise<number> {
   });
 }
 
+const inFlightNote = () => (process.env.BENCH_UMAMI_IN_FLIGHT ? `, --in-flight ${process.env.BENCH_UMAMI_IN_FLIGHT}` : ', --in-flight default');
+
 async function main() {
   const dbName = `recsys_bench_umami_${Date.now()}`;
   const stateDir = await mkdtemp(join(tmpdir(), 'recsys-bench-umami-'));
@@ -93,7 +96,7 @@ async function main() {
   let follower: ServiceProcess | undefined;
   try {
     const url = withDatabase(BENCH_ADMIN_URL, dbName);
-    out(`Umami import benchmark: ${EVENTS.toLocaleString('en-US')} Umami v3.1 events, node ${process.version}`);
+    out(`Umami import benchmark: ${EVENTS.toLocaleString('en-US')} Umami v3.1 events, node ${process.version}${inFlightNote()}`);
     await withClient(url, async (c) => void (await c.query(await umamiSchemaSql('v3.1.0'))));
     const loadStart = Date.now();
     await fillUmami(url);
@@ -105,7 +108,8 @@ async function main() {
     const started = await startApp('profile-service', { DATABASE_URL: url });
     service = started;
     const env = { RECSYS_PROFILE_ADDR: started.address, RECSYS_STATE_DIR: stateDir };
-    const source = ['profiles', 'import-umami', '--source-database-url', url];
+    const inFlight = process.env.BENCH_UMAMI_IN_FLIGHT ? ['--in-flight', process.env.BENCH_UMAMI_IN_FLIGHT] : [];
+    const source = ['profiles', 'import-umami', '--source-database-url', url, ...inFlight];
     const first = await runCli(env, source);
     const again = await runCli(env, source);
 
