@@ -1,13 +1,15 @@
 import type { Model } from '@recsys/contracts/registry';
 import type { Logger } from '@recsys/service-kit';
-import { ArtifactCache, type ServingState } from './artifact-cache';
+import { ArtifactCache } from './artifact-cache';
 import { identityOf, modelOf, type LoadedModel, type ModelIdentity } from './loaded-model';
 import { failureReason, UnknownFeaturesError } from './load-failures';
 import type { ModelMetrics } from './model-metrics';
 import { ModelPool, type MainThreadRule } from './model-pool';
 import type { ModelProvider, ServingModel } from './model-provider';
 import { fetchArtifact } from './artifact-fetch';
-import { RegistrySource, type ScopeState, type ScopeWatch } from './registry-source';
+import { RegistrySource, type ScopeState } from './registry-source';
+import { ScopeSlot } from './scope-slot';
+import { ServingRecord } from './serving-record';
 
 export interface RegistryModelProviderOptions {
   /** host:port of registry-service; unset = no registry (cached models, else the heuristic fallback). */
@@ -35,23 +37,6 @@ export interface RegistryModelProviderOptions {
 const GLOBAL = '';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What serves one scope: the global model ('') or one website's. */
-interface Slot {
-  scope: string;
-  serving?: LoadedModel;
-  /** Bumped by each state from the registry: a load finishing for an older state is dropped. */
-  generation: number;
-  /** Identity being loaded for the current generation (repeated states do not restart it). */
-  loadingKey?: string;
-  /** The registry's latest model for this scope (reloaded if the worker dies mid-load). */
-  wanted?: Model;
-  /** The identity last refused (bad file, unknown features): its repeats are ignored until another state comes. */
-  refusedKey?: string;
-  watch?: ScopeWatch;
-  /** Breaks since the watch last delivered a state: an outage is logged once, not once per retry. */
-  watchFailures: number;
-}
-
 /**
  * The ModelProvider of ranking-service. At start it serves what the disk
  * cache says served last time, then follows the registry: one
@@ -59,11 +44,13 @@ interface Slot {
  * (website models override the global one; the registry resolves which
  * applies). Each new state is downloaded (sha256-checked, cached by hash),
  * loaded and warmed up in the worker thread, and only then swapped in; a model
- * that fails anywhere on that path leaves the current one serving.
+ * that fails anywhere on that path leaves the current one serving. Each
+ * scope's state is a ScopeSlot; what serves is recorded by ServingRecord.
  */
 export class RegistryModelProvider implements ModelProvider {
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new Map<string, ScopeSlot>();
   private readonly cache: ArtifactCache;
+  private readonly record: ServingRecord;
   private readonly pool: ModelPool;
   private readonly registry: RegistrySource | undefined;
   private readonly log: Logger;
@@ -71,12 +58,12 @@ export class RegistryModelProvider implements ModelProvider {
   private readonly readyPromise: Promise<void>;
   private markReady!: () => void;
   private isReady = false;
-  private persisting: Promise<void> = Promise.resolve();
   private started: Promise<void> | undefined;
 
   constructor(private readonly options: RegistryModelProviderOptions) {
     this.log = options.logger.child({ component: 'model-provider', model: options.modelName });
     this.cache = new ArtifactCache(options.cacheDir);
+    this.record = new ServingRecord(this.cache, options.metrics, this.log);
     this.pool = new ModelPool({
       releaseGraceMs: options.releaseGraceMs ?? 5_000,
       metrics: options.metrics,
@@ -85,7 +72,7 @@ export class RegistryModelProvider implements ModelProvider {
     });
     this.registry = options.registryAddress ? new RegistrySource(options.registryAddress, { token: options.registryToken, backoffMs: options.backoffMs }) : undefined;
     this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
-    this.slots.set(GLOBAL, newSlot(GLOBAL));
+    this.slots.set(GLOBAL, new ScopeSlot(GLOBAL));
   }
 
   get ready(): boolean {
@@ -123,7 +110,7 @@ export class RegistryModelProvider implements ModelProvider {
     for (const slot of this.slots.values()) slot.watch?.close();
     this.registry?.close();
     await this.started?.catch(() => undefined);
-    await this.persisting;
+    await this.record.flushed();
     await this.pool.close();
   }
 
@@ -154,16 +141,16 @@ export class RegistryModelProvider implements ModelProvider {
   }
 
   private async restore(scope: string, identity: ModelIdentity): Promise<void> {
-    const slot = this.slots.get(scope) ?? this.slots.set(scope, newSlot(scope)).get(scope)!;
+    const slot = this.slots.get(scope) ?? this.slots.set(scope, new ScopeSlot(scope)).get(scope)!;
     try {
       const bytes = await this.cache.read(identity.sha256);
       if (!bytes) throw new Error('artifact missing from the cache or corrupted');
       slot.serving = await this.pool.acquire(identity, async () => bytes);
-      this.publish(slot);
-      this.log.info({ scope: scopeLabel(scope), version: identity.version, sha256: identity.sha256 }, 'serving cached model');
+      this.record.publish(slot);
+      this.log.info({ scope: slot.label, version: identity.version, sha256: identity.sha256 }, 'serving cached model');
     } catch (err) {
       this.options.metrics?.loads.inc({ outcome: 'failed', reason: 'cache' });
-      this.log.warn({ scope: scopeLabel(scope), version: identity.version, err }, 'cached model not usable');
+      this.log.warn({ scope: slot.label, version: identity.version, err }, 'cached model not usable');
     }
   }
 
@@ -174,17 +161,17 @@ export class RegistryModelProvider implements ModelProvider {
     this.markReady();
   }
 
-  private watchWebsite(websiteId: string): Slot | undefined {
+  private watchWebsite(websiteId: string): ScopeSlot | undefined {
     if (!this.registry || this.abort.signal.aborted || !UUID.test(websiteId)) return undefined;
     if (this.slots.size > (this.options.maxWebsites ?? 10_000)) return undefined;
-    const slot = newSlot(websiteId);
+    const slot = new ScopeSlot(websiteId);
     this.slots.set(websiteId, slot);
     // Until the first state arrives this website is served by the global model.
     if (this.started) this.subscribe(slot);
     return slot;
   }
 
-  private subscribe(slot: Slot): void {
+  private subscribe(slot: ScopeSlot): void {
     if (!this.registry || slot.watch || this.abort.signal.aborted) return;
     slot.watch = this.registry.watch(this.options.modelName, slot.scope, {
       onState: (state) => {
@@ -197,18 +184,16 @@ export class RegistryModelProvider implements ModelProvider {
         if (this.abort.signal.aborted) return;
         // The global watch speaks for the registry; website watches break with it, so they only debug.
         const level = slot.scope === GLOBAL && slot.watchFailures === 0 ? 'warn' : 'debug';
-        this.log[level]({ scope: scopeLabel(slot.scope), err: err.message, failures: ++slot.watchFailures }, 'registry watch down; re-subscribing with backoff');
+        this.log[level]({ scope: slot.label, err: err.message, failures: ++slot.watchFailures }, 'registry watch down; re-subscribing with backoff');
       },
     });
   }
 
-  private async apply(slot: Slot, state: ScopeState): Promise<void> {
+  private async apply(slot: ScopeSlot, state: ScopeState): Promise<void> {
     slot.wanted = state.kind === 'model' ? state.model : undefined;
     if (state.kind === 'none') {
-      slot.generation++;
-      slot.refusedKey = undefined;
-      slot.loadingKey = undefined;
-      if (slot.serving) this.log.info({ scope: scopeLabel(slot.scope), version: slot.serving.version }, 'no active model: heuristic fallback');
+      slot.supersede();
+      if (slot.serving) this.log.info({ scope: slot.label, version: slot.serving.version }, 'no active model: heuristic fallback');
       this.swap(slot, undefined);
       if (slot.scope === GLOBAL) this.settle('no active model: heuristic fallback');
       return;
@@ -219,12 +204,10 @@ export class RegistryModelProvider implements ModelProvider {
       if (slot.scope === GLOBAL) this.settle('registry confirmed the serving model');
       return;
     }
-    if (slot.loadingKey === key || slot.refusedKey === key) return; // repeated state: nothing new
-    slot.refusedKey = undefined;
-    const generation = ++slot.generation;
-    slot.loadingKey = key;
-    const log = this.log.child({ scope: scopeLabel(slot.scope), version: identity.version, sha256: identity.sha256 });
-    const current = () => slot.generation === generation && !this.abort.signal.aborted;
+    const stillWanted = slot.startLoad(key);
+    if (!stillWanted) return; // repeated state: nothing new
+    const log = this.log.child({ scope: slot.label, version: identity.version, sha256: identity.sha256 });
+    const current = () => stillWanted() && !this.abort.signal.aborted;
     try {
       const unknown = this.options.unknownFeatureNames?.(identity.featureNames) ?? [];
       if (unknown.length > 0) throw new UnknownFeaturesError(unknown);
@@ -233,16 +216,15 @@ export class RegistryModelProvider implements ModelProvider {
         loaded.unref();
         return;
       }
-      slot.loadingKey = undefined;
+      slot.loaded();
       const previous = slot.serving;
       this.swap(slot, loaded);
       this.options.metrics?.loads.inc({ outcome: 'loaded', reason: '' });
       log.info({ previous: previous?.version ?? null, scoresOn: loaded.runsOnMainThread ? 'service thread' : 'worker' }, 'model swapped in');
     } catch (err) {
       if (!current()) return;
-      slot.loadingKey = undefined;
       const reason = failureReason(err);
-      if (reason !== 'download' && reason !== 'checksum') slot.refusedKey = key;
+      slot.failed(key, reason !== 'download' && reason !== 'checksum');
       this.options.metrics?.loads.inc({ outcome: 'failed', reason });
       log.error({ reason, err: (err as Error).message, still_serving: slot.serving?.version ?? null }, 'model not loaded; the current one keeps serving');
     } finally {
@@ -251,29 +233,12 @@ export class RegistryModelProvider implements ModelProvider {
   }
 
   /** Points the slot at `next` (one assignment: calls already holding the old model keep it), then lets the old go. */
-  private swap(slot: Slot, next: LoadedModel | undefined): void {
+  private swap(slot: ScopeSlot, next: LoadedModel | undefined): void {
     const previous = slot.serving;
     slot.serving = next;
     if (previous && previous !== next) previous.unref();
-    this.publish(slot, previous);
-    this.persist();
-  }
-
-  private publish(slot: Slot, previous?: LoadedModel): void {
-    const metrics = this.options.metrics;
-    if (!metrics) return;
-    const scope = scopeLabel(slot.scope);
-    if (previous) metrics.serving.remove({ scope, name: previous.name, version: previous.version, sha256: previous.sha256 });
-    if (slot.serving) metrics.serving.set({ scope, name: slot.serving.name, version: slot.serving.version, sha256: slot.serving.sha256 }, 1);
-  }
-
-  /** Writes what serves each scope, one write at a time, so the next start can serve it with the registry down. */
-  private persist(): void {
-    const state: ServingState = {};
-    for (const slot of this.slots.values()) if (slot.serving) state[slot.scope] = slot.serving.identity;
-    this.persisting = this.persisting
-      .then(() => this.cache.writeState(state))
-      .catch((err) => this.log.warn({ err }, 'could not record the serving state in the model cache'));
+    this.record.publish(slot, previous);
+    this.record.persist(this.slots.values());
   }
 
   /**
@@ -287,18 +252,8 @@ export class RegistryModelProvider implements ModelProvider {
     for (const slot of this.slots.values()) {
       const model = slot.wanted ?? (slot.serving ? modelOf(slot.serving.identity) : undefined);
       slot.serving = undefined;
-      slot.loadingKey = undefined;
-      slot.refusedKey = undefined;
-      slot.generation++; // loads failing with the dead thread are now stale
+      slot.supersede(); // loads failing with the dead thread are now stale
       if (model) void this.apply(slot, { kind: 'model', model });
     }
   }
-}
-
-function newSlot(scope: string): Slot {
-  return { scope, generation: 0, watchFailures: 0 };
-}
-
-function scopeLabel(scope: string): string {
-  return scope || 'global';
 }
