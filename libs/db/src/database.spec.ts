@@ -41,3 +41,20 @@ it('leaves the schema alone with migrate: false', async () => {
     await database.close();
   }
 });
+
+it("routes the query builder's own messages to the service's logger, not the console (logs stay JSON lines)", async () => {
+  const warnings: [object, string | undefined][] = [];
+  const logger = { info: () => undefined, warn: (obj: object, msg?: string) => void warnings.push([obj, msg]) };
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  const database = await openDatabase({ url: db.url, logger, orm: { pool: { min: 0, max: 1 } } });
+  try {
+    // What knex does when a pooled connection broke (client.js: `Connection Error: …`).
+    const knexLogger = (database.orm.em.getConnection().getKnex().client as unknown as { logger: { warn(m: string): void } }).logger;
+    knexLogger.warn('Connection Error: Error: Connection terminated unexpectedly');
+    expect(warnings).toContainEqual([{ driver: 'knex' }, 'Connection Error: Error: Connection terminated unexpectedly']);
+    expect(log).not.toHaveBeenCalled();
+  } finally {
+    log.mockRestore();
+    await database.close();
+  }
+});
