@@ -1,9 +1,13 @@
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { onnx } from 'onnx-proto';
 
 /**
  * Reads what the registry and ranking need from an ONNX file's bytes without
- * onnxruntime (which does not expose custom metadata_props): a protobuf scan
- * that skips everything else, so weights cost nothing to read past.
+ * onnxruntime (which does not expose custom metadata_props). Each message read
+ * is decoded by onnx-proto, the code generated from ONNX's onnx.proto; only the
+ * way to them is walked here, so the graph's nodes and weights are skipped
+ * unread: decoding a whole 12.6 MB tree model took 520-750 ms, the walk
+ * 0.2-0.9 ms (2026-12-06, this machine).
  */
 
 export interface TensorInfo {
@@ -37,6 +41,7 @@ export function readModelMetadata(bytes: Uint8Array): ModelMetadata {
   const meta: ModelMetadata = { metadataProps: {}, inputs: [], outputs: [], opsetImports: [], producerName: '', irVersion: 0 };
   let sawGraph = false;
   try {
+    // ModelProto's fields by number (onnx.proto): 1 ir_version, 2 producer_name, 7 graph, 8 opset_import, 14 metadata_props.
     const r = new BinaryReader(bytes);
     while (r.pos < r.len) {
       const [field, wire] = r.tag();
@@ -45,10 +50,12 @@ export function readModelMetadata(bytes: Uint8Array): ModelMetadata {
       else if (field === 7 && wire === WireType.LengthDelimited) {
         readGraph(r.bytes(), meta);
         sawGraph = true;
-      } else if (field === 8 && wire === WireType.LengthDelimited) meta.opsetImports.push(readOpset(r.bytes()));
-      else if (field === 14 && wire === WireType.LengthDelimited) {
-        const [k, v] = readStringPair(r.bytes());
-        meta.metadataProps[k] = v;
+      } else if (field === 8 && wire === WireType.LengthDelimited) {
+        const opset = onnx.OperatorSetIdProto.decode(r.bytes());
+        meta.opsetImports.push({ domain: opset.domain, version: toNumber(opset.version) });
+      } else if (field === 14 && wire === WireType.LengthDelimited) {
+        const entry = onnx.StringStringEntryProto.decode(r.bytes());
+        meta.metadataProps[entry.key] = entry.value;
       } else r.skip(wire, field);
     }
   } catch (err) {
@@ -67,6 +74,10 @@ export function readModelMetadata(bytes: Uint8Array): ModelMetadata {
   return meta;
 }
 
+/** int64 fields decode as numbers or, with the `long` package present, as Long. */
+const toNumber = (v: number | { toNumber(): number } | null | undefined) => (v == null ? 0 : typeof v === 'number' ? v : v.toNumber());
+
+// GraphProto's fields by number: 5 initializer, 11 input, 12 output (nodes, 1, are skipped unread).
 function readGraph(bytes: Uint8Array, meta: ModelMetadata) {
   const r = new BinaryReader(bytes);
   const initializers = new Set<string>();
@@ -74,14 +85,15 @@ function readGraph(bytes: Uint8Array, meta: ModelMetadata) {
   while (r.pos < r.len) {
     const [field, wire] = r.tag();
     if (field === 5 && wire === WireType.LengthDelimited) initializers.add(readTensorName(r.bytes()));
-    else if (field === 11 && wire === WireType.LengthDelimited) inputs.push(readValueInfo(r.bytes()));
-    else if (field === 12 && wire === WireType.LengthDelimited) meta.outputs.push(readValueInfo(r.bytes()));
+    else if (field === 11 && wire === WireType.LengthDelimited) inputs.push(tensorInfo(onnx.ValueInfoProto.decode(r.bytes())));
+    else if (field === 12 && wire === WireType.LengthDelimited) meta.outputs.push(tensorInfo(onnx.ValueInfoProto.decode(r.bytes())));
     else r.skip(wire, field);
   }
   // Before IR 4 initializers were also listed as inputs; they are not what a caller feeds.
   meta.inputs = inputs.filter((i) => !initializers.has(i.name));
 }
 
+/** An initializer's name (TensorProto field 8) without decoding its data. */
 function readTensorName(bytes: Uint8Array): string {
   const r = new BinaryReader(bytes);
   let name = '';
@@ -93,77 +105,14 @@ function readTensorName(bytes: Uint8Array): string {
   return name;
 }
 
-function readValueInfo(bytes: Uint8Array): TensorInfo {
-  const r = new BinaryReader(bytes);
-  const info: TensorInfo = { name: '', elemType: 0, dims: [] };
-  while (r.pos < r.len) {
-    const [field, wire] = r.tag();
-    if (field === 1 && wire === WireType.LengthDelimited) info.name = r.string();
-    else if (field === 2 && wire === WireType.LengthDelimited) readType(r.bytes(), info);
-    else r.skip(wire, field);
-  }
-  return info;
-}
-
-function readType(bytes: Uint8Array, info: TensorInfo) {
-  const r = new BinaryReader(bytes);
-  while (r.pos < r.len) {
-    const [field, wire] = r.tag();
-    if (field === 1 && wire === WireType.LengthDelimited) {
-      const t = new BinaryReader(r.bytes());
-      while (t.pos < t.len) {
-        const [f, w] = t.tag();
-        if (f === 1 && w === WireType.Varint) info.elemType = t.int32();
-        else if (f === 2 && w === WireType.LengthDelimited) info.dims = readShape(t.bytes());
-        else t.skip(w, f);
-      }
-    } else r.skip(wire, field);
-  }
-}
-
-function readShape(bytes: Uint8Array): (number | string)[] {
-  const r = new BinaryReader(bytes);
-  const dims: (number | string)[] = [];
-  while (r.pos < r.len) {
-    const [field, wire] = r.tag();
-    if (field !== 1 || wire !== WireType.LengthDelimited) {
-      r.skip(wire, field);
-      continue;
-    }
-    const d = new BinaryReader(r.bytes());
-    let dim: number | string = '?';
-    while (d.pos < d.len) {
-      const [f, w] = d.tag();
-      if (f === 1 && w === WireType.Varint) dim = Number(d.int64());
-      else if (f === 2 && w === WireType.LengthDelimited) dim = d.string();
-      else d.skip(w, f);
-    }
-    dims.push(dim);
-  }
-  return dims;
-}
-
-function readOpset(bytes: Uint8Array): { domain: string; version: number } {
-  const r = new BinaryReader(bytes);
-  const opset = { domain: '', version: 0 };
-  while (r.pos < r.len) {
-    const [field, wire] = r.tag();
-    if (field === 1 && wire === WireType.LengthDelimited) opset.domain = r.string();
-    else if (field === 2 && wire === WireType.Varint) opset.version = Number(r.int64());
-    else r.skip(wire, field);
-  }
-  return opset;
-}
-
-function readStringPair(bytes: Uint8Array): [string, string] {
-  const r = new BinaryReader(bytes);
-  let key = '';
-  let value = '';
-  while (r.pos < r.len) {
-    const [field, wire] = r.tag();
-    if (field === 1 && wire === WireType.LengthDelimited) key = r.string();
-    else if (field === 2 && wire === WireType.LengthDelimited) value = r.string();
-    else r.skip(wire, field);
-  }
-  return [key, value];
+function tensorInfo(v: onnx.ValueInfoProto): TensorInfo {
+  const tensor = v.type?.tensorType;
+  return {
+    name: v.name,
+    elemType: tensor?.elemType ?? 0,
+    // A dimension is a value, a symbolic name, or neither (`value` says which of the oneof is set).
+    dims: ((tensor?.shape?.dim ?? []) as onnx.TensorShapeProto.Dimension[]).map((d) =>
+      d.value === 'dimParam' ? (d.dimParam ?? '?') : d.value === 'dimValue' ? toNumber(d.dimValue) : '?',
+    ),
+  };
 }
