@@ -14,7 +14,7 @@ const POOL_BYTES = 8 * 256;
  * row into a random leaf page, so every insert touches a page nobody touched
  * recently (cache misses, full-page images in the WAL after each checkpoint,
  * half-empty pages after splits); time-ordered keys append to the rightmost
- * leaves. For the recommendation log (primary key and request_id) PostgreSQL
+ * leaves. For the recommendation log (primary key and recommendation_id) PostgreSQL
  * spent 0.87-0.88x the CPU and, on a table of 1M rows, 0.75x the WAL per batch
  * with these (BENCHMARKS.md, bench:log-write).
  *
