@@ -17,6 +17,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   profile_prices: 'profile-service',
   profile_orders: 'profile-service',
   profile_pending: 'profile-service',
+  interactions: 'profile-service',
   ml_models: 'registry-service',
   ml_model_activations: 'registry-service',
   catalog_items: 'ranking-service',

@@ -49,8 +49,11 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
         lifecycle: config.profiles.lifecycle,
         eventIdRetentionDays: config.profiles.eventIdRetentionDays,
         priceReferenceTtlMs: config.profiles.priceReferenceTtlMs,
+        interactionRetentionDays: config.profiles.interactionRetentionDays,
         clock,
       });
+      // The interaction log's partitions for this month and the next two, before the first batch.
+      await store.interactions.maintain(clock.now());
       job = new LifecycleJob(store, clock, logger, config.profiles.lifecycleRefreshIntervalMs);
       job.start();
       derivedJob = new DerivedJob(store, clock, logger, config.profiles.derivedSettleIntervalMs);

@@ -15,6 +15,8 @@ const profileEnv = {
   DERIVED_SETTLE_INTERVAL_MS: env.positiveInt(10_000, DAY_MS),
   // The contract promises event ids are remembered for at least 30 days.
   EVENT_ID_RETENTION_DAYS: env.positiveInt(35, 3650).refine((d) => d >= 30, 'expected at least 30 (the contract remembers event ids 30 days)'),
+  // How long the interaction log keeps events (whole months are dropped once they end before it).
+  INTERACTION_RETENTION_DAYS: env.positiveInt(400, 36_500).refine((d) => d >= 1, 'expected at least 1'),
   // How long a website's reference price (median) may be reused before it is recomputed.
   PRICE_REFERENCE_TTL_MS: env.positiveInt(60_000, DAY_MS),
   DB_POOL_MAX: env.positiveInt(10, 200).refine((n) => n >= 1, 'expected at least 1'),
@@ -33,6 +35,7 @@ const schema = z
       lifecycleRefreshIntervalMs: e.LIFECYCLE_REFRESH_INTERVAL_MS,
       derivedSettleIntervalMs: e.DERIVED_SETTLE_INTERVAL_MS,
       eventIdRetentionDays: e.EVENT_ID_RETENTION_DAYS,
+      interactionRetentionDays: e.INTERACTION_RETENTION_DAYS,
       priceReferenceTtlMs: e.PRICE_REFERENCE_TTL_MS,
       dbPoolMax: e.DB_POOL_MAX,
     },

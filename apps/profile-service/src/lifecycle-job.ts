@@ -4,8 +4,10 @@ import type { ProfileStore } from './store/profile-store';
 
 /**
  * Moves stored lifecycle stages with time alone (a user who stops coming
- * becomes at_risk, then churned) and purges expired event ids, every
- * `intervalMs`. Runs never overlap; `stop()` waits for a run in progress.
+ * becomes at_risk, then churned), purges expired event ids, and keeps the
+ * interaction log's partitions (months ahead made, months past retention
+ * dropped), every `intervalMs`. Runs never overlap; `stop()` waits for a run
+ * in progress.
  */
 export class LifecycleJob {
   private readonly task: PeriodicTask;
@@ -26,9 +28,11 @@ export class LifecycleJob {
   /** One run now; what tests call with a moved clock. */
   async runOnce() {
     const started = Date.now();
-    const result = await this.store.refreshLifecycles(this.clock.now());
-    this.logger.info({ ...result, ms: Date.now() - started }, 'lifecycle refresh done');
-    return result;
+    const now = this.clock.now();
+    const result = await this.store.refreshLifecycles(now);
+    const partitions = await this.store.interactions.maintain(now);
+    this.logger.info({ ...result, interactionPartitions: partitions, ms: Date.now() - started }, 'lifecycle refresh done');
+    return { ...result, interactionPartitions: partitions };
   }
 
   stop(): Promise<void> {

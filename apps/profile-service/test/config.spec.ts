@@ -4,12 +4,13 @@ import { loadServiceConfig } from '../src/config';
 describe('profile-service configuration', () => {
   const base = { DATABASE_URL: 'postgres://u@h:5432/db' };
 
-  it('defaults to the contract thresholds (7 / 30 / 90 days), hourly refresh, 35-day event-id retention', () => {
+  it('defaults to the contract thresholds (7 / 30 / 90 days), hourly refresh, 35-day event-id retention, 400-day interaction retention', () => {
     expect(loadServiceConfig(base).profiles).toEqual({
       lifecycle: { newDays: 7, atRiskDays: 30, churnedDays: 90 },
       lifecycleRefreshIntervalMs: 3_600_000,
       derivedSettleIntervalMs: 10_000,
       eventIdRetentionDays: 35,
+      interactionRetentionDays: 400,
       priceReferenceTtlMs: 60_000,
       dbPoolMax: 10,
     });

@@ -97,8 +97,8 @@ describe('GetProfile, ListProfiles, DeleteProfile', () => {
     });
     expect((await h.get(site, 'gone')).totalEvents).toBe(2); // the refused call erased nothing
     const res = await unary(h.client.deleteProfile.bind(h.client), { websiteId: site, userId: 'gone', deleteRecommendations: false });
-    // 2 event ids + 1 session + 2 affinities (category, product) + 1 price + 1 order.
-    expect(res).toEqual({ profileDeleted: true, eventsDeleted: 7, recommendationsDeleted: 0 });
+    // 2 event ids + 1 session + 2 affinities (category, product) + 1 price + 1 order + 1 interaction (the product view).
+    expect(res).toEqual({ profileDeleted: true, eventsDeleted: 8, recommendationsDeleted: 0 });
     await expect(h.get(site, 'gone')).rejects.toMatchObject({ code: Status.NOT_FOUND });
     expect(await h.sql('SELECT user_id FROM recommendations WHERE website_id = $1 ORDER BY user_id', [site])).toEqual([{ user_id: '' }, { user_id: 'gone' }, { user_id: 'stays' }]);
     expect((await h.get(site, 'stays')).totalEvents).toBe(1);

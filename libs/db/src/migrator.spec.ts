@@ -57,6 +57,7 @@ describe('runMigrations', () => {
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'catalog_items',
+      'interactions', // partitioned (023): its monthly partitions are made by profile-service, not by migrations
       'ml_model_activations',
       'ml_models',
       'profile_affinities',

@@ -1,11 +1,14 @@
 import type { PoolClient } from 'pg';
 import type { Clock } from '../clock';
 import type { LifecycleThresholds } from '../config';
+import type { InteractionPartitions } from './interaction-partitions';
 
 export interface ProfileStoreOptions {
   lifecycle: LifecycleThresholds;
   eventIdRetentionDays: number;
   priceReferenceTtlMs: number;
+  /** How long interactions are kept (whole monthly partitions are dropped after it). */
+  interactionRetentionDays: number;
   clock: Clock;
 }
 
@@ -18,6 +21,8 @@ export interface ProfileDatabase {
   readonly options: ProfileStoreOptions;
   /** Each website's reference price and when it was read (PRICE_REFERENCE_TTL_MS). */
   readonly referencePrices: Map<string, { median: number | null; at: number }>;
+  /** The interaction log's partitions: made before a batch writes a month. */
+  readonly interactions: InteractionPartitions;
   /** Runs `fn` in one transaction on one connection; rolls back on any error. */
   transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
   /** One statement outside a transaction; `name` makes it a prepared statement. */

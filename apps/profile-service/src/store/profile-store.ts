@@ -1,6 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { lifecycleSql } from '../lifecycle';
 import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
+import { InteractionPartitions } from './interaction-partitions';
 import { CLEAR_PENDING, LOCK_PENDING } from './pending-sql';
 import type { ProfileDatabase, ProfileStoreOptions } from './profile-database';
 import { WebsiteProfiles } from './website-profiles';
@@ -18,11 +19,14 @@ export type { ProfileStoreOptions } from './profile-database';
 export class ProfileStore implements ProfileDatabase {
   /** website id → reference price and when it was computed (see WebsiteProfiles). */
   readonly referencePrices = new Map<string, { median: number | null; at: number }>();
+  readonly interactions: InteractionPartitions;
 
   constructor(
     private readonly pool: Pool,
     readonly options: ProfileStoreOptions,
-  ) {}
+  ) {
+    this.interactions = new InteractionPartitions(pool, options.interactionRetentionDays);
+  }
 
   forWebsite(websiteId: string): WebsiteProfiles {
     return new WebsiteProfiles(this, websiteId);

@@ -7,6 +7,7 @@ import type { ListCursor } from '../page-token';
 import * as sql from './ingest-sql';
 import { LOCK_PROFILE, LOCK_WEBSITE, WEBSITE_EXISTS } from './locks-sql';
 import { CATCH_UP_LAST_VISIT } from './pending-sql';
+import { monthOf } from './interaction-partitions';
 import type { ProfileDatabase } from './profile-database';
 import { currentColumns, derivedJoins, REFERENCE_PRICE } from './derived-sql';
 import { PROFILE_COLUMNS, type ProfileRow } from './profile-row';
@@ -33,7 +34,7 @@ export interface ErasureResult {
   eventsDeleted: number;
 }
 
-const BOOKKEEPING_TABLES = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders'] as const;
+const BOOKKEEPING_TABLES = ['profile_event_ids', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders', 'interactions'] as const;
 
 /** One website's profiles. Every statement here is scoped by `websiteId` ($1). */
 export class WebsiteProfiles {
@@ -49,11 +50,15 @@ export class WebsiteProfiles {
    * derived from the bookkeeping are marked stale and computed on read
    * (derived-sql.ts). All or nothing.
    */
-  track(events: readonly NormalizedEvent[], now: Date): Promise<TrackResult> {
+  async track(events: readonly NormalizedEvent[], now: Date): Promise<TrackResult> {
     // Ids repeated inside the batch: the first occurrence wins, like a replay.
     const unique = new Map<string, NormalizedEvent>();
     for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, e);
     const candidates = [...unique.values()];
+    // Events about an item, within retention, go to the interaction log too; their months need partitions first.
+    const cutoff = this.store.interactions.cutoff(now);
+    const logged = (e: NormalizedEvent) => e.itemId !== null && e.kind !== 'custom' && e.kind !== 'page_view' && e.occurredAt >= cutoff;
+    await this.store.interactions.ensure(candidates.filter(logged).map((e) => monthOf(e.occurredAt)));
 
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
@@ -76,6 +81,10 @@ export class WebsiteProfiles {
         values: [...arrays, now.toISOString(), lifecycle.newDays, lifecycle.atRiskDays, lifecycle.churnedDays],
       });
       await tx.query({ name: 'profiles-bookkeeping', text: sql.RECORD_BOOKKEEPING, values: arrays });
+      const interactions = accepted.filter(logged);
+      if (interactions.length > 0) {
+        await tx.query({ name: 'profiles-interactions', text: sql.INSERT_INTERACTIONS, values: interactionArrays(this.websiteId, interactions) });
+      }
       return { ...result, profilesUpdated: users };
     });
   }
@@ -176,6 +185,25 @@ export class WebsiteProfiles {
 }
 
 /** $1 website, $2..$14 the events as parallel arrays (ingest-sql.ts EVENTS). */
+/** $1..$12 of INSERT_INTERACTIONS. */
+function interactionArrays(websiteId: string, events: readonly NormalizedEvent[]): unknown[] {
+  const col = <T>(f: (e: NormalizedEvent) => T) => events.map(f);
+  return [
+    websiteId,
+    col((e) => e.occurredAt.toISOString()),
+    col((e) => e.eventId),
+    col((e) => e.userId),
+    col((e) => e.sessionId),
+    col((e) => e.itemId),
+    col((e) => e.kind),
+    col((e) => e.device),
+    col((e) => e.category),
+    col((e) => e.price),
+    col((e) => (e.kind === 'purchase' ? e.revenue : null)),
+    col((e) => e.orderId),
+  ];
+}
+
 function eventArrays(websiteId: string, events: readonly NormalizedEvent[]): unknown[] {
   const col = <T>(f: (e: NormalizedEvent) => T) => events.map(f);
   return [

@@ -159,7 +159,7 @@ export interface DeleteProfileResponse {
   profileDeleted: boolean;
   /**
    * Number of stored per-user event records deleted (dedupe and aggregate
-   * bookkeeping), >= 0.
+   * bookkeeping, and the user's rows of the interaction log), >= 0.
    */
   eventsDeleted: number;
   /**
