@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { systemClock, type Clock } from './clock';
 import type { ServiceConfig } from './config';
 import { DerivedJob } from './derived-job';
+import { ItemSignals } from './item-signals';
 import { LifecycleJob } from './lifecycle-job';
 import { ProfileHandler } from './profile.handler';
 import { ProfileStore } from './store/profile-store';
@@ -58,7 +59,7 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       job.start();
       derivedJob = new DerivedJob(store, clock, logger, config.profiles.derivedSettleIntervalMs);
       derivedJob.start();
-      const handler = new ProfileHandler(store, clock, config.profiles.lifecycle);
+      const handler = new ProfileHandler(store, clock, config.profiles.lifecycle, new ItemSignals(store, clock, config.profiles.itemSignals));
       return {
         services: [registerService(ProfileServiceService, handler, { default: 'service', admin: ['deleteProfile'] })],
         close: async () => {

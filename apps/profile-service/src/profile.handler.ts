@@ -1,6 +1,8 @@
 import type {
   DeleteProfileRequest,
   DeleteProfileResponse,
+  GetItemSignalsRequest,
+  GetItemSignalsResponse,
   GetProfileRequest,
   GetProfileResponse,
   ListProfilesRequest,
@@ -16,6 +18,7 @@ import { InvalidArgumentError, type ServiceImplementation } from '@recsys/servic
 import type { Clock } from './clock';
 import type { LifecycleThresholds } from './config';
 import { validateEvents, validateUserId, validateWebsiteId, validateWebsites } from './events/validate-events';
+import type { ItemSignals } from './item-signals';
 import { toProfile } from './profile-mapper';
 import { decodePageToken, encodePageToken } from './page-token';
 import type { ProfileStore } from './store/profile-store';
@@ -29,6 +32,7 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
     private readonly store: ProfileStore,
     private readonly clock: Clock,
     private readonly thresholds: LifecycleThresholds,
+    private readonly signals: ItemSignals,
   ) {}
 
   async trackEvents(request: TrackEventsRequest): Promise<TrackEventsResponse> {
@@ -78,6 +82,10 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
     }
     const result = await this.store.forWebsite(websiteId).erase(userId);
     return { profileDeleted: result.profileDeleted, eventsDeleted: result.eventsDeleted, recommendationsDeleted: 0 };
+  }
+
+  getItemSignals(request: GetItemSignalsRequest): Promise<GetItemSignalsResponse> {
+    return this.signals.get(request);
   }
 
   async upsertWebsites(request: UpsertWebsitesRequest): Promise<UpsertWebsitesResponse> {

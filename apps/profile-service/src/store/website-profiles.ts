@@ -157,7 +157,12 @@ export class WebsiteProfiles {
     });
   }
 
-  /** Inside a write transaction `tx`, also locks the website row until commit (ingest-sql.ts LOCK_WEBSITE). */
+  /** NotFoundError unless the website exists (and Umami has not deleted it). */
+  requireExists(): Promise<void> {
+    return this.requireWebsite();
+  }
+
+  /** Inside a write transaction `tx`, also locks the website row until commit (locks-sql.ts LOCK_WEBSITE). */
   private async requireWebsite(tx?: PoolClient): Promise<void> {
     const rows = tx ? (await tx.query(LOCK_WEBSITE, [this.websiteId])).rows : await this.store.query(WEBSITE_EXISTS, [this.websiteId]);
     if (rows.length === 0) throw this.unknownWebsite();

@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Event } from "./event";
 import {
   FunnelPosition,
@@ -168,6 +169,62 @@ export interface DeleteProfileResponse {
    * @deprecated
    */
   recommendationsDeleted: number;
+}
+
+/** Which website's item signals, and which version the caller already has. */
+export interface GetItemSignalsRequest {
+  /** The website (UUID). Malformed: INVALID_ARGUMENT; unknown: NOT_FOUND. */
+  websiteId: string;
+  /**
+   * The version the caller holds (empty: none). When it is still current the
+   * response is `unchanged` and has no items.
+   */
+  knownVersion: string;
+}
+
+/** A website's item signals, or word that the caller's version is current. */
+export interface GetItemSignalsResponse {
+  /** Identifies this computation; send it back as known_version. */
+  version: string;
+  /** True when known_version is current: `items` is empty, keep yours. */
+  unchanged: boolean;
+  /** The most popular items first. */
+  items: ItemSignal[];
+  /** When the signals were computed (decay is relative to this time). */
+  computedAt: Date | undefined;
+}
+
+/**
+ * One item's behaviour on one website, time-decayed: each interaction counts
+ * 0.5^(age / half-life).
+ */
+export interface ItemSignal {
+  /** The item (as TrackEvents named it: Event.item_id). */
+  itemId: string;
+  /**
+   * Sum of weight x decay over the item's interactions: product view 1, item
+   * view 0.5, add to cart 3, purchase 5. >= 0.
+   */
+  popularity: number;
+  /** Decayed count of product and item views. */
+  views: number;
+  /** Decayed count of adds to cart. */
+  carts: number;
+  /** Decayed count of purchase lines. */
+  purchases: number;
+  /** Items seen in the same sessions, strongest first, at most 20. */
+  coVisited: ItemNeighbour[];
+}
+
+/** An item seen in the same sessions as another, and how strongly. */
+export interface ItemNeighbour {
+  /** The neighbouring item. */
+  itemId: string;
+  /**
+   * Sum over shared sessions of the decay of the later of the two
+   * interactions. > 0.
+   */
+  weight: number;
 }
 
 function createBaseWebsite(): Website {
@@ -1317,6 +1374,466 @@ export const DeleteProfileResponse: MessageFns<DeleteProfileResponse> = {
   },
 };
 
+function createBaseGetItemSignalsRequest(): GetItemSignalsRequest {
+  return { websiteId: "", knownVersion: "" };
+}
+
+export const GetItemSignalsRequest: MessageFns<GetItemSignalsRequest> = {
+  encode(message: GetItemSignalsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.websiteId !== "") {
+      writer.uint32(10).string(message.websiteId);
+    }
+    if (message.knownVersion !== "") {
+      writer.uint32(18).string(message.knownVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetItemSignalsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetItemSignalsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.websiteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.knownVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetItemSignalsRequest {
+    return {
+      websiteId: isSet(object.websiteId)
+        ? globalThis.String(object.websiteId)
+        : isSet(object.website_id)
+        ? globalThis.String(object.website_id)
+        : "",
+      knownVersion: isSet(object.knownVersion)
+        ? globalThis.String(object.knownVersion)
+        : isSet(object.known_version)
+        ? globalThis.String(object.known_version)
+        : "",
+    };
+  },
+
+  toJSON(message: GetItemSignalsRequest): unknown {
+    const obj: any = {};
+    if (message.websiteId !== "") {
+      obj.websiteId = message.websiteId;
+    }
+    if (message.knownVersion !== "") {
+      obj.knownVersion = message.knownVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetItemSignalsRequest>, I>>(base?: I): GetItemSignalsRequest {
+    return GetItemSignalsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetItemSignalsRequest>, I>>(object: I): GetItemSignalsRequest {
+    const message = createBaseGetItemSignalsRequest();
+    message.websiteId = object.websiteId ?? "";
+    message.knownVersion = object.knownVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseGetItemSignalsResponse(): GetItemSignalsResponse {
+  return { version: "", unchanged: false, items: [], computedAt: undefined };
+}
+
+export const GetItemSignalsResponse: MessageFns<GetItemSignalsResponse> = {
+  encode(message: GetItemSignalsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.unchanged !== false) {
+      writer.uint32(16).bool(message.unchanged);
+    }
+    for (const v of message.items) {
+      ItemSignal.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.computedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.computedAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetItemSignalsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetItemSignalsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unchanged = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.items.push(ItemSignal.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.computedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetItemSignalsResponse {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      unchanged: isSet(object.unchanged) ? globalThis.Boolean(object.unchanged) : false,
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ItemSignal.fromJSON(e)) : [],
+      computedAt: isSet(object.computedAt)
+        ? fromJsonTimestamp(object.computedAt)
+        : isSet(object.computed_at)
+        ? fromJsonTimestamp(object.computed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetItemSignalsResponse): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.unchanged !== false) {
+      obj.unchanged = message.unchanged;
+    }
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ItemSignal.toJSON(e));
+    }
+    if (message.computedAt !== undefined) {
+      obj.computedAt = message.computedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetItemSignalsResponse>, I>>(base?: I): GetItemSignalsResponse {
+    return GetItemSignalsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetItemSignalsResponse>, I>>(object: I): GetItemSignalsResponse {
+    const message = createBaseGetItemSignalsResponse();
+    message.version = object.version ?? "";
+    message.unchanged = object.unchanged ?? false;
+    message.items = object.items?.map((e) => ItemSignal.fromPartial(e)) || [];
+    message.computedAt = object.computedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseItemSignal(): ItemSignal {
+  return { itemId: "", popularity: 0, views: 0, carts: 0, purchases: 0, coVisited: [] };
+}
+
+export const ItemSignal: MessageFns<ItemSignal> = {
+  encode(message: ItemSignal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.popularity !== 0) {
+      writer.uint32(17).double(message.popularity);
+    }
+    if (message.views !== 0) {
+      writer.uint32(25).double(message.views);
+    }
+    if (message.carts !== 0) {
+      writer.uint32(33).double(message.carts);
+    }
+    if (message.purchases !== 0) {
+      writer.uint32(41).double(message.purchases);
+    }
+    for (const v of message.coVisited) {
+      ItemNeighbour.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ItemSignal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseItemSignal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.popularity = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.views = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.carts = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.purchases = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.coVisited.push(ItemNeighbour.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ItemSignal {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      popularity: isSet(object.popularity) ? globalThis.Number(object.popularity) : 0,
+      views: isSet(object.views) ? globalThis.Number(object.views) : 0,
+      carts: isSet(object.carts) ? globalThis.Number(object.carts) : 0,
+      purchases: isSet(object.purchases) ? globalThis.Number(object.purchases) : 0,
+      coVisited: globalThis.Array.isArray(object?.coVisited)
+        ? object.coVisited.map((e: any) => ItemNeighbour.fromJSON(e))
+        : globalThis.Array.isArray(object?.co_visited)
+        ? object.co_visited.map((e: any) => ItemNeighbour.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ItemSignal): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.popularity !== 0) {
+      obj.popularity = floatToJson(message.popularity);
+    }
+    if (message.views !== 0) {
+      obj.views = floatToJson(message.views);
+    }
+    if (message.carts !== 0) {
+      obj.carts = floatToJson(message.carts);
+    }
+    if (message.purchases !== 0) {
+      obj.purchases = floatToJson(message.purchases);
+    }
+    if (message.coVisited?.length) {
+      obj.coVisited = message.coVisited.map((e) => ItemNeighbour.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ItemSignal>, I>>(base?: I): ItemSignal {
+    return ItemSignal.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ItemSignal>, I>>(object: I): ItemSignal {
+    const message = createBaseItemSignal();
+    message.itemId = object.itemId ?? "";
+    message.popularity = object.popularity ?? 0;
+    message.views = object.views ?? 0;
+    message.carts = object.carts ?? 0;
+    message.purchases = object.purchases ?? 0;
+    message.coVisited = object.coVisited?.map((e) => ItemNeighbour.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseItemNeighbour(): ItemNeighbour {
+  return { itemId: "", weight: 0 };
+}
+
+export const ItemNeighbour: MessageFns<ItemNeighbour> = {
+  encode(message: ItemNeighbour, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.weight !== 0) {
+      writer.uint32(17).double(message.weight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ItemNeighbour {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseItemNeighbour();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.weight = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ItemNeighbour {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      weight: isSet(object.weight) ? globalThis.Number(object.weight) : 0,
+    };
+  },
+
+  toJSON(message: ItemNeighbour): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.weight !== 0) {
+      obj.weight = floatToJson(message.weight);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ItemNeighbour>, I>>(base?: I): ItemNeighbour {
+    return ItemNeighbour.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ItemNeighbour>, I>>(object: I): ItemNeighbour {
+    const message = createBaseItemNeighbour();
+    message.itemId = object.itemId ?? "";
+    message.weight = object.weight ?? 0;
+    return message;
+  },
+};
+
 /** Behaviour ingestion and user profiles. */
 export type ProfileServiceService = typeof ProfileServiceService;
 export const ProfileServiceService = {
@@ -1416,6 +1933,29 @@ export const ProfileServiceService = {
       Buffer.from(UpsertWebsitesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UpsertWebsitesResponse => UpsertWebsitesResponse.decode(value),
   },
+  /**
+   * What visitors did with each item, from the interaction log: the item
+   * signals ranking-service's candidate sources and heuristic use. Computed
+   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
+   * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
+   * cached result), so new behaviour shows within that time. Bounded: the
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with its 20 strongest
+   * co-visited items. Poll with known_version: an unchanged answer carries
+   * no items.
+   * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
+   * database down UNAVAILABLE.
+   */
+  getItemSignals: {
+    path: "/recsys.profile.v1.ProfileService/GetItemSignals" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetItemSignalsRequest): Buffer =>
+      Buffer.from(GetItemSignalsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetItemSignalsRequest => GetItemSignalsRequest.decode(value),
+    responseSerialize: (value: GetItemSignalsResponse): Buffer =>
+      Buffer.from(GetItemSignalsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetItemSignalsResponse => GetItemSignalsResponse.decode(value),
+  },
 } as const;
 
 export interface ProfileServiceServer extends UntypedServiceImplementation {
@@ -1471,6 +2011,19 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * `websites[i].field`; nothing is written then.
    */
   upsertWebsites: handleUnaryCall<UpsertWebsitesRequest, UpsertWebsitesResponse>;
+  /**
+   * What visitors did with each item, from the interaction log: the item
+   * signals ranking-service's candidate sources and heuristic use. Computed
+   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
+   * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
+   * cached result), so new behaviour shows within that time. Bounded: the
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with its 20 strongest
+   * co-visited items. Poll with known_version: an unchanged answer carries
+   * no items.
+   * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
+   * database down UNAVAILABLE.
+   */
+  getItemSignals: handleUnaryCall<GetItemSignalsRequest, GetItemSignalsResponse>;
 }
 
 export interface ProfileServiceClient extends Client {
@@ -1596,6 +2149,33 @@ export interface ProfileServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UpsertWebsitesResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * What visitors did with each item, from the interaction log: the item
+   * signals ranking-service's candidate sources and heuristic use. Computed
+   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
+   * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
+   * cached result), so new behaviour shows within that time. Bounded: the
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with its 20 strongest
+   * co-visited items. Poll with known_version: an unchanged answer carries
+   * no items.
+   * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
+   * database down UNAVAILABLE.
+   */
+  getItemSignals(
+    request: GetItemSignalsRequest,
+    callback: (error: ServiceError | null, response: GetItemSignalsResponse) => void,
+  ): ClientUnaryCall;
+  getItemSignals(
+    request: GetItemSignalsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetItemSignalsResponse) => void,
+  ): ClientUnaryCall;
+  getItemSignals(
+    request: GetItemSignalsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetItemSignalsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ProfileServiceClient = makeGenericClientConstructor(
@@ -1606,6 +2186,10 @@ export const ProfileServiceClient = makeGenericClientConstructor(
   service: typeof ProfileServiceService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
@@ -1619,6 +2203,28 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

@@ -1,0 +1,87 @@
+import type { GetItemSignalsRequest, GetItemSignalsResponse, ItemSignal } from '@recsys/contracts/profile';
+import type { Clock } from './clock';
+import { validateWebsiteId } from './events/validate-events';
+import type { ProfileStore } from './store/profile-store';
+import { ITEM_CO_VISITATION, ITEM_POPULARITY } from './store/item-signals-sql';
+
+export interface ItemSignalsOptions {
+  /** Decay half-life of an interaction, days. */
+  halfLifeDays: number;
+  /** How long a website's computed signals are served before they are computed again. */
+  ttlMs: number;
+  /** Items per answer, the most popular first. */
+  maxItems: number;
+  /** Co-visited neighbours per item. */
+  neighbours: number;
+}
+
+interface Computed {
+  version: string;
+  computedAt: Date;
+  items: ItemSignal[];
+}
+
+/**
+ * GetItemSignals: a website's item signals from the interaction log, computed
+ * at most once per `ttlMs` (concurrent callers share one computation), so the
+ * cost is two bounded statements per website per interval whatever the number
+ * of callers, and never on anyone's request path but ranking's refresh.
+ */
+export class ItemSignals {
+  private readonly cache = new Map<string, { computed: Computed; at: number }>();
+  private readonly running = new Map<string, Promise<Computed>>();
+  private sequence = 0;
+
+  constructor(
+    private readonly store: ProfileStore,
+    private readonly clock: Clock,
+    private readonly options: ItemSignalsOptions,
+  ) {}
+
+  async get(request: GetItemSignalsRequest): Promise<GetItemSignalsResponse> {
+    const websiteId = validateWebsiteId(request.websiteId);
+    const now = this.clock.now();
+    const cached = this.cache.get(websiteId);
+    let computed = cached && now.getTime() - cached.at < this.options.ttlMs ? cached.computed : undefined;
+    if (!computed) {
+      let running = this.running.get(websiteId);
+      if (!running) {
+        running = this.compute(websiteId, now).finally(() => this.running.delete(websiteId));
+        this.running.set(websiteId, running);
+      }
+      computed = await running;
+    }
+    if (request.knownVersion && request.knownVersion === computed.version) {
+      return { version: computed.version, unchanged: true, items: [], computedAt: computed.computedAt };
+    }
+    return { version: computed.version, unchanged: false, items: computed.items, computedAt: computed.computedAt };
+  }
+
+  private async compute(websiteId: string, now: Date): Promise<Computed> {
+    await this.store.forWebsite(websiteId).requireExists();
+    const { halfLifeDays, maxItems, neighbours } = this.options;
+    const popular = await this.store.query<{ item_id: string; popularity: number; views: number; carts: number; purchases: number }>(
+      ITEM_POPULARITY,
+      [websiteId, now.toISOString(), halfLifeDays, maxItems],
+      'item-signals-popularity',
+    );
+    const pairs =
+      popular.length === 0
+        ? []
+        : await this.store.query<{ item: string; neighbour: string; weight: number }>(
+            ITEM_CO_VISITATION,
+            [websiteId, now.toISOString(), halfLifeDays, popular.map((p) => p.item_id), neighbours],
+            'item-signals-co-visitation',
+          );
+    const byItem = new Map<string, ItemSignal>();
+    const items = popular.map((p): ItemSignal => {
+      const signal = { itemId: p.item_id, popularity: Number(p.popularity), views: Number(p.views), carts: Number(p.carts), purchases: Number(p.purchases), coVisited: [] };
+      byItem.set(p.item_id, signal);
+      return signal;
+    });
+    for (const pair of pairs) byItem.get(pair.item)?.coVisited.push({ itemId: pair.neighbour, weight: Number(pair.weight) });
+    const computed = { version: `${now.getTime().toString(36)}-${(++this.sequence).toString(36)}`, computedAt: now, items };
+    this.cache.set(websiteId, { computed, at: now.getTime() });
+    return computed;
+  }
+}

@@ -1,0 +1,41 @@
+/*
+ * Item signals from the interaction log (migration 023), for one website, all
+ * retained history, each interaction decayed by 0.5^(age / half-life) relative
+ * to the computation time. Weights are the favourites' (product view 1, add to
+ * cart 3, purchase 5; an item view, seen but not a page, 0.5).
+ */
+
+/** Weight of an interaction of kind `k`. */
+const WEIGHT = `CASE k WHEN 'product_view' THEN 1.0 WHEN 'item_view' THEN 0.5 WHEN 'add_to_cart' THEN 3.0 ELSE 5.0 END`;
+/** Decay of an interaction at the time `t` (an SQL expression; $2 now, $3 half-life in days). */
+const decay = (t: string) => `power(0.5, greatest(0, extract(epoch FROM ($2::timestamptz - ${t}))) / ($3::float8 * 86400))`;
+
+/** $1 website, $2 now, $3 half-life (days), $4 how many items: the most popular first. */
+export const ITEM_POPULARITY = `SELECT item_id, sum(${WEIGHT} * d) AS popularity,
+       coalesce(sum(d) FILTER (WHERE k IN ('product_view', 'item_view')), 0) AS views,
+       coalesce(sum(d) FILTER (WHERE k = 'add_to_cart'), 0) AS carts,
+       coalesce(sum(d) FILTER (WHERE k = 'purchase'), 0) AS purchases
+  FROM (SELECT item_id, kind AS k, ${decay('occurred_at')} AS d FROM interactions WHERE website_id = $1 AND occurred_at <= $2) x
+ GROUP BY item_id ORDER BY popularity DESC, item_id LIMIT $4`;
+
+/**
+ * Co-visitation ($1 website, $2 now, $3 half-life, $4 the items to answer for,
+ * $5 neighbours per item): pairs of distinct items in one session, each shared
+ * session weighing the decay of its later interaction with the two; a session's
+ * first 30 distinct items only, so one long session cannot cost a square of
+ * its length. The strongest $5 per item.
+ */
+export const ITEM_CO_VISITATION = `WITH s AS (
+    SELECT session_id, item_id, max(occurred_at) AS t,
+           row_number() OVER (PARTITION BY session_id ORDER BY min(occurred_at), item_id) AS n
+      FROM interactions WHERE website_id = $1 AND occurred_at <= $2
+     GROUP BY session_id, item_id
+  ), pairs AS (
+    SELECT a.item_id AS item, b.item_id AS neighbour, sum(${decay('greatest(a.t, b.t)')}) AS weight
+      FROM s a JOIN s b ON b.session_id = a.session_id AND b.item_id <> a.item_id
+     WHERE a.n <= 30 AND b.n <= 30 AND a.item_id = ANY($4::text[])
+     GROUP BY 1, 2
+  )
+  SELECT item, neighbour, weight FROM (
+    SELECT item, neighbour, weight, row_number() OVER (PARTITION BY item ORDER BY weight DESC, neighbour) AS r FROM pairs
+  ) ranked WHERE r <= $5 ORDER BY item, r`;

@@ -1,0 +1,66 @@
+import { status as Status } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { EventType, type GetItemSignalsResponse } from '@recsys/contracts/profile';
+import { unary } from '@recsys/service-kit/testing';
+import { DAY, event, startHarness, type Harness } from './support/harness';
+
+const { EVENT_TYPE_PRODUCT_VIEW: VIEW, EVENT_TYPE_ADD_TO_CART: CART, EVENT_TYPE_PURCHASE: PURCHASE } = EventType;
+
+/** GetItemSignals over hand-built sessions; every expected number is worked out here from the documented rules. */
+describe('GetItemSignals', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ ITEM_SIGNAL_HALF_LIFE_DAYS: '14', ITEM_SIGNALS_TTL_MS: '30000' });
+  });
+  afterAll(() => h?.close());
+
+  const signals = (websiteId: string, knownVersion = ''): Promise<GetItemSignalsResponse> =>
+    unary(h.client.getItemSignals.bind(h.client), { websiteId, knownVersion });
+
+  it('popularity, per-kind counts and co-visitation decay by the half-life; polling with the version is cheap until they change', async () => {
+    const site = await h.newWebsite();
+    const now = h.clock.now();
+    const twoWeeksAgo = new Date(now.getTime() - 14 * DAY); // one half-life: every interaction there counts 0.5
+    const [s1, s2] = [randomUUID(), randomUUID()];
+    await h.track(site, [
+      event({ userId: 'a', sessionId: s1, type: VIEW, occurredAt: twoWeeksAgo, itemId: 'sku-1' }),
+      event({ userId: 'a', sessionId: s1, type: VIEW, occurredAt: twoWeeksAgo, itemId: 'sku-2' }),
+      event({ userId: 'a', sessionId: s1, type: PURCHASE, occurredAt: twoWeeksAgo, itemId: 'sku-2', revenue: '10', orderId: 'o1' }),
+      event({ userId: 'b', sessionId: s2, type: VIEW, occurredAt: now, itemId: 'sku-1' }),
+      event({ userId: 'b', sessionId: s2, type: CART, occurredAt: now, itemId: 'sku-1' }),
+      event({ userId: 'b', sessionId: s2, type: VIEW, occurredAt: now, itemId: 'sku-3' }),
+    ]);
+    const first = await signals(site);
+    expect(first.unchanged).toBe(false);
+    const rounded = first.items.map((i) => ({
+      itemId: i.itemId,
+      popularity: +i.popularity.toFixed(9),
+      views: +i.views.toFixed(9),
+      carts: +i.carts.toFixed(9),
+      purchases: +i.purchases.toFixed(9),
+      coVisited: i.coVisited.map((n) => [n.itemId, +n.weight.toFixed(9)]),
+    }));
+    expect(rounded).toEqual([
+      // view 1 x 0.5 + view 1 x 1 + cart 3 x 1
+      { itemId: 'sku-1', popularity: 4.5, views: 1.5, carts: 1, purchases: 0, coVisited: [['sku-3', 1], ['sku-2', 0.5]] },
+      // view 1 x 0.5 + purchase 5 x 0.5
+      { itemId: 'sku-2', popularity: 3, views: 0.5, carts: 0, purchases: 0.5, coVisited: [['sku-1', 0.5]] },
+      { itemId: 'sku-3', popularity: 1, views: 1, carts: 0, purchases: 0, coVisited: [['sku-1', 1]] },
+    ]);
+
+    // The same version while the signals are fresh: nothing to send.
+    await h.track(site, [event({ userId: 'c', sessionId: randomUUID(), type: VIEW, occurredAt: now, itemId: 'sku-3' })]);
+    expect(await signals(site, first.version)).toMatchObject({ version: first.version, unchanged: true, items: [] });
+    // After the TTL they are computed again and show the new view: two views of sku-3, both now 30,001 ms old.
+    h.clock.advance(30_001);
+    const second = await signals(site, first.version);
+    expect(second.unchanged).toBe(false);
+    expect(second.version).not.toBe(first.version);
+    expect(second.items.find((i) => i.itemId === 'sku-3')!.views).toBeCloseTo(2 * 0.5 ** (30_001 / (14 * DAY)), 9);
+  });
+
+  it('refuses a malformed or unknown website', async () => {
+    await expect(signals('nope')).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringMatching(/^website_id: /) });
+    await expect(signals(randomUUID())).rejects.toMatchObject({ code: Status.NOT_FOUND });
+  });
+});
