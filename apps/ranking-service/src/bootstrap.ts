@@ -71,13 +71,6 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
       // to the pool); the query in flight still fails normally. Without a listener that would crash the process.
       pool.on('connect', (client) => client.on('error', () => undefined));
       const catalogRepository = new CatalogRepository(pool);
-      const catalog = new CatalogCache(
-        catalogRepository,
-        new BehaviourRepository(pool),
-        logger,
-        { refreshIntervalMs: settings.catalogRefreshIntervalMs, behaviourMaxAgeMs: settings.behaviourRefreshIntervalMs },
-        metrics.registry,
-      );
       const profiles = new ProfileSource(
         {
           address: settings.profile.address,
@@ -87,6 +80,15 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
           maxEntries: settings.profile.cacheMaxEntries,
         },
         logger,
+      );
+      const catalog = new CatalogCache(
+        catalogRepository,
+        new BehaviourRepository(pool),
+        logger,
+        { refreshIntervalMs: settings.catalogRefreshIntervalMs, behaviourMaxAgeMs: settings.behaviourRefreshIntervalMs },
+        metrics.registry,
+        // Item signals from the interaction log, through profile-service's contract (when there is one).
+        settings.profile.address ? (websiteId, knownVersion) => profiles.itemSignals(websiteId, knownVersion) : undefined,
       );
       const log = new RecommendationLog(pool, settings.log, logger, metrics.registry);
       const sessions = new SessionMemory();

@@ -2,7 +2,17 @@ import { NotFoundError, PeriodicTask, type Logger } from '@recsys/service-kit';
 import { Histogram, type Registry } from 'prom-client';
 import type { BehaviourRepository, ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
 import type { CatalogRepository, CatalogRow } from './catalog-repository';
-import { WebsiteSnapshot } from './website-snapshot';
+import { WebsiteSnapshot, type Behaviour, type BehaviourSignal } from './website-snapshot';
+
+/**
+ * Where behaviour signals come from (profile-service's GetItemSignals): the
+ * signals newer than `knownVersion`, `'unchanged'`, or undefined when they
+ * could not be had (the last copy then keeps serving, flagged stale).
+ */
+export type BehaviourSource = (
+  websiteId: string,
+  knownVersion: string,
+) => Promise<{ version: string; signals: readonly BehaviourSignal[] } | 'unchanged' | undefined>;
 
 export interface CatalogCacheOptions {
   /** How often loaded websites are checked for catalog changes (0 = never). */
@@ -15,10 +25,13 @@ export interface CatalogCacheOptions {
 interface Sources {
   catalogVersion: string;
   rows: CatalogRow[];
-  behaviour: Behaviour;
+  behaviour: LogBehaviour;
+  /** The interaction log's signals and their version ('' = none yet). */
+  signals: { version: string; behaviour: Behaviour };
 }
 
-interface Behaviour {
+/** What the recommendations log says (BehaviourRepository). */
+interface LogBehaviour {
   stats: Map<string, ItemStats>;
   co: Pair[];
   next: Pair[];
@@ -62,6 +75,8 @@ export class CatalogCache {
     private readonly logger: Logger,
     private readonly options: CatalogCacheOptions,
     registry?: Registry,
+    /** The interaction log's item signals; none = the recommendations log alone. */
+    private readonly behaviourSource?: BehaviourSource,
   ) {
     // What each log aggregate costs PostgreSQL per read (npm run bench:aggregates reads it).
     this.readSeconds = new Histogram({
@@ -119,14 +134,16 @@ export class CatalogCache {
       const catalogSame = previous?.catalogVersion === catalogVersion;
       const behaviourFresh = previous !== undefined && Date.now() - previous.behaviour.readAt.getTime() < this.options.behaviourMaxAgeMs;
       const current = this.snapshots.get(websiteId);
-      if (catalogSame && behaviourFresh && current?.complete) return current;
+      const signals = await this.readSignals(websiteId, previous?.signals);
+      const signalsSame = signals === previous?.signals;
+      if (catalogSame && behaviourFresh && signalsSame && current?.complete) return current;
       const readRows = () => (catalogSame ? Promise.resolve(previous!.rows) : this.catalog.itemsOf(websiteId));
       const readBehaviour = () => (behaviourFresh ? Promise.resolve(previous!.behaviour) : this.readBehaviour(websiteId, background));
       // In the background one read after another (see readBehaviour); a waiting caller gets them at once.
       const [rows, behaviour] = background ? [await readRows(), await readBehaviour()] : await Promise.all([readRows(), readBehaviour()]);
-      this.sources.set(websiteId, { catalogVersion, rows, behaviour });
+      this.sources.set(websiteId, { catalogVersion, rows, behaviour, signals });
       const b = behaviour;
-      snapshot = new WebsiteSnapshot(websiteId, rows, b.stats, b.co, b.next, b.segments, b.purchases, b.readAt);
+      snapshot = new WebsiteSnapshot(websiteId, rows, b.stats, b.co, b.next, b.segments, b.purchases, b.readAt, true, signals.behaviour);
     } catch (err) {
       if (err instanceof NotFoundError) throw err;
       const previous = this.snapshots.get(websiteId);
@@ -142,13 +159,33 @@ export class CatalogCache {
   }
 
   /**
+   * The interaction log's signals: new ones when they changed, the previous
+   * object when not (so an unchanged refresh rebuilds nothing), the previous
+   * ones flagged stale when profile-service could not be asked.
+   */
+  private async readSignals(websiteId: string, previous: Sources['signals'] | undefined): Promise<Sources['signals']> {
+    const none = { version: '', behaviour: { signals: [], stale: false } };
+    if (!this.behaviourSource) return previous ?? none;
+    const answer = await this.behaviourSource(websiteId, previous?.version ?? '');
+    if (answer === 'unchanged') {
+      if (!previous) return none;
+      return previous.behaviour.stale ? { version: previous.version, behaviour: { signals: previous.behaviour.signals, stale: false } } : previous;
+    }
+    if (answer === undefined) {
+      const last = previous ?? none;
+      return last.behaviour.stale ? last : { version: last.version, behaviour: { signals: last.behaviour.signals, stale: true } };
+    }
+    return { version: answer.version, behaviour: { signals: answer.signals, stale: false } };
+  }
+
+  /**
    * The log aggregates. A caller waiting (first load, after UpsertItems): the
    * five reads at once. The periodic background refresh: one after another, so
    * PostgreSQL aggregating the log takes one core at most, not every core the
    * service needs to keep answering (BENCHMARKS.md: a parallel refresh during the
    * open-loop run was the p99 tail).
    */
-  private async readBehaviour(websiteId: string, oneByOne: boolean): Promise<Behaviour> {
+  private async readBehaviour(websiteId: string, oneByOne: boolean): Promise<LogBehaviour> {
     const readAt = new Date();
     const timed =
       <T>(aggregate: string, read: () => Promise<T>) =>

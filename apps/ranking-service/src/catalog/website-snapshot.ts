@@ -13,11 +13,34 @@ export interface CatalogEntry {
   readonly available: boolean;
   readonly kind: ItemKind;
   readonly category: string | null;
-  /** 30-day popularity (5·conversions + clicks + 0.05·impressions). */
+  /**
+   * Popularity: the recommendations log's 30 days (5·conversions + clicks +
+   * 0.05·impressions) plus the interaction log's decayed popularity (views 1,
+   * carts 3, purchases 5).
+   */
   readonly popularity: number;
   /** Share of the week's popularity in the last day, 0..1. */
   readonly trending: number;
 }
+
+/**
+ * What visitors did with an item, from profile-service's interaction log
+ * (GetItemSignals): time-decayed popularity and the items seen in the same
+ * sessions. Combined with what the recommendations log says.
+ */
+export interface BehaviourSignal {
+  itemId: string;
+  popularity: number;
+  coVisited: readonly { itemId: string; weight: number }[];
+}
+
+/** The behaviour signals a snapshot was built with; `stale` when profile-service could not be asked (the last copy serves). */
+export interface Behaviour {
+  signals: readonly BehaviourSignal[];
+  stale: boolean;
+}
+
+const NO_BEHAVIOUR: Behaviour = { signals: [], stale: false };
 
 export interface Neighbour {
   itemId: string;
@@ -57,7 +80,9 @@ export class WebsiteSnapshot {
     readonly builtAt: Date,
     /** False when the database could not be read: an empty stand-in until the next refresh. */
     readonly complete = true,
+    readonly behaviour: Behaviour = NO_BEHAVIOUR,
   ) {
+    const behaviourOf = new Map(behaviour.signals.map((b) => [b.itemId, b]));
     // Numbered, so every model's assembler keeps item.* values packed by slot (@recsys/features ItemTable).
     const table = new ItemTable(rows.length);
     // One string object per distinct category and brand: the match.* features compare them for
@@ -89,7 +114,7 @@ export class WebsiteSnapshot {
           stats7d: s?.d7,
           stats30d: s?.d30,
         },
-        popularity: popularityOf(s?.d30),
+        popularity: popularityOf(s?.d30) + (behaviourOf.get(row.itemId)?.popularity ?? 0),
         trending: week > 0 ? Math.min(1, popularityOf(s?.d1) / week) : 0,
       });
     }
@@ -106,7 +131,20 @@ export class WebsiteSnapshot {
     for (const e of [...available].filter((x) => x.trending > 0).sort((a, b) => b.trending * Math.log1p(b.popularity) - a.trending * Math.log1p(a.popularity))) {
       push(this.trending, e.kind, e);
     }
-    for (const p of coVisitation) push(this.coVisited, p.from, { itemId: p.to, weight: p.weight, entry: this.items.get(p.to) });
+    // Co-visitation from both logs: weights of the same pair add up; strongest first.
+    const pairs = new Map<string, Map<string, number>>();
+    const addPair = (from: string, to: string, weight: number) => {
+      const m = pairs.get(from) ?? pairs.set(from, new Map()).get(from)!;
+      m.set(to, (m.get(to) ?? 0) + weight);
+    };
+    for (const p of coVisitation) addPair(p.from, p.to, p.weight);
+    for (const b of behaviour.signals) for (const n of b.coVisited) addPair(b.itemId, n.itemId, n.weight);
+    for (const [from, m] of pairs) {
+      this.coVisited.set(
+        from,
+        [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([to, weight]) => ({ itemId: to, weight, entry: this.items.get(to) })),
+      );
+    }
     for (const p of nextItems) push(this.nextItems, p.from, { itemId: p.to, weight: p.weight, entry: this.items.get(p.to) });
     for (const s of segments) {
       const e = this.items.get(s.itemId);

@@ -3,6 +3,7 @@ import { ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
 import { DEVICES, FUNNEL_POSITIONS, LIFECYCLE_STAGES, PRICE_SENSITIVITIES } from '@recsys/contracts/vocabularies';
 import type { UserInput } from '@recsys/features';
 import type { Logger } from '@recsys/service-kit';
+import type { BehaviourSignal } from '../catalog/website-snapshot';
 
 /** Why a call has, or has not, a profile: drives `profile_used` and the reasons. */
 export type ProfileOutcome = 'used' | 'anonymous' | 'unknown_user' | 'disabled' | 'timeout' | 'unavailable';
@@ -88,10 +89,36 @@ export class ProfileSource {
     });
   }
 
+  /**
+   * The website's item signals from the interaction log (GetItemSignals), for
+   * the catalog refresh, never for a Recommend call: 'unchanged' when
+   * `knownVersion` is current, undefined when profile-service is not
+   * configured or did not answer (logged; the caller keeps its last copy).
+   */
+  itemSignals(websiteId: string, knownVersion: string): Promise<{ version: string; signals: BehaviourSignal[] } | 'unchanged' | undefined> {
+    if (!this.client) return Promise.resolve(undefined);
+    const md = new Metadata();
+    if (this.options.token) md.set('authorization', `Bearer ${this.options.token}`);
+    return new Promise((resolve) => {
+      this.client!.getItemSignals({ websiteId, knownVersion }, md, { deadline: Date.now() + SIGNALS_DEADLINE_MS }, (err: ServiceError | null, res) => {
+        if (err) {
+          // NOT_FOUND: profile-service does not know the website (yet): nothing to combine.
+          if (err.code !== Status.NOT_FOUND) this.logger.warn({ code: err.code, details: err.details, websiteId }, 'item signals unavailable; serving the last copy');
+          return resolve(err.code === Status.NOT_FOUND ? { version: '', signals: [] } : undefined);
+        }
+        if (res.unchanged) return resolve('unchanged');
+        resolve({ version: res.version, signals: res.items.map((i) => ({ itemId: i.itemId, popularity: i.popularity, coVisited: i.coVisited })) });
+      });
+    });
+  }
+
   close(): void {
     this.client?.close();
   }
 }
+
+/** A background call: generous, but bounded so a hung profile-service cannot stall a refresh. */
+const SIGNALS_DEADLINE_MS = 10_000;
 
 /** The profile message as feature inputs (enums outside the contract's values count as unknown). */
 export function toUserInput(p: Profile): UserInput {

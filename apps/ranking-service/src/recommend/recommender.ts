@@ -83,6 +83,7 @@ export class Recommender {
         await this.explain(it, c, index.get(c)!, user, q, scoring);
         const note = PROFILE_NOTES[profile.outcome];
         if (note) it.reasons.push(note);
+        if (snapshot.behaviour.stale) it.reasons.push(STALE_BEHAVIOUR_NOTE);
       }
       items.push(it);
     }
@@ -126,6 +127,9 @@ const PROFILE_NOTES: Partial<Record<ProfileLookup['outcome'], string>> = {
   timeout: 'profile-service did not answer in time: ranked without the profile',
   unavailable: 'profile-service unavailable: ranked without the profile',
 };
+
+/** Said in the reasons (explain) while profile-service's item signals could not be refreshed. */
+const STALE_BEHAVIOUR_NOTE = 'item signals from profile-service could not be refreshed: ranked with the last copy';
 
 function contextInput(q: RecommendQuery, snapshot: WebsiteSnapshot): ContextInput {
   const pageItem = q.contextItemId ? snapshot.items.get(q.contextItemId) : undefined;

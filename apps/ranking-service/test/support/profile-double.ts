@@ -2,6 +2,7 @@ import {
   Device,
   LifecycleStage,
   ProfileServiceService,
+  type GetItemSignalsResponse,
   type GetProfileRequest,
   type GetProfileResponse,
   type Profile,
@@ -56,6 +57,11 @@ export class ProfileDouble implements ServiceImplementation<typeof ProfileServic
   }
   async deleteProfile(): Promise<never> {
     throw new UnimplementedError('not in the double');
+  }
+  /** What GetItemSignals answers: none by default (the recommendations log alone). */
+  itemSignals: GetItemSignalsResponse = { version: 'v0', unchanged: false, items: [], computedAt: undefined };
+  async getItemSignals(): Promise<GetItemSignalsResponse> {
+    return this.itemSignals;
   }
   async upsertWebsites(): Promise<never> {
     throw new UnimplementedError('not in the double');

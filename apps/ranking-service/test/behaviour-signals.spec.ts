@@ -1,0 +1,79 @@
+import { credentials } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
+import { PageType } from '@recsys/contracts/ranking';
+import { findFreePort } from '@recsys/db';
+import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { eventually, startHarness, type Harness } from './support/harness';
+
+/**
+ * Behaviour that arrives through TrackEvents reaches Recommend: profile-service
+ * (its own process, on the same database) keeps the interaction log and answers
+ * GetItemSignals; ranking-service combines the signals into its snapshot on
+ * its catalog refresh, and keeps serving the last copy when profile-service is
+ * gone, saying so.
+ */
+describe('item signals from behaviour', () => {
+  let h: Harness;
+  let profile: ServiceProcess;
+  let client: ProfileServiceClient;
+  beforeAll(async () => {
+    const port = await findFreePort();
+    h = await startHarness({ env: { PROFILE_SERVICE_ADDR: `127.0.0.1:${port}`, CATALOG_REFRESH_INTERVAL_MS: '200' } });
+    profile = spawnNode(join(__dirname, '../../profile-service/src/main.ts'), {
+      PATH: process.env.PATH,
+      DATABASE_URL: h.db.url,
+      GRPC_PORT: String(port),
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ITEM_SIGNALS_TTL_MS: '100',
+    });
+    await waitForServing(`127.0.0.1:${port}`);
+    client = new ProfileServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  }, 60_000);
+  afterAll(async () => {
+    client?.close();
+    if (profile && profile.child.exitCode === null) {
+      profile.child.kill('SIGTERM');
+      await profile.exited;
+    }
+    await h?.close();
+  }, 30_000);
+
+  const views = (items: string[]) =>
+    items.map((itemId, i) =>
+      Event.fromPartial({ eventId: randomUUID(), userId: `v-${i}`, sessionId: randomUUID(), occurredAt: new Date(Date.now() - 60_000), type: EventType.EVENT_TYPE_PRODUCT_VIEW, itemId }),
+    );
+
+  it('an anonymous visitor gets the most viewed item first, a product page its co-visited items, and the last copy serves while profile-service is down', async () => {
+    const site = await h.newWebsite();
+    await h.upsert(site, ['sku-1', 'sku-2', 'sku-3', 'sku-4', 'sku-5'].map((itemId) => ({ itemId })));
+    // Nothing tracked yet: the catalog's order.
+    expect((await h.recommend({ websiteId: site, count: 5, dryRun: true })).items[0]!.itemId).toBe('sku-1');
+
+    await unary(client.trackEvents.bind(client), { websiteId: site, events: views(['sku-4', 'sku-4', 'sku-4', 'sku-2', 'sku-2']) });
+    // One session that viewed sku-3 and sku-5 together.
+    const session = randomUUID();
+    await unary(client.trackEvents.bind(client), {
+      websiteId: site,
+      events: ['sku-3', 'sku-5'].map((itemId) =>
+        Event.fromPartial({ eventId: randomUUID(), userId: 'together', sessionId: session, occurredAt: new Date(Date.now() - 60_000), type: EventType.EVENT_TYPE_PRODUCT_VIEW, itemId }),
+      ),
+    });
+    await eventually(async () => {
+      const anonymous = await h.recommend({ websiteId: site, count: 5, dryRun: true });
+      expect(anonymous.items.map((i) => i.itemId).slice(0, 2)).toEqual(['sku-4', 'sku-2']);
+    });
+    const onPage = await h.recommend({ websiteId: site, count: 5, dryRun: true, context: { itemId: 'sku-3', pageType: PageType.PAGE_TYPE_PRODUCT } as never });
+    expect(onPage.items[0]).toMatchObject({ itemId: 'sku-5', source: 'co_visitation' });
+
+    profile.child.kill('SIGTERM');
+    await profile.exited;
+    await eventually(async () => {
+      const res = await h.recommend({ websiteId: site, count: 5, dryRun: true, explain: true });
+      expect(res.items[0]!.itemId).toBe('sku-4');
+      expect(res.items[0]!.reasons).toContain('item signals from profile-service could not be refreshed: ranked with the last copy');
+    });
+  }, 30_000);
+});
