@@ -20,20 +20,25 @@ export const ITEM_POPULARITY = `SELECT item_id, sum(${WEIGHT} * d) AS popularity
 
 /**
  * Co-visitation ($1 website, $2 now, $3 half-life, $4 the items to answer for,
- * $5 neighbours per item): pairs of distinct items in one session, each shared
- * session weighing the decay of its later interaction with the two; a session's
- * first 30 distinct items only, so one long session cannot cost a square of
- * its length. The strongest $5 per item.
+ * $5 neighbours per item): pairs of distinct items the same visitor interacted
+ * with ("visitors who viewed this also viewed"), each visitor weighing the
+ * decay of the later of the two interactions; a visitor's 30 latest distinct
+ * items only, so one heavy visitor cannot cost a square of their history.
+ * Each visitor's items are paired from arrays (no self-join of the log). The
+ * strongest $5 per item.
  */
-export const ITEM_CO_VISITATION = `WITH s AS (
-    SELECT session_id, item_id, max(occurred_at) AS t,
-           row_number() OVER (PARTITION BY session_id ORDER BY min(occurred_at), item_id) AS n
-      FROM interactions WHERE website_id = $1 AND occurred_at <= $2
-     GROUP BY session_id, item_id
+export const ITEM_CO_VISITATION = `WITH latest AS (
+    SELECT user_id, item_id, max(occurred_at) AS t FROM interactions WHERE website_id = $1 AND occurred_at <= $2 GROUP BY user_id, item_id
+  ), visitors AS (
+    SELECT user_id, array_agg(item_id ORDER BY t DESC, item_id) AS items, array_agg(t ORDER BY t DESC, item_id) AS times
+      FROM (SELECT user_id, item_id, t, row_number() OVER (PARTITION BY user_id ORDER BY t DESC, item_id) AS n FROM latest) r
+     WHERE n <= 30 GROUP BY user_id HAVING count(*) > 1
   ), pairs AS (
-    SELECT a.item_id AS item, b.item_id AS neighbour, sum(${decay('greatest(a.t, b.t)')}) AS weight
-      FROM s a JOIN s b ON b.session_id = a.session_id AND b.item_id <> a.item_id
-     WHERE a.n <= 30 AND b.n <= 30 AND a.item_id = ANY($4::text[])
+    SELECT a.item, b.item AS neighbour, sum(${decay('greatest(a.t, b.t)')}) AS weight
+      FROM visitors v
+      CROSS JOIN LATERAL unnest(v.items, v.times) WITH ORDINALITY AS a(item, t, i)
+      CROSS JOIN LATERAL unnest(v.items, v.times) WITH ORDINALITY AS b(item, t, j)
+     WHERE a.i <> b.j AND a.item = ANY($4::text[])
      GROUP BY 1, 2
   )
   SELECT item, neighbour, weight FROM (

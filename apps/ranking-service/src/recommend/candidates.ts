@@ -115,7 +115,7 @@ export function makeEligibility(q: RecommendQuery, snapshot: WebsiteSnapshot) {
 
 export function callerCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot, scope: CandidateScope): Candidate[] {
   const eligible = makeEligibility(q, snapshot);
-  const signals = pairSignals(q, snapshot);
+  const signals = pairSignals(q, snapshot, scope.user);
   const out: Candidate[] = [];
   for (const c of q.candidates ?? []) {
     const entry = snapshot.items.get(c.itemId);
@@ -131,10 +131,14 @@ interface Signal {
   via?: string;
 }
 
-/** Co-visitation and next-item signals of every item reachable from the page, recent and cart items. */
-function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot) {
+/**
+ * Co-visitation and next-item signals of every item reachable from the page,
+ * recent and cart items and the user's favourite products (their history, as
+ * the profile keeps it): item-to-item collaborative filtering over both logs.
+ */
+function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot, user: UserInput | undefined) {
   const out = new Map<string, Signal>();
-  const seeds = [q.contextItemId, ...q.recentItemIds, ...q.cartItemIds].filter((s): s is string => Boolean(s));
+  const seeds = [q.contextItemId, ...q.recentItemIds, ...q.cartItemIds, ...(user?.favoriteProducts ?? [])].filter((s): s is string => Boolean(s));
   for (const seed of seeds) {
     for (const n of snapshot.coVisited.get(seed) ?? []) {
       const s = out.get(n.itemId) ?? { co: 0, next: 0, via: seed };
@@ -163,7 +167,7 @@ function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot) {
  */
 export function generateCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot, scope: CandidateScope): Candidate[] {
   const eligible = makeEligibility(q, snapshot);
-  const signals = pairSignals(q, snapshot);
+  const signals = pairSignals(q, snapshot, scope.user);
   const out: Candidate[] = [];
   const taken = new Set<CatalogEntry>();
   // Signals by entry, so that no candidate's id string is read to find them.

@@ -212,17 +212,21 @@ export interface ItemSignal {
   carts: number;
   /** Decayed count of purchase lines. */
   purchases: number;
-  /** Items seen in the same sessions, strongest first, at most 20. */
+  /**
+   * Items the same visitors interacted with ("visitors who viewed this also
+   * viewed"), strongest first, at most 20; each visitor's 30 latest distinct
+   * items count.
+   */
   coVisited: ItemNeighbour[];
 }
 
-/** An item seen in the same sessions as another, and how strongly. */
+/** An item the same visitors interacted with as another, and how strongly. */
 export interface ItemNeighbour {
   /** The neighbouring item. */
   itemId: string;
   /**
-   * Sum over shared sessions of the decay of the later of the two
-   * interactions. > 0.
+   * Sum over the visitors who had both of the decay of the later of the
+   * two interactions. > 0.
    */
   weight: number;
 }
@@ -1939,8 +1943,8 @@ export const ProfileServiceService = {
    * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
    * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
    * cached result), so new behaviour shows within that time. Bounded: the
-   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with its 20 strongest
-   * co-visited items. Poll with known_version: an unchanged answer carries
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
+   * visitors interacted with most. Poll with known_version: an unchanged answer carries
    * no items.
    * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
    * database down UNAVAILABLE.
@@ -2017,8 +2021,8 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
    * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
    * cached result), so new behaviour shows within that time. Bounded: the
-   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with its 20 strongest
-   * co-visited items. Poll with known_version: an unchanged answer carries
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
+   * visitors interacted with most. Poll with known_version: an unchanged answer carries
    * no items.
    * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
    * database down UNAVAILABLE.
@@ -2155,8 +2159,8 @@ export interface ProfileServiceClient extends Client {
    * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
    * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
    * cached result), so new behaviour shows within that time. Bounded: the
-   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with its 20 strongest
-   * co-visited items. Poll with known_version: an unchanged answer carries
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
+   * visitors interacted with most. Poll with known_version: an unchanged answer carries
    * no items.
    * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
    * database down UNAVAILABLE.

@@ -1,0 +1,153 @@
+// `npm run eval [-- --file interactions.csv]`: replays interaction history
+// through Recsys's public API and scores Recommend against what each user did
+// later. A throw-away database; profile-service and ranking-service as their
+// own processes (no model: the behaviour-driven heuristic); the website and its
+// items through UpsertWebsites / UpsertItems, the history through TrackEvents
+// with its own timestamps (shifted so the last one is yesterday). Then, for each
+// user with history and later items they had not touched before, Recommend
+// (generated candidates, their earlier items excluded, dry_run) is scored by
+// NDCG@k and recall@k (@recsys/metrics) against those later items — once with
+// the user alone, once also sending their 10 latest items as recent_item_ids —
+// next to two baselines computed here from the same history: the most popular
+// items, and item-to-item co-occurrence (item-kNN).
+// Without --file, a synthetic shop of known structure (interactions.ts).
+// Env: EVAL_USERS (2000, synthetic), EVAL_TEST_USERS (400 scored at most), EVAL_K (10), EVAL_SEED (7), BENCH_DATABASE_URL.
+import { credentials } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
+import { ItemType, RankingServiceClient, RecommendRequest, UpsertItemsRequest, type RecommendResponse } from '@recsys/contracts/ranking';
+import { mean, ndcgAtK, recallAtK } from '@recsys/metrics';
+import { unary } from '@recsys/service-kit/testing';
+import { envNumber, out, withBenchDatabase } from '../bench/bench-kit';
+import { startApp, type StartedProcess } from '../bench/bench-processes';
+import { parseInteractions, syntheticShop, timeSplit, type Interaction } from './interactions';
+
+const K = envNumber('EVAL_K', 10);
+const TEST_USERS = envNumber('EVAL_TEST_USERS', 400);
+const SESSION_GAP_MS = 30 * 60_000;
+const KIND = { product_view: EventType.EVENT_TYPE_PRODUCT_VIEW, add_to_cart: EventType.EVENT_TYPE_ADD_TO_CART, purchase: EventType.EVENT_TYPE_PURCHASE };
+
+async function load(): Promise<{ name: string; data: Interaction[] }> {
+  const at = process.argv.indexOf('--file');
+  if (at > 0) {
+    const file = process.argv[at + 1]!;
+    return { name: file, data: parseInteractions(await readFile(file, 'utf8')) };
+  }
+  const users = envNumber('EVAL_USERS', 2000);
+  return { name: `synthetic shop (${users} users, 20 groups of 50 items)`, data: syntheticShop({ users, clusters: 20, perCluster: 50, seed: envNumber('EVAL_SEED', 7) }) };
+}
+
+/** TrackEvents batches of the history: sessions split at 30 minutes of quiet. */
+function events(history: readonly Interaction[]): Event[] {
+  const last = new Map<string, { at: number; session: string }>();
+  return history.map((x, n) => {
+    const prev = last.get(x.userId);
+    const session = prev && x.at.getTime() - prev.at <= SESSION_GAP_MS ? prev.session : randomUUID();
+    last.set(x.userId, { at: x.at.getTime(), session });
+    const purchase = x.kind === 'purchase';
+    return Event.fromPartial({ eventId: `eval-${n}`, userId: x.userId, sessionId: session, occurredAt: x.at, type: KIND[x.kind], itemId: x.itemId, ...(purchase ? { revenue: '1', orderId: `o-${n}` } : {}) });
+  });
+}
+
+/** The baselines: most popular, and co-occurrence in users' histories (item-kNN), each without the user's own items. */
+function baselines(history: readonly Interaction[], seen: ReadonlyMap<string, ReadonlySet<string>>) {
+  const count = new Map<string, number>();
+  for (const x of history) count.set(x.itemId, (count.get(x.itemId) ?? 0) + 1);
+  const popular = [...count].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+  const cooc = new Map<string, Map<string, number>>();
+  for (const items of seen.values()) {
+    for (const a of items) for (const b of items) if (a !== b) {
+      const m = cooc.get(a) ?? cooc.set(a, new Map()).get(a)!;
+      m.set(b, (m.get(b) ?? 0) + 1);
+    }
+  }
+  return {
+    popular: (user: string) => popular.filter((id) => !seen.get(user)!.has(id)).slice(0, K),
+    itemKnn: (user: string) => {
+      const score = new Map<string, number>();
+      for (const a of seen.get(user)!) for (const [b, c] of cooc.get(a) ?? []) if (!seen.get(user)!.has(b)) score.set(b, (score.get(b) ?? 0) + c);
+      const ranked = [...score].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([id]) => id);
+      return [...ranked, ...popular.filter((id) => !seen.get(user)!.has(id) && !score.has(id))].slice(0, K);
+    },
+  };
+}
+
+async function run(url: string) {
+  const { name, data } = await load();
+  // Shift the whole history so its last interaction is yesterday.
+  const shift = Date.now() - 86_400_000 - Math.max(...data.map((x) => x.at.getTime()));
+  const shifted = data.map((x) => ({ ...x, at: new Date(x.at.getTime() + shift) }));
+  const { history, seen, later } = timeSplit(shifted);
+  const users = [...later.keys()].sort().slice(0, TEST_USERS);
+  out(`offline evaluation: ${name}; ${shifted.length} interactions, ${history.length} in the history, ${users.length} users scored on what they did later (NDCG@${K}, recall@${K})`);
+
+  let profile: StartedProcess | undefined;
+  let ranking: StartedProcess | undefined;
+  try {
+    profile = await startApp('profile-service', { DATABASE_URL: url, ITEM_SIGNALS_TTL_MS: '500' });
+    ranking = await startApp('ranking-service', { DATABASE_URL: url, PROFILE_SERVICE_ADDR: profile.address, CATALOG_REFRESH_INTERVAL_MS: '1000' });
+    const profiles = new ProfileServiceClient(profile.address, credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+    const rankingClient = new RankingServiceClient(ranking.address, credentials.createInsecure());
+    const website = randomUUID();
+    await unary(profiles.upsertWebsites.bind(profiles), { websites: [{ websiteId: website, name: 'evaluation', domain: '' }] });
+    const items = [...new Set(shifted.map((x) => x.itemId))];
+    for (let i = 0; i < items.length; i += 1000) {
+      const batch = items.slice(i, i + 1000).map((itemId) => ({ itemId, itemType: ItemType.ITEM_TYPE_PRODUCT, title: itemId }));
+      await unary(rankingClient.upsertItems.bind(rankingClient), UpsertItemsRequest.fromPartial({ websiteId: website, items: batch }));
+    }
+    const all = events(history);
+    for (let i = 0; i < all.length; i += 1000) await unary(profiles.trackEvents.bind(profiles), { websiteId: website, events: all.slice(i, i + 1000) });
+
+    const recent = new Map<string, string[]>();
+    for (const x of history) recent.set(x.userId, [x.itemId, ...(recent.get(x.userId) ?? []).filter((id) => id !== x.itemId)].slice(0, 10));
+    const recommend = async (user: string, withRecent: boolean) => {
+      const res = await unary<RecommendRequest, RecommendResponse>(
+        rankingClient.recommend.bind(rankingClient),
+        RecommendRequest.fromPartial({
+          websiteId: website,
+          userId: user,
+          sessionId: randomUUID(),
+          count: K,
+          excludeItemIds: [...seen.get(user)!].slice(0, 1000),
+          dryRun: true,
+          ...(withRecent ? { context: { recentItemIds: recent.get(user) ?? [] } } : {}),
+        }),
+      );
+      return res.items.map((i) => i.itemId);
+    };
+    const base = baselines(history, seen);
+    const rows: [string, (user: string) => Promise<string[]> | string[]][] = [
+      ['Recsys Recommend, the user alone (no model)', (u) => recommend(u, false)],
+      ['Recsys Recommend, with the 10 latest items as recent_item_ids', (u) => recommend(u, true)],
+      ['baseline: most popular in the history', base.popular],
+      ['baseline: item-kNN (co-occurrence in users\' histories)', base.itemKnn],
+    ];
+    out();
+    out(`| ranking | NDCG@${K} | recall@${K} |`);
+    out('|---|---|---|');
+    for (const [label, rank] of rows) {
+      const ndcg: (number | undefined)[] = [];
+      const recall: (number | undefined)[] = [];
+      for (const u of users) {
+        const ranked = await rank(u);
+        ndcg.push(ndcgAtK(ranked, later.get(u)!, K));
+        recall.push(recallAtK(ranked, later.get(u)!, K));
+      }
+      out(`| ${label} | ${(mean(ndcg) ?? 0).toFixed(4)} | ${(mean(recall) ?? 0).toFixed(4)} |`);
+    }
+    profiles.close();
+    rankingClient.close();
+  } finally {
+    await ranking?.stop();
+    await profile?.stop();
+  }
+}
+
+withBenchDatabase('recsys_eval', run).then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`eval failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
