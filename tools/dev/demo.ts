@@ -99,9 +99,9 @@ export async function loadDemoIfEmpty(
     say(`demo: ${events.length} events from 300 visitors`);
 
     // Not trained: the weights are set by hand (favourite category, co-visitation,
-    // trend, price fit), and the registry row says so. `recsys train` will replace it.
-    const featureNames = ['match.category_favorite', 'match.co_visitation', 'item.trending', 'item.ctr_30d', 'match.price_fits_sensitivity'];
-    const bytes = buildLinearModel({ weights: [2, 1.5, 0.8, 10, 0.5], bias: -2, featureNames, sigmoid: true });
+    // trend, price fit, what visitors did with the item), and the registry row says so.
+    const featureNames = ['match.category_favorite', 'match.co_visitation', 'item.trending', 'item.ctr_30d', 'match.price_fits_sensitivity', 'item.behaviour_popularity'];
+    const bytes = buildLinearModel({ weights: [2, 1.5, 0.8, 10, 0.5, 1], bias: -2, featureNames, sigmoid: true });
     const model = await uploadModel(registry, {
       name: 'default',
       version: 'demo-1',

@@ -62,6 +62,18 @@ export class ItemTable {
   }
 }
 
+/**
+ * An item's behaviour from the interaction log (GetItemSignals): each
+ * interaction counts 0.5^(age / half-life).
+ */
+export interface ItemBehaviour {
+  /** Views 1, item views 0.5, adds to cart 3, purchases 5, decayed. */
+  popularity: number;
+  views: number;
+  carts: number;
+  purchases: number;
+}
+
 /** What the catalog and the log say about one item. */
 export interface ItemInput {
   /** False when the item is not in the catalog (caller candidates may not be). */
@@ -79,6 +91,8 @@ export interface ItemInput {
   tags?: readonly string[];
   /** published_at in epoch milliseconds: a number, not a Date, since item.age_days reads it for every row. */
   publishedAtMs?: number;
+  /** What visitors did with the item (profile-service's interaction log), decayed by its half-life; undefined when unknown. */
+  behaviour?: ItemBehaviour;
   /** Last 24 hours / 7 days / 30 days before the request time. */
   stats1d?: ItemWindowStats;
   stats7d?: ItemWindowStats;

@@ -119,6 +119,19 @@ const ITEM: FeatureDefinition[] = [
     const week = popularityOf(r.item.stats7d);
     return week > 0 ? Math.min(1, popularityOf(r.item.stats1d) / week) : undefined;
   }),
+  // What visitors did with the item (the interaction log, time-decayed; docs/ranking.md, Behaviour).
+  f('item.behaviour_popularity', 'ln(1 + decayed behaviour popularity: views 1, item views 0.5, carts 3, purchases 5); 0 without behaviour', 0, I, (r) =>
+    log1p(r.item.behaviour?.popularity),
+  ),
+  f('item.behaviour_views', 'decayed product and item views', 0, I, (r) => r.item.behaviour?.views),
+  f('item.behaviour_carts', 'decayed adds to cart', 0, I, (r) => r.item.behaviour?.carts),
+  f('item.behaviour_purchases', 'decayed purchase lines', 0, I, (r) => r.item.behaviour?.purchases),
+  f('item.view_to_cart_rate', 'adds to cart / views, smoothed towards 0.05 with 5 pseudo-views', 0.05, I, (r) =>
+    r.item.behaviour ? smoothedRate(r.item.behaviour.carts, r.item.behaviour.views, 0.05, 5) : undefined,
+  ),
+  f('item.cart_to_purchase_rate', 'purchases / adds to cart, smoothed towards 0.3 with 5 pseudo-carts', 0.3, I, (r) =>
+    r.item.behaviour ? smoothedRate(r.item.behaviour.purchases, r.item.behaviour.carts, 0.3, 5) : undefined,
+  ),
 ];
 
 const MATCH: FeatureDefinition[] = [

@@ -1,4 +1,4 @@
-import { ItemTable, popularityOf, type ItemInput } from '@recsys/features';
+import { ItemTable, popularityOf, type ItemBehaviour, type ItemInput } from '@recsys/features';
 import type { ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
 import type { CatalogRow, ItemKind } from './catalog-repository';
 
@@ -28,9 +28,8 @@ export interface CatalogEntry {
  * (GetItemSignals): time-decayed popularity and the items seen in the same
  * sessions. Combined with what the recommendations log says.
  */
-export interface BehaviourSignal {
+export interface BehaviourSignal extends ItemBehaviour {
   itemId: string;
-  popularity: number;
   coVisited: readonly { itemId: string; weight: number }[];
 }
 
@@ -95,6 +94,7 @@ export class WebsiteSnapshot {
       const s = stats.get(row.itemId);
       const price = row.price === null ? undefined : Number(row.price);
       const week = popularityOf(s?.d7);
+      const b = behaviourOf.get(row.itemId);
       this.items.set(row.itemId, {
         itemId: row.itemId,
         row,
@@ -110,11 +110,12 @@ export class WebsiteSnapshot {
           price: price !== undefined && Number.isFinite(price) ? price : undefined,
           tags: row.tags,
           publishedAtMs: row.publishedAt?.getTime(),
+          behaviour: b && { popularity: b.popularity, views: b.views, carts: b.carts, purchases: b.purchases },
           stats1d: s?.d1,
           stats7d: s?.d7,
           stats30d: s?.d30,
         },
-        popularity: popularityOf(s?.d30) + (behaviourOf.get(row.itemId)?.popularity ?? 0),
+        popularity: popularityOf(s?.d30) + (b?.popularity ?? 0),
         trending: week > 0 ? Math.min(1, popularityOf(s?.d1) / week) : 0,
       });
     }

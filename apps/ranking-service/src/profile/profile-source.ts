@@ -107,7 +107,10 @@ export class ProfileSource {
           return resolve(err.code === Status.NOT_FOUND ? { version: '', signals: [] } : undefined);
         }
         if (res.unchanged) return resolve('unchanged');
-        resolve({ version: res.version, signals: res.items.map((i) => ({ itemId: i.itemId, popularity: i.popularity, coVisited: i.coVisited })) });
+        resolve({
+          version: res.version,
+          signals: res.items.map((i) => ({ itemId: i.itemId, popularity: i.popularity, views: i.views, carts: i.carts, purchases: i.purchases, coVisited: i.coVisited })),
+        });
       });
     });
   }
