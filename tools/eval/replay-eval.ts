@@ -76,7 +76,7 @@ function baselines(history: readonly Interaction[], seen: ReadonlyMap<string, Re
 async function run(url: string) {
   const { name, data } = await load();
   // Shift the whole history so its last interaction is yesterday.
-  const shift = Date.now() - 86_400_000 - Math.max(...data.map((x) => x.at.getTime()));
+  const shift = Date.now() - 86_400_000 - data.reduce((max, x) => Math.max(max, x.at.getTime()), 0);
   const shifted = data.map((x) => ({ ...x, at: new Date(x.at.getTime() + shift) }));
   const { history, seen, later } = timeSplit(shifted);
   const users = [...later.keys()].sort().slice(0, TEST_USERS);

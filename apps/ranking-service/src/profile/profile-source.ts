@@ -121,7 +121,7 @@ export class ProfileSource {
 }
 
 /** A background call: generous, but bounded so a hung profile-service cannot stall a refresh. */
-const SIGNALS_DEADLINE_MS = 10_000;
+const SIGNALS_DEADLINE_MS = 60_000;
 
 /** The profile message as feature inputs (enums outside the contract's values count as unknown). */
 export function toUserInput(p: Profile): UserInput {
