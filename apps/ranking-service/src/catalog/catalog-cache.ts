@@ -42,6 +42,8 @@ interface LogBehaviour {
 
 /** How long "this website does not exist" is believed before asking again. */
 const UNKNOWN_WEBSITE_TTL_MS = 5_000;
+/** The longest a caller's first load of a website waits for the interaction log's signals. */
+const FIRST_LOAD_SIGNALS_MS = 1_000;
 /** How soon a website whose first load failed is tried again. */
 const INCOMPLETE_RETRY_MS = 1_000;
 
@@ -114,10 +116,18 @@ export class CatalogCache {
   /** Re-reads one website's catalog now (after UpsertItems, so the writer's next call sees its items). */
   async refresh(websiteId: string): Promise<void> {
     this.unknown.delete(websiteId);
-    if (this.snapshots.has(websiteId)) await this.load(websiteId);
+    // The writer waits for this: the signals it had serve; the next background refresh asks for new ones.
+    if (this.snapshots.has(websiteId)) await this.load(websiteId, false, 'reuse');
   }
 
-  private async load(websiteId: string, background = false): Promise<WebsiteSnapshot> {
+  /**
+   * `signals`: how long the interaction log's signals may hold the load up — a
+   * background refresh waits for them (`wait`); a caller's first load waits at
+   * most FIRST_LOAD_SIGNALS_MS and otherwise builds without them (`short`; the
+   * next refresh brings them); a refresh after UpsertItems keeps the ones it
+   * had (`reuse`).
+   */
+  private async load(websiteId: string, background = false, signalsWait: 'wait' | 'short' | 'reuse' = 'short'): Promise<WebsiteSnapshot> {
     let snapshot: WebsiteSnapshot;
     try {
       if (!(await this.catalog.websiteExists(websiteId))) {
@@ -134,7 +144,16 @@ export class CatalogCache {
       const catalogSame = previous?.catalogVersion === catalogVersion;
       const behaviourFresh = previous !== undefined && Date.now() - previous.behaviour.readAt.getTime() < this.options.behaviourMaxAgeMs;
       const current = this.snapshots.get(websiteId);
-      const signals = await this.readSignals(websiteId, previous?.signals);
+      const none = { version: '', behaviour: { signals: [], stale: false } };
+      const signals =
+        signalsWait === 'reuse'
+          ? (previous?.signals ?? none)
+          : signalsWait === 'wait'
+            ? await this.readSignals(websiteId, previous?.signals)
+            : await Promise.race([
+                this.readSignals(websiteId, previous?.signals),
+                new Promise<Sources['signals']>((resolve) => setTimeout(() => resolve(previous?.signals ?? none), FIRST_LOAD_SIGNALS_MS).unref()),
+              ]);
       const signalsSame = signals === previous?.signals;
       if (catalogSame && behaviourFresh && signalsSame && current?.complete) return current;
       const readRows = () => (catalogSame ? Promise.resolve(previous!.rows) : this.catalog.itemsOf(websiteId));
@@ -212,7 +231,7 @@ export class CatalogCache {
   refreshAll(): Promise<void> {
     this.refreshing ??= (async () => {
       for (const websiteId of [...this.snapshots.keys()]) {
-        await this.load(websiteId, true).catch(() => undefined);
+        await this.load(websiteId, true, 'wait').catch(() => undefined);
       }
     })().finally(() => (this.refreshing = undefined));
     return this.refreshing;
