@@ -25,7 +25,9 @@ interface Computed {
  * GetItemSignals: a website's item signals from the interaction log, computed
  * at most once per `ttlMs` (concurrent callers share one computation), so the
  * cost is two bounded statements per website per interval whatever the number
- * of callers, and never on anyone's request path but ranking's refresh.
+ * of callers, and never on anyone's request path but ranking's refresh. Only
+ * a website's first computation is waited for; after that an expired result
+ * is answered at once while the next one is computed in the background.
  */
 export class ItemSignals {
   private readonly cache = new Map<string, { computed: Computed; at: number }>();
@@ -40,21 +42,30 @@ export class ItemSignals {
 
   async get(request: GetItemSignalsRequest): Promise<GetItemSignalsResponse> {
     const websiteId = validateWebsiteId(request.websiteId);
-    const now = this.clock.now();
     const cached = this.cache.get(websiteId);
-    let computed = cached && now.getTime() - cached.at < this.options.ttlMs ? cached.computed : undefined;
-    if (!computed) {
-      let running = this.running.get(websiteId);
-      if (!running) {
-        running = this.compute(websiteId, now).finally(() => this.running.delete(websiteId));
-        this.running.set(websiteId, running);
-      }
-      computed = await running;
+    let computed: Computed;
+    if (!cached) {
+      computed = await this.computeOnce(websiteId);
+    } else {
+      computed = cached.computed;
+      // Expired: answer with what there is and compute anew in the background, so a slow computation
+      // (a large log) never makes callers wait or time out once there is a first result.
+      if (this.clock.now().getTime() - cached.at >= this.options.ttlMs) void this.computeOnce(websiteId).catch(() => undefined);
     }
     if (request.knownVersion && request.knownVersion === computed.version) {
       return { version: computed.version, unchanged: true, items: [], computedAt: computed.computedAt };
     }
     return { version: computed.version, unchanged: false, items: computed.items, computedAt: computed.computedAt };
+  }
+
+  /** One computation per website at a time; callers arriving meanwhile share it. */
+  private computeOnce(websiteId: string): Promise<Computed> {
+    let running = this.running.get(websiteId);
+    if (!running) {
+      running = this.compute(websiteId, this.clock.now()).finally(() => this.running.delete(websiteId));
+      this.running.set(websiteId, running);
+    }
+    return running;
   }
 
   private async compute(websiteId: string, now: Date): Promise<Computed> {
@@ -81,7 +92,8 @@ export class ItemSignals {
     });
     for (const pair of pairs) byItem.get(pair.item)?.coVisited.push({ itemId: pair.neighbour, weight: Number(pair.weight) });
     const computed = { version: `${now.getTime().toString(36)}-${(++this.sequence).toString(36)}`, computedAt: now, items };
-    this.cache.set(websiteId, { computed, at: now.getTime() });
+    // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
+    this.cache.set(websiteId, { computed, at: this.clock.now().getTime() });
     return computed;
   }
 }

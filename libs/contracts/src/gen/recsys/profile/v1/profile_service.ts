@@ -1942,7 +1942,9 @@ export const ProfileServiceService = {
    * signals ranking-service's candidate sources and heuristic use. Computed
    * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
    * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
-   * cached result), so new behaviour shows within that time. Bounded: the
+   * cached result); only a website's first computation is waited for, after
+   * that an expired result is answered at once while the next is computed,
+   * so new behaviour shows within about that time plus one computation. Bounded: the
    * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
    * visitors interacted with most. Poll with known_version: an unchanged answer carries
    * no items.
@@ -2020,7 +2022,9 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * signals ranking-service's candidate sources and heuristic use. Computed
    * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
    * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
-   * cached result), so new behaviour shows within that time. Bounded: the
+   * cached result); only a website's first computation is waited for, after
+   * that an expired result is answered at once while the next is computed,
+   * so new behaviour shows within about that time plus one computation. Bounded: the
    * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
    * visitors interacted with most. Poll with known_version: an unchanged answer carries
    * no items.
@@ -2158,7 +2162,9 @@ export interface ProfileServiceClient extends Client {
    * signals ranking-service's candidate sources and heuristic use. Computed
    * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
    * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
-   * cached result), so new behaviour shows within that time. Bounded: the
+   * cached result); only a website's first computation is waited for, after
+   * that an expired result is answered at once while the next is computed,
+   * so new behaviour shows within about that time plus one computation. Bounded: the
    * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
    * visitors interacted with most. Poll with known_version: an unchanged answer carries
    * no items.
