@@ -2,7 +2,7 @@ import type { GetItemSignalsRequest, GetItemSignalsResponse, ItemSignal } from '
 import type { Clock } from './clock';
 import { validateWebsiteId } from './events/validate-events';
 import type { ProfileStore } from './store/profile-store';
-import { ITEM_CO_VISITATION, ITEM_POPULARITY } from './store/item-signals-sql';
+import { ITEM_CO_VISITATION, ITEM_NEXT_ITEMS, ITEM_POPULARITY } from './store/item-signals-sql';
 
 export interface ItemSignalsOptions {
   /** Decay half-life of an interaction, days. */
@@ -14,6 +14,9 @@ export interface ItemSignalsOptions {
   /** Co-visited neighbours per item. */
   neighbours: number;
 }
+
+/** Next items per item (ItemSignal.next_items). */
+const NEXT_ITEMS = 10;
 
 interface Computed {
   version: string;
@@ -76,21 +79,19 @@ export class ItemSignals {
       [websiteId, now.toISOString(), halfLifeDays, maxItems],
       'item-signals-popularity',
     );
-    const pairs =
-      popular.length === 0
-        ? []
-        : await this.store.query<{ item: string; neighbour: string; weight: number }>(
-            ITEM_CO_VISITATION,
-            [websiteId, now.toISOString(), halfLifeDays, popular.map((p) => p.item_id), neighbours],
-            'item-signals-co-visitation',
-          );
+    type Pair = { item: string; neighbour: string; weight: number };
+    const pairsOf = (sql: string, name: string, perItem: number) =>
+      popular.length === 0 ? Promise.resolve([] as Pair[]) : this.store.query<Pair>(sql, [websiteId, now.toISOString(), halfLifeDays, popular.map((p) => p.item_id), perItem], name);
+    const pairs = await pairsOf(ITEM_CO_VISITATION, 'item-signals-co-visitation', neighbours);
+    const steps = await pairsOf(ITEM_NEXT_ITEMS, 'item-signals-next-items', NEXT_ITEMS);
     const byItem = new Map<string, ItemSignal>();
     const items = popular.map((p): ItemSignal => {
-      const signal = { itemId: p.item_id, popularity: Number(p.popularity), views: Number(p.views), carts: Number(p.carts), purchases: Number(p.purchases), coVisited: [] };
+      const signal = { itemId: p.item_id, popularity: Number(p.popularity), views: Number(p.views), carts: Number(p.carts), purchases: Number(p.purchases), coVisited: [], nextItems: [] };
       byItem.set(p.item_id, signal);
       return signal;
     });
     for (const pair of pairs) byItem.get(pair.item)?.coVisited.push({ itemId: pair.neighbour, weight: Number(pair.weight) });
+    for (const step of steps) byItem.get(step.item)?.nextItems.push({ itemId: step.neighbour, weight: Number(step.weight) });
     const computed = { version: `${now.getTime().toString(36)}-${(++this.sequence).toString(36)}`, computedAt: now, items };
     // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
     this.cache.set(websiteId, { computed, at: this.clock.now().getTime() });

@@ -65,6 +65,33 @@ describe('GetItemSignals', () => {
     expect(second.items.find((i) => i.itemId === 'sku-3')!.views).toBeCloseTo(2 * 0.5 ** (30_001 / (14 * DAY)), 9);
   });
 
+  it('next items: what the same visitor went to next within an hour, each step decayed', async () => {
+    const site = await h.newWebsite();
+    const t0 = new Date(h.clock.now().getTime() - 14 * DAY);
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    const view = (userId: string, itemId: string, seconds: number) => event({ userId, sessionId: randomUUID(), type: VIEW, occurredAt: at(seconds), itemId });
+    await h.track(site, [
+      view('u1', 'A', 0),
+      view('u1', 'B', 60),
+      view('u1', 'C', 60 + 2 * 3600), // more than an hour after B: not a next step
+      view('u2', 'A', 0),
+      view('u2', 'B', 300),
+      view('u3', 'B', 0),
+      view('u3', 'A', 30),
+    ]);
+    const res = await signals(site);
+    const next = Object.fromEntries(res.items.map((i) => [i.itemId, i.nextItems.map((n) => [n.itemId, n.weight])]));
+    // A step counts the decay of its later interaction: 0.5^(age / 14 days).
+    const decay = (seconds: number) => 0.5 ** ((14 * DAY - seconds * 1000) / (14 * DAY));
+    expect(next.C).toEqual([]);
+    expect(next.A).toHaveLength(1);
+    expect(next.A![0]![0]).toBe('B');
+    expect(next.A![0]![1]).toBeCloseTo(decay(60) + decay(300), 9);
+    expect(next.B).toHaveLength(1);
+    expect(next.B![0]![0]).toBe('A');
+    expect(next.B![0]![1]).toBeCloseTo(decay(30), 9);
+  });
+
   it('refuses a malformed or unknown website', async () => {
     await expect(signals('nope')).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringMatching(/^website_id: /) });
     await expect(signals(randomUUID())).rejects.toMatchObject({ code: Status.NOT_FOUND });

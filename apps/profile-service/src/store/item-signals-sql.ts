@@ -44,3 +44,24 @@ export const ITEM_CO_VISITATION = `WITH latest AS (
   SELECT item, neighbour, weight FROM (
     SELECT item, neighbour, weight, row_number() OVER (PARTITION BY item ORDER BY weight DESC, neighbour) AS r FROM pairs
   ) ranked WHERE r <= $5 ORDER BY item, r`;
+
+/**
+ * Next items ($1 website, $2 now, $3 half-life, $4 the items to answer for, $5
+ * per item): what a visitor interacted with next, within an hour, after each
+ * item (a different item), each transition weighing its decay. The strongest
+ * $5 per item.
+ */
+export const ITEM_NEXT_ITEMS = `WITH steps AS (
+    SELECT item_id, occurred_at,
+           lead(item_id) OVER w AS next_item, lead(occurred_at) OVER w AS next_at
+      FROM interactions WHERE website_id = $1 AND occurred_at <= $2
+    WINDOW w AS (PARTITION BY user_id ORDER BY occurred_at, event_id)
+  ), pairs AS (
+    SELECT item_id AS item, next_item AS neighbour, sum(${decay('next_at')}) AS weight
+      FROM steps
+     WHERE next_item IS NOT NULL AND next_item <> item_id AND next_at - occurred_at <= interval '1 hour' AND item_id = ANY($4::text[])
+     GROUP BY 1, 2
+  )
+  SELECT item, neighbour, weight FROM (
+    SELECT item, neighbour, weight, row_number() OVER (PARTITION BY item ORDER BY weight DESC, neighbour) AS r FROM pairs
+  ) ranked WHERE r <= $5 ORDER BY item, r`;

@@ -31,6 +31,8 @@ export interface CatalogEntry {
 export interface BehaviourSignal extends ItemBehaviour {
   itemId: string;
   coVisited: readonly { itemId: string; weight: number }[];
+  /** What visitors went to next from this item (within an hour). */
+  nextItems: readonly { itemId: string; weight: number }[];
 }
 
 /** The behaviour signals a snapshot was built with; `stale` when profile-service could not be asked (the last copy serves). */
@@ -132,21 +134,24 @@ export class WebsiteSnapshot {
     for (const e of [...available].filter((x) => x.trending > 0).sort((a, b) => b.trending * Math.log1p(b.popularity) - a.trending * Math.log1p(a.popularity))) {
       push(this.trending, e.kind, e);
     }
-    // Co-visitation from both logs: weights of the same pair add up; strongest first.
-    const pairs = new Map<string, Map<string, number>>();
-    const addPair = (from: string, to: string, weight: number) => {
-      const m = pairs.get(from) ?? pairs.set(from, new Map()).get(from)!;
-      m.set(to, (m.get(to) ?? 0) + weight);
+    // Co-visitation and next items from both logs: weights of the same pair add up; strongest first.
+    const merge = (target: Map<string, Neighbour[]>, logPairs: readonly Pair[], fromBehaviour: (b: BehaviourSignal) => readonly { itemId: string; weight: number }[]) => {
+      const pairs = new Map<string, Map<string, number>>();
+      const add = (from: string, to: string, weight: number) => {
+        const m = pairs.get(from) ?? pairs.set(from, new Map()).get(from)!;
+        m.set(to, (m.get(to) ?? 0) + weight);
+      };
+      for (const p of logPairs) add(p.from, p.to, p.weight);
+      for (const b of behaviour.signals) for (const n of fromBehaviour(b)) add(b.itemId, n.itemId, n.weight);
+      for (const [from, m] of pairs) {
+        target.set(
+          from,
+          [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([to, weight]) => ({ itemId: to, weight, entry: this.items.get(to) })),
+        );
+      }
     };
-    for (const p of coVisitation) addPair(p.from, p.to, p.weight);
-    for (const b of behaviour.signals) for (const n of b.coVisited) addPair(b.itemId, n.itemId, n.weight);
-    for (const [from, m] of pairs) {
-      this.coVisited.set(
-        from,
-        [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([to, weight]) => ({ itemId: to, weight, entry: this.items.get(to) })),
-      );
-    }
-    for (const p of nextItems) push(this.nextItems, p.from, { itemId: p.to, weight: p.weight, entry: this.items.get(p.to) });
+    merge(this.coVisited, coVisitation, (b) => b.coVisited);
+    merge(this.nextItems, nextItems, (b) => b.nextItems);
     for (const s of segments) {
       const e = this.items.get(s.itemId);
       if (e) push(this.segments, s.segment, e);

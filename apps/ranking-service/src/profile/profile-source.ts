@@ -109,7 +109,7 @@ export class ProfileSource {
         if (res.unchanged) return resolve('unchanged');
         resolve({
           version: res.version,
-          signals: res.items.map((i) => ({ itemId: i.itemId, popularity: i.popularity, views: i.views, carts: i.carts, purchases: i.purchases, coVisited: i.coVisited })),
+          signals: res.items.map((i) => ({ itemId: i.itemId, popularity: i.popularity, views: i.views, carts: i.carts, purchases: i.purchases, coVisited: i.coVisited, nextItems: i.nextItems })),
         });
       });
     });

@@ -218,6 +218,11 @@ export interface ItemSignal {
    * items count.
    */
   coVisited: ItemNeighbour[];
+  /**
+   * What visitors interacted with next, within an hour, after this item,
+   * strongest first, at most 10; weight = sum of the decay of each such step.
+   */
+  nextItems: ItemNeighbour[];
 }
 
 /** An item the same visitors interacted with as another, and how strongly. */
@@ -1593,7 +1598,7 @@ export const GetItemSignalsResponse: MessageFns<GetItemSignalsResponse> = {
 };
 
 function createBaseItemSignal(): ItemSignal {
-  return { itemId: "", popularity: 0, views: 0, carts: 0, purchases: 0, coVisited: [] };
+  return { itemId: "", popularity: 0, views: 0, carts: 0, purchases: 0, coVisited: [], nextItems: [] };
 }
 
 export const ItemSignal: MessageFns<ItemSignal> = {
@@ -1615,6 +1620,9 @@ export const ItemSignal: MessageFns<ItemSignal> = {
     }
     for (const v of message.coVisited) {
       ItemNeighbour.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.nextItems) {
+      ItemNeighbour.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -1680,6 +1688,14 @@ export const ItemSignal: MessageFns<ItemSignal> = {
             message.coVisited.push(ItemNeighbour.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.nextItems.push(ItemNeighbour.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1708,6 +1724,11 @@ export const ItemSignal: MessageFns<ItemSignal> = {
         : globalThis.Array.isArray(object?.co_visited)
         ? object.co_visited.map((e: any) => ItemNeighbour.fromJSON(e))
         : [],
+      nextItems: globalThis.Array.isArray(object?.nextItems)
+        ? object.nextItems.map((e: any) => ItemNeighbour.fromJSON(e))
+        : globalThis.Array.isArray(object?.next_items)
+        ? object.next_items.map((e: any) => ItemNeighbour.fromJSON(e))
+        : [],
     };
   },
 
@@ -1731,6 +1752,9 @@ export const ItemSignal: MessageFns<ItemSignal> = {
     if (message.coVisited?.length) {
       obj.coVisited = message.coVisited.map((e) => ItemNeighbour.toJSON(e));
     }
+    if (message.nextItems?.length) {
+      obj.nextItems = message.nextItems.map((e) => ItemNeighbour.toJSON(e));
+    }
     return obj;
   },
 
@@ -1745,6 +1769,7 @@ export const ItemSignal: MessageFns<ItemSignal> = {
     message.carts = object.carts ?? 0;
     message.purchases = object.purchases ?? 0;
     message.coVisited = object.coVisited?.map((e) => ItemNeighbour.fromPartial(e)) || [];
+    message.nextItems = object.nextItems?.map((e) => ItemNeighbour.fromPartial(e)) || [];
     return message;
   },
 };
