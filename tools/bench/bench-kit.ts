@@ -10,6 +10,26 @@ export const envNumber = (name: string, fallback: number) => Number(process.env[
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
 
+/**
+ * One sample of a Prometheus text exposition: the metric `name` whose labels
+ * include every one of `labels` (others, such as a registry's default
+ * `service` label, may be there too); NaN when there is none.
+ */
+export function metricSample(text: string, name: string, labels: Record<string, string> = {}): number {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => have.split(',').includes(`${k}="${v}"`))) return Number(m[3]);
+  }
+  return Number.NaN;
+}
+
+/** Reads `url` (a service's /metrics) and returns metricSample of it. */
+export async function scrape(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return metricSample(await (await fetch(url)).text(), name, labels);
+}
+
 /** Nearest-rank percentiles of millisecond samples. */
 export function percentiles(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);

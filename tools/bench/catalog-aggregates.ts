@@ -11,7 +11,7 @@
 // machine this is PostgreSQL CPU taken from the calls.
 // Env: BENCH_DATABASE_URL (see bench-kit), BENCH_ITEMS, BENCH_LOG_ROWS (ranking-fixture), BENCH_RUNS (9 refreshes measured).
 import { withClient } from '@recsys/db';
-import { envNumber, out, withBenchDatabase } from './bench-kit';
+import { envNumber, metricSample, out, withBenchDatabase } from './bench-kit';
 import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixture';
 
 const RUNS = envNumber('BENCH_RUNS', 9);
@@ -20,8 +20,8 @@ const AGGREGATES = ['item_stats', 'co_visitation', 'next_items', 'segment_popula
 /** Sum and count of the service's read-time histogram per aggregate. */
 async function readTimes(metricsUrl: string): Promise<Record<string, { sum: number; count: number }>> {
   const text = await (await fetch(metricsUrl)).text();
-  const value = (suffix: string, aggregate: string) =>
-    Number(new RegExp(`ranking_behaviour_read_seconds_${suffix}\\{[^}]*aggregate="${aggregate}"[^}]*\\} ([0-9.e+-]+)`).exec(text)?.[1] ?? 0);
+  // A histogram without samples yet has no line: 0.
+  const value = (suffix: string, aggregate: string) => metricSample(text, `ranking_behaviour_read_seconds_${suffix}`, { aggregate }) || 0;
   return Object.fromEntries(AGGREGATES.map((a) => [a, { sum: value('sum', a), count: value('count', a) }]));
 }
 

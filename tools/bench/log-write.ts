@@ -10,7 +10,7 @@
 // Env: BENCH_DATABASE_URL (see bench-kit), BENCH_ITEMS, BENCH_LOG_ROWS (ranking-fixture: rows already in the log),
 // BENCH_BLOCKS (10 of each kind), BENCH_BLOCK_CALLS (300 calls of 10 shown items each).
 import { withClient } from '@recsys/db';
-import { envNumber, out, processCpuMs, withBenchDatabase } from './bench-kit';
+import { envNumber, out, processCpuMs, scrape, withBenchDatabase } from './bench-kit';
 import { ITEMS, LOG_ROWS, setUpRankingBench, startRanking } from './ranking-fixture';
 
 const BLOCKS = envNumber('BENCH_BLOCKS', 10);
@@ -21,8 +21,7 @@ const sumCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + (processCpuMs
 async function run(url: string) {
   const bench = await setUpRankingBench(url);
   const service = await startRanking(bench, url);
-  const written = async () =>
-    Number(/^ranking_log_rows_written_total ([0-9.e+-]+)$/m.exec(await (await fetch(service.metricsUrl)).text())?.[1] ?? Number.NaN);
+  const written = () => scrape(service.metricsUrl, 'ranking_log_rows_written_total');
   try {
     await withClient(url, async (admin) => {
       // The service's backends, once its pool has opened them (a warm-up of logged calls).
@@ -36,6 +35,7 @@ async function run(url: string) {
         const t = logged ? totals.logged : totals.dry;
         const backends = await pids();
         const before = { pg: sumCpu(backends), svc: processCpuMs(service.pid) ?? Number.NaN, rows: await written() };
+        if (Number.isNaN(before.rows)) throw new Error('the service exposes no ranking_log_rows_written_total: cannot tell when a block is stored');
         const lsn = (await admin.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l;
         let shown = 0;
         for (let i = 0; i < BLOCK_CALLS; i++) shown += (await service.recommend({ ...bench.caller100, dryRun: !logged })).items.length;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Device, EventType, Profile, ProfileServiceClient, ProfileServiceService, type Event, type TrackEventsRequest } from '@recsys/contracts/profile';
 import { findFreePort, withClient } from '@recsys/db';
 import { spawnNode, unary, waitForServing } from '@recsys/service-kit/testing';
-import { envNumber, latencies, out, percentiles, withBenchDatabase } from './bench-kit';
+import { envNumber, latencies, metricSample, out, percentiles, withBenchDatabase } from './bench-kit';
 
 const EVENTS = envNumber('BENCH_EVENTS', 200_000);
 const BATCH = envNumber('BENCH_BATCH', 1000);
@@ -95,8 +95,7 @@ async function bareServer(profile: unknown): Promise<{ port: number; stop: () =>
 /** Mean server-side handling time of one method, from the service's Prometheus histogram. */
 async function serverMeanMs(metricsPort: number, method: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const read = (suffix: string) =>
-    Number(new RegExp(`grpc_server_handling_seconds_${suffix}\\{[^}]*grpc_method="${method}"[^}]*\\} ([0-9.e+-]+)`).exec(text)?.[1] ?? NaN);
+  const read = (suffix: string) => metricSample(text, `grpc_server_handling_seconds_${suffix}`, { grpc_method: method });
   return (read('sum') / read('count')) * 1000;
 }
 
