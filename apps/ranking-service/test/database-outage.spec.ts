@@ -12,18 +12,19 @@ import { eventually, startHarness, type Harness } from './support/harness';
  */
 describe('PostgreSQL down', () => {
   let h: Harness;
-  let admin: Client;
-  const dbName = () => new URL(h.db.url).pathname.slice(1);
+  /** Ends the outage in progress, if any (TestDatabase.outage: connections refused, open ones terminated). */
+  let restore: (() => Promise<void>) | undefined;
+  const endOutage = async () => {
+    await restore?.();
+    restore = undefined;
+  };
   const metric = async (name: string) => (await h.service.metrics.registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
 
   beforeAll(async () => {
     h = await startHarness({ env: { LOG_FLUSH_INTERVAL_MS: '20' } });
-    admin = new Client({ connectionString: process.env.RECSYS_TEST_ADMIN_URL });
-    await admin.connect();
   });
   afterAll(async () => {
-    await admin?.query(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`).catch(() => undefined);
-    await admin?.end();
+    await endOutage().catch(() => undefined);
     await h?.close();
   });
 
@@ -34,8 +35,7 @@ describe('PostgreSQL down', () => {
     await h.recommend({ websiteId: site, dryRun: true }); // the website's snapshot is in memory now
     await h.sql.end();
 
-    await admin.query(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS false`);
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName()]);
+    restore = await h.db.outage();
     try {
       const failuresBefore = await metric('ranking_log_write_failures_total');
       const res = await h.recommend({ websiteId: site, count: 2 });
@@ -52,7 +52,7 @@ describe('PostgreSQL down', () => {
       await eventually(async () => expect(await metric('ranking_log_write_failures_total')).toBeGreaterThan(failuresBefore));
       expect(await metric('ranking_log_rows_buffered')).toBeGreaterThanOrEqual(2);
     } finally {
-      await admin.query(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`);
+      await endOutage();
     }
 
     const sql = new Client({ connectionString: h.db.url });
@@ -79,8 +79,7 @@ describe('PostgreSQL down', () => {
 
   it('calls that need the database answer UNAVAILABLE, not INTERNAL', async () => {
     const site = randomUUID(); // a website not in memory: every call below must reach the database
-    await admin.query(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS false`);
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName()]);
+    restore = await h.db.outage();
     try {
       const unavailable = { code: Status.UNAVAILABLE, details: expect.stringMatching(/database is unreachable; retry/) };
       await expect(unary(h.client.upsertItems.bind(h.client), UpsertItemsRequest.fromPartial({ websiteId: site, items: [{ itemId: 'a' }] }))).rejects.toMatchObject(
@@ -94,7 +93,7 @@ describe('PostgreSQL down', () => {
       await expect(unary(h.client.recordOutcome.bind(h.client), outcome)).rejects.toMatchObject(unavailable);
       await expect(unary(h.client.getOnlineMetrics.bind(h.client), GetOnlineMetricsRequest.fromPartial({ websiteId: site }))).rejects.toMatchObject(unavailable);
     } finally {
-      await admin.query(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`);
+      await endOutage();
     }
   });
 });
