@@ -42,6 +42,13 @@ interface LogBehaviour {
 
 /** How long "this website does not exist" is believed before asking again. */
 const UNKNOWN_WEBSITE_TTL_MS = 5_000;
+type Signals = Sources['signals'];
+/** No interaction-log signals (yet, or ever without a BehaviourSource). */
+const NO_SIGNALS: Signals = { version: '', behaviour: { signals: [], stale: false } };
+/** The same signals flagged `stale` (or not): the same object when the flag already matches, so nothing is rebuilt. */
+const flagged = (s: Signals, stale: boolean): Signals =>
+  s.behaviour.stale === stale ? s : { version: s.version, behaviour: { signals: s.behaviour.signals, stale } };
+
 /** The longest a caller's first load of a website waits for the interaction log's signals. */
 const FIRST_LOAD_SIGNALS_MS = 1_000;
 /** How soon a website whose first load failed is tried again. */
@@ -144,15 +151,14 @@ export class CatalogCache {
       const catalogSame = previous?.catalogVersion === catalogVersion;
       const behaviourFresh = previous !== undefined && Date.now() - previous.behaviour.readAt.getTime() < this.options.behaviourMaxAgeMs;
       const current = this.snapshots.get(websiteId);
-      const none = { version: '', behaviour: { signals: [], stale: false } };
       const signals =
         signalsWait === 'reuse'
-          ? (previous?.signals ?? none)
+          ? (previous?.signals ?? NO_SIGNALS)
           : signalsWait === 'wait'
             ? await this.readSignals(websiteId, previous?.signals)
             : await Promise.race([
                 this.readSignals(websiteId, previous?.signals),
-                new Promise<Sources['signals']>((resolve) => setTimeout(() => resolve(previous?.signals ?? none), FIRST_LOAD_SIGNALS_MS).unref()),
+                new Promise<Signals>((resolve) => setTimeout(() => resolve(previous?.signals ?? NO_SIGNALS), FIRST_LOAD_SIGNALS_MS).unref()),
               ]);
       const signalsSame = signals === previous?.signals;
       if (catalogSame && behaviourFresh && signalsSame && current?.complete) return current;
@@ -182,18 +188,11 @@ export class CatalogCache {
    * object when not (so an unchanged refresh rebuilds nothing), the previous
    * ones flagged stale when profile-service could not be asked.
    */
-  private async readSignals(websiteId: string, previous: Sources['signals'] | undefined): Promise<Sources['signals']> {
-    const none = { version: '', behaviour: { signals: [], stale: false } };
-    if (!this.behaviourSource) return previous ?? none;
+  private async readSignals(websiteId: string, previous: Signals | undefined): Promise<Signals> {
+    if (!this.behaviourSource) return previous ?? NO_SIGNALS;
     const answer = await this.behaviourSource(websiteId, previous?.version ?? '');
-    if (answer === 'unchanged') {
-      if (!previous) return none;
-      return previous.behaviour.stale ? { version: previous.version, behaviour: { signals: previous.behaviour.signals, stale: false } } : previous;
-    }
-    if (answer === undefined) {
-      const last = previous ?? none;
-      return last.behaviour.stale ? last : { version: last.version, behaviour: { signals: last.behaviour.signals, stale: true } };
-    }
+    if (answer === 'unchanged') return flagged(previous ?? NO_SIGNALS, false);
+    if (answer === undefined) return flagged(previous ?? NO_SIGNALS, true);
     return { version: answer.version, behaviour: { signals: answer.signals, stale: false } };
   }
 

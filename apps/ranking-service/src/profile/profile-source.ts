@@ -71,13 +71,18 @@ export class ProfileSource {
     while (this.cache.size > this.options.maxEntries) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private fetch(websiteId: string, userId: string): Promise<ProfileLookup> {
+  /** The call's metadata: the bearer token when profile-service requires one. */
+  private metadata(): Metadata {
     const md = new Metadata();
     if (this.options.token) md.set('authorization', `Bearer ${this.options.token}`);
+    return md;
+  }
+
+  private fetch(websiteId: string, userId: string): Promise<ProfileLookup> {
     return new Promise<ProfileLookup>((resolve) => {
       this.client!.getProfile(
         { websiteId, userId },
-        md,
+        this.metadata(),
         { deadline: Date.now() + this.options.deadlineMs },
         (err: ServiceError | null, res) => {
           if (!err) return resolve(res.profile ? { outcome: 'used', user: toUserInput(res.profile) } : { outcome: 'unknown_user' });
@@ -97,10 +102,8 @@ export class ProfileSource {
    */
   itemSignals(websiteId: string, knownVersion: string): Promise<{ version: string; signals: BehaviourSignal[] } | 'unchanged' | undefined> {
     if (!this.client) return Promise.resolve(undefined);
-    const md = new Metadata();
-    if (this.options.token) md.set('authorization', `Bearer ${this.options.token}`);
     return new Promise((resolve) => {
-      this.client!.getItemSignals({ websiteId, knownVersion }, md, { deadline: Date.now() + SIGNALS_DEADLINE_MS }, (err: ServiceError | null, res) => {
+      this.client!.getItemSignals({ websiteId, knownVersion }, this.metadata(), { deadline: Date.now() + SIGNALS_DEADLINE_MS }, (err: ServiceError | null, res) => {
         if (err) {
           // NOT_FOUND: profile-service does not know the website (yet): nothing to combine.
           if (err.code !== Status.NOT_FOUND) this.logger.warn({ code: err.code, details: err.details, websiteId }, 'item signals unavailable; serving the last copy');
