@@ -85,7 +85,7 @@ describe('interaction log', () => {
     // 2027-01-02: the cutoff is 2026-11-03, after October's end; November's partition stays, March 2027 is made ahead.
     h.clock.current = new Date('2027-01-02T00:00:00Z');
     const run = (await h.service.lifecycleJob.runOnce()) as { interactionPartitions: { created: string[]; dropped: string[] } };
-    expect(run.interactionPartitions).toEqual({ created: ['2027-02', '2027-03'], dropped: ['2026-10'] });
+    expect(run.interactionPartitions).toEqual({ created: ['interactions_p202702', 'interactions_p202703'], dropped: ['interactions_p202610'] });
     expect(await partitions()).toEqual(['interactions_p202611', 'interactions_p202612', 'interactions_p202701', 'interactions_p202702', 'interactions_p202703']);
     expect(await rows(site)).toEqual([]);
   });

@@ -160,7 +160,7 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
 /**
  * The interaction log (migration 023): one row per accepted event about an item
  * ($1 website; $2..$12 the rows), in the batch's transaction. The rows' months
- * have partitions already (InteractionPartitions.ensure, before the batch).
+ * have partitions already (TimePartitions.ensure, before the batch).
  */
 export const INSERT_INTERACTIONS = `INSERT INTO interactions (website_id, occurred_at, event_id, user_id, session_id, item_id, kind, device, category, price, revenue, order_id)
   SELECT $1, x.t, x.id, x.u, x.s, x.item, x.k, x.d, x.cat, x.price, x.rev, x.ord

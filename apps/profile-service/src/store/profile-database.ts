@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Clock } from '../clock';
 import type { LifecycleThresholds } from '../config';
-import type { InteractionPartitions } from './interaction-partitions';
+import type { TimePartitions } from '@recsys/db';
 
 export interface ProfileStoreOptions {
   lifecycle: LifecycleThresholds;
@@ -22,7 +22,7 @@ export interface ProfileDatabase {
   /** Each website's reference price and when it was read (PRICE_REFERENCE_TTL_MS). */
   readonly referencePrices: Map<string, { median: number | null; at: number }>;
   /** The interaction log's partitions: made before a batch writes a month. */
-  readonly interactions: InteractionPartitions;
+  readonly interactions: TimePartitions;
   /** Runs `fn` in one transaction on one connection; rolls back on any error. */
   transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
   /** One statement outside a transaction; `name` makes it a prepared statement. */

@@ -1,7 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { lifecycleSql } from '../lifecycle';
 import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
-import { InteractionPartitions } from './interaction-partitions';
+import { TimePartitions } from '@recsys/db';
 import { CLEAR_PENDING, LOCK_PENDING } from './pending-sql';
 import type { ProfileDatabase, ProfileStoreOptions } from './profile-database';
 import { WebsiteProfiles } from './website-profiles';
@@ -19,13 +19,14 @@ export type { ProfileStoreOptions } from './profile-database';
 export class ProfileStore implements ProfileDatabase {
   /** website id → reference price and when it was computed (see WebsiteProfiles). */
   readonly referencePrices = new Map<string, { median: number | null; at: number }>();
-  readonly interactions: InteractionPartitions;
+  /** The interaction log's monthly partitions (migration 023): the current month and two ahead. */
+  readonly interactions: TimePartitions;
 
   constructor(
     private readonly pool: Pool,
     readonly options: ProfileStoreOptions,
   ) {
-    this.interactions = new InteractionPartitions(pool, options.interactionRetentionDays);
+    this.interactions = new TimePartitions(pool, { table: 'interactions', unit: 'month', ahead: 2, retentionDays: options.interactionRetentionDays });
   }
 
   forWebsite(websiteId: string): WebsiteProfiles {

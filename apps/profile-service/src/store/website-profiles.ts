@@ -7,7 +7,6 @@ import type { ListCursor } from '../page-token';
 import * as sql from './ingest-sql';
 import { LOCK_PROFILE, LOCK_WEBSITE, WEBSITE_EXISTS } from './locks-sql';
 import { CATCH_UP_LAST_VISIT } from './pending-sql';
-import { monthOf } from './interaction-partitions';
 import type { ProfileDatabase } from './profile-database';
 import { currentColumns, derivedJoins, REFERENCE_PRICE } from './derived-sql';
 import { PROFILE_COLUMNS, type ProfileRow } from './profile-row';
@@ -58,7 +57,7 @@ export class WebsiteProfiles {
     // Events about an item, within retention, go to the interaction log too; their months need partitions first.
     const cutoff = this.store.interactions.cutoff(now);
     const logged = (e: NormalizedEvent) => e.itemId !== null && e.kind !== 'custom' && e.kind !== 'page_view' && e.occurredAt >= cutoff;
-    await this.store.interactions.ensure(candidates.filter(logged).map((e) => monthOf(e.occurredAt)));
+    await this.store.interactions.ensure(candidates.filter(logged).map((e) => this.store.interactions.keyOf(e.occurredAt)));
 
     return this.store.transaction(async (tx) => {
       await this.requireWebsite(tx);
