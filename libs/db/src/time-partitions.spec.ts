@@ -26,6 +26,9 @@ describe('TimePartitions', () => {
     await pool.query(`ALTER TABLE daily_log ATTACH PARTITION daily_log_before FOR VALUES FROM (MINVALUE) TO ('2026-11-20 00:00:00+00')`);
     await pool.query(`INSERT INTO daily_log VALUES ('2026-11-19 23:00:00+00', 1)`);
     const p = new TimePartitions(pool, { table: 'daily_log', unit: 'day', ahead: 2, retentionDays: 10 });
+    // A day the old partition covers gets no partition of its own (it would overlap).
+    await p.ensure(['2026-11-19']);
+    expect(await partitions('daily_log')).toEqual(['daily_log_before']);
 
     const first = await p.maintain(new Date('2026-11-25T12:00:00Z'));
     expect(first).toEqual({ created: ['daily_log_p20261125', 'daily_log_p20261126', 'daily_log_p20261127'], dropped: [] });
@@ -42,8 +45,8 @@ describe('TimePartitions', () => {
     });
     expect(later.dropped).toEqual(['daily_log_before', 'daily_log_p20261122']);
     expect(seen).toEqual([
-      { partition: { name: 'daily_log_before', end: new Date('2026-11-20T00:00:00Z') }, rows: 1 },
-      { partition: { name: 'daily_log_p20261122', end: new Date('2026-11-23T00:00:00Z') }, rows: 1 },
+      { partition: { name: 'daily_log_before', start: null, end: new Date('2026-11-20T00:00:00Z') }, rows: 1 },
+      { partition: { name: 'daily_log_p20261122', start: new Date('2026-11-22T00:00:00Z'), end: new Date('2026-11-23T00:00:00Z') }, rows: 1 },
     ]);
     expect(later.created).toEqual(['daily_log_p20261205', 'daily_log_p20261206', 'daily_log_p20261207']);
     expect(await partitions('daily_log')).toEqual(['daily_log_p20261125', 'daily_log_p20261126', 'daily_log_p20261127', 'daily_log_p20261205', 'daily_log_p20261206', 'daily_log_p20261207']);

@@ -15,9 +15,10 @@ export interface TimePartitionsOptions {
   retentionDays: number;
 }
 
-/** A partition and the end of its range (exclusive). */
+/** A partition and its range: [start, end); start null = open (MINVALUE). */
 export interface PartitionInfo {
   name: string;
+  start: Date | null;
   end: Date;
 }
 
@@ -64,14 +65,19 @@ export class TimePartitions {
     return `${this.options.table}_p${key.replace(/-/g, '')}`;
   }
 
-  /** Makes sure the partitions of `keys` exist (the ones this process has not seen yet are created if missing). */
+  /**
+   * Makes sure the partitions of `keys` exist (the ones this process has not seen yet are created if missing).
+   * A key whose range an existing partition already covers (a converted table's old rows) gets none.
+   */
   async ensure(keys: Iterable<string>): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.known.has(k)).sort();
     if (missing.length === 0) return;
     await this.inTransaction(async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`recsys:${this.options.table}:partitions`]);
+      const existing = await this.list(client);
       for (const key of missing) {
         const [start, end] = this.rangeOf(key);
+        if (existing.some((p) => (p.start === null || p.start <= start) && p.end >= end)) continue;
         await client.query(
           `CREATE TABLE IF NOT EXISTS ${this.nameOf(key)} PARTITION OF ${this.options.table} FOR VALUES FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`,
         );
@@ -83,10 +89,10 @@ export class TimePartitions {
   /** The job: the current partition and `ahead` more exist; partitions that ended before the cutoff are dropped (after `beforeDrop`). Returns partition names. */
   async maintain(now: Date, beforeDrop?: BeforeDrop): Promise<{ created: string[]; dropped: string[] }> {
     const keys = Array.from({ length: this.options.ahead + 1 }, (_, k) => this.keyOf(this.step(now, k)));
-    const existing = new Set((await this.list()).map((p) => p.name));
-    const created = keys.map((k) => this.nameOf(k)).filter((name) => !existing.has(name));
+    const before = new Set((await this.list()).map((p) => p.name));
     this.known.clear(); // another process may have dropped some: ask the database again
     await this.ensure(keys);
+    const created = (await this.list()).map((p) => p.name).filter((name) => !before.has(name));
     const cutoff = this.cutoff(now);
     const dropped: string[] = [];
     for (const partition of await this.list()) {
@@ -105,12 +111,14 @@ export class TimePartitions {
   }
 
   /** Every partition of the table with the end of its range, oldest first. */
-  async list(): Promise<PartitionInfo[]> {
-    const { rows } = await this.pool.query<{ name: string; end: Date }>(
-      `SELECT c.relname AS name, substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([^'']+)''\\)')::timestamptz AS end
+  async list(db: Pool | PoolClient = this.pool): Promise<PartitionInfo[]> {
+    const { rows } = await db.query<PartitionInfo>(
+      `SELECT c.relname AS name,
+              substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''([^'']+)''\\)')::timestamptz AS start,
+              substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([^'']+)''\\)')::timestamptz AS end
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = $1::regclass
-        ORDER BY 2`,
+        ORDER BY 3`,
       [this.options.table],
     );
     return rows;
