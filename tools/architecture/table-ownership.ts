@@ -22,6 +22,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   ml_model_activations: 'registry-service',
   catalog_items: 'ranking-service',
   recommendations: 'ranking-service',
+  recommendation_daily_stats: 'ranking-service',
   website: 'profile-service',
 };
 

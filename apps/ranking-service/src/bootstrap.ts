@@ -7,6 +7,7 @@ import { CatalogCache } from './catalog/catalog-cache';
 import { CatalogRepository } from './catalog/catalog-repository';
 import type { ServiceConfig } from './config';
 import { ItemUpserter } from './items/item-upserter';
+import { LogRetention, logPartitions } from './log/log-retention';
 import { RecommendationLog } from './log/recommendation-log';
 import { UserErasure } from './log/user-erasure';
 import type { ModelProvider } from './model/model-provider';
@@ -25,6 +26,13 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** The model source; default: the registry-backed provider configured by REGISTRY_ADDR, MODEL_NAME, MODEL_CACHE_DIR. */
   modelProvider?: ModelProvider;
+  /** The clock of the log's retention job (tests move it). */
+  now?: () => Date;
+}
+
+export interface RankingService extends StartedService {
+  /** The log's retention job, exposed so tests (and operators' scripts) can run it on demand. */
+  readonly logRetention: LogRetention;
 }
 
 /**
@@ -52,8 +60,9 @@ export function rankingPoolConfig(databaseUrl: string): PoolConfig {
  * connection timeout, so a dead database fails fast in background work; error
  * listeners, so a terminated connection never crashes the process).
  */
-export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {}): Promise<StartedService> {
-  return startService({
+export async function bootstrap(config: ServiceConfig, options: BootstrapOptions = {}): Promise<RankingService> {
+  let retention: LogRetention | undefined;
+  const started = await startService({
     name: 'ranking-service',
     config,
     logger: options.logger,
@@ -90,7 +99,10 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
         // Item signals from the interaction log, through profile-service's contract (when there is one).
         settings.profile.address ? (websiteId, knownVersion) => profiles.itemSignals(websiteId, knownVersion) : undefined,
       );
-      const log = new RecommendationLog(pool, settings.log, logger, metrics.registry);
+      retention = new LogRetention(logPartitions(pool, settings.logRetentionDays), logger, options.now);
+      await retention.runOnce();
+      retention.start();
+      const log = new RecommendationLog(pool, retention.partitions, settings.log, logger, metrics.registry);
       const sessions = new SessionMemory();
       const shedder = new LoadShedder(settings.shedding, logger, metrics.registry);
       const recommender = new Recommender(catalog, profiles, modelProvider, log, settings, logger, shedder, sessions);
@@ -105,6 +117,7 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
         services: [registerService(RankingServiceService, handler, { default: 'service', admin: ADMIN_METHODS })],
         // After the server drained: stop refreshing, flush the log, then release the pool and the clients.
         close: async () => {
+          await retention?.stop();
           await catalog.close();
           await log.close();
           profiles.close();
@@ -114,4 +127,5 @@ export function bootstrap(config: ServiceConfig, options: BootstrapOptions = {})
       };
     },
   });
+  return Object.assign(started, { logRetention: retention! });
 }

@@ -18,6 +18,8 @@ const envSchema = z.object({
   LOG_BUFFER_MAX_ROWS: env.positiveInt(100_000, 10_000_000),
   LOG_FLUSH_ROWS: env.positiveInt(500, 100_000),
   LOG_FLUSH_INTERVAL_MS: env.positiveInt(200, 600_000),
+  /** Days of the recommendations log kept row by row; older days live on as recommendation_daily_stats. */
+  RECOMMENDATION_RETENTION_DAYS: env.positiveInt(90, 36_500),
   CATALOG_REFRESH_INTERVAL_MS: env.positiveInt(30_000, 86_400_000),
   BEHAVIOUR_REFRESH_INTERVAL_MS: env.positiveInt(300_000, 86_400_000),
   DEFAULT_MAX_ITEMS_PER_CATEGORY: env.positiveInt(3, 100),
@@ -48,6 +50,8 @@ type RankingEnv = z.output<typeof envSchema>;
 export interface RankingSettings {
   profile: { address?: string; token?: string; deadlineMs: number; cacheTtlMs: number; cacheMaxEntries: number };
   log: { maxBufferedRows: number; flushRows: number; flushIntervalMs: number };
+  /** Days of the log kept row by row (log-retention.ts). */
+  logRetentionDays: number;
   catalogRefreshIntervalMs: number;
   /** How old the log aggregates of a website may get before a catalog refresh re-reads them. */
   behaviourRefreshIntervalMs: number;
@@ -67,6 +71,7 @@ function rankingSettings(e: RankingEnv): RankingSettings {
       cacheMaxEntries: e.PROFILE_CACHE_MAX_ENTRIES,
     },
     log: { maxBufferedRows: e.LOG_BUFFER_MAX_ROWS, flushRows: Math.max(1, e.LOG_FLUSH_ROWS), flushIntervalMs: e.LOG_FLUSH_INTERVAL_MS },
+    logRetentionDays: e.RECOMMENDATION_RETENTION_DAYS,
     catalogRefreshIntervalMs: e.CATALOG_REFRESH_INTERVAL_MS,
     behaviourRefreshIntervalMs: e.BEHAVIOUR_REFRESH_INTERVAL_MS,
     defaultMaxItemsPerCategory: Math.max(1, e.DEFAULT_MAX_ITEMS_PER_CATEGORY),

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import type { LoggedItem, LoggedRecommendation } from '../src/log/logged-recommendation';
+import { logPartitions } from '../src/log/log-retention';
 import { RecommendationLog } from '../src/log/recommendation-log';
 import { eventually } from './support/harness';
 
@@ -48,7 +49,7 @@ describe('RecommendationLog', () => {
   it('writes a batch larger than one encoding chunk completely, each row with its own request context and values', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
-    const log = new RecommendationLog(pool, { maxBufferedRows: 1_000, flushRows: 250, flushIntervalMs: 600_000 }, logger);
+    const log = new RecommendationLog(pool, logPartitions(pool, 90), { maxBufferedRows: 1_000, flushRows: 250, flushIntervalMs: 600_000 }, logger);
     const contexts = [{ page_type: 'product', n: 0 }, { page_type: 'home', n: 1 }, { page_type: null, n: 2 }];
     const shownAt = new Date('2026-11-25T12:34:56.789Z');
     for (let i = 0; i < 250; i++) {
@@ -86,7 +87,7 @@ describe('RecommendationLog', () => {
   it('writes answers as Recommend appends them (what the rows share once per answer) with every column of every row', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
-    const log = new RecommendationLog(pool, { maxBufferedRows: 1_000, flushRows: 1_000, flushIntervalMs: 600_000 }, logger);
+    const log = new RecommendationLog(pool, logPartitions(pool, 90), { maxBufferedRows: 1_000, flushRows: 1_000, flushIntervalMs: 600_000 }, logger);
     const logged = (userId: string | null, modelVersion: string | null, context: Record<string, unknown>, shownAt: Date): LoggedRecommendation => ({
       ...answer(site, []),
       userId,
@@ -133,10 +134,32 @@ describe('RecommendationLog', () => {
     );
   });
 
+  it('stores text exactly as given, whatever characters it holds (COPY escaping), and a non-finite score as null', async () => {
+    const site = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
+    const log = new RecommendationLog(pool, logPartitions(pool, 90), { maxBufferedRows: 1_000, flushRows: 1_000, flushIntervalMs: 600_000 }, logger);
+    const awkward = ['tab\there', 'line\nbreak', 'carriage\rreturn', 'back\\slash', '\\N', 'quote\'"', 'ünïcødé ✓ 🛒', ' spaced '];
+    const a: LoggedRecommendation = {
+      ...answer(site, []),
+      userId: 'user\t\\N\n',
+      modelVersion: 'v\\1',
+      context: { page_url: 'https://shop.test/a?b=c\\d\te', note: 'x\ny' },
+      items: awkward.map((id, i) => ({ ...item(id, i + 1), score: i === 0 ? Number.NaN : i, strategy: `s\t${i}`, personalizationFactors: { why: id } })),
+    };
+    log.append(a);
+    await log.close();
+    const stored = (
+      await pool.query(`SELECT item_id, user_id, model_version, context, strategy, personalization_factors AS f, score FROM recommendations WHERE website_id = $1 ORDER BY rank`, [site])
+    ).rows;
+    expect(stored).toEqual(
+      awkward.map((id, i) => ({ item_id: id, user_id: 'user\t\\N\n', model_version: 'v\\1', context: a.context, strategy: `s\t${i}`, f: { why: id }, score: i === 0 ? null : i })),
+    );
+  });
+
   it('flushes when a batch is full, without waiting for the timer', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
-    const log = new RecommendationLog(pool, { maxBufferedRows: 100, flushRows: 3, flushIntervalMs: 600_000 }, logger);
+    const log = new RecommendationLog(pool, logPartitions(pool, 90), { maxBufferedRows: 100, flushRows: 3, flushIntervalMs: 600_000 }, logger);
     log.append(answer(site, ['a', 'b', 'c']));
     await eventually(async () => expect((await pool.query('SELECT score FROM recommendations WHERE website_id = $1', [site])).rows).toEqual([{ score: 12.5 }, { score: 12.5 }, { score: 12.5 }]));
     await log.close();
@@ -145,7 +168,7 @@ describe('RecommendationLog', () => {
   it('shutdown writes what is buffered', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
-    const log = new RecommendationLog(pool, { maxBufferedRows: 100, flushRows: 50, flushIntervalMs: 600_000 }, logger);
+    const log = new RecommendationLog(pool, logPartitions(pool, 90), { maxBufferedRows: 100, flushRows: 50, flushIntervalMs: 600_000 }, logger);
     log.append(answer(site, ['a']));
     await log.close();
     expect((await pool.query('SELECT item_id FROM recommendations WHERE website_id = $1', [site])).rows).toEqual([{ item_id: 'a' }]);
@@ -154,7 +177,7 @@ describe('RecommendationLog', () => {
   it('database unreachable: keeps rows up to its bound, counts the dropped ones, never throws', async () => {
     const dead = new Pool({ connectionString: `postgres://postgres@127.0.0.1:${await findFreePort()}/x`, connectionTimeoutMillis: 200 });
     const registry = new Registry();
-    const log = new RecommendationLog(dead, { maxBufferedRows: 5, flushRows: 2, flushIntervalMs: 10 }, logger, registry);
+    const log = new RecommendationLog(dead, logPartitions(dead, 90), { maxBufferedRows: 5, flushRows: 2, flushIntervalMs: 10 }, logger, registry);
     const site = randomUUID();
     // 8 rows against a bound of 5: the third answer keeps its top item, the fourth none.
     for (let i = 0; i < 4; i++) expect(() => log.append(answer(site, [`i${i}a`, `i${i}b`]))).not.toThrow();
@@ -174,12 +197,16 @@ describe('RecommendationLog', () => {
     const proxied = new Pool({ connectionString: proxy.url, max: 1 });
     proxied.on('error', () => undefined);
     const registry = new Registry();
-    const log = new RecommendationLog(proxied, { maxBufferedRows: 100, flushRows: 50, flushIntervalMs: 600_000 }, logger, registry);
+    const partitions = logPartitions(proxied, 90);
+    const log = new RecommendationLog(proxied, partitions, { maxBufferedRows: 100, flushRows: 50, flushIntervalMs: 600_000 }, logger, registry);
     const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
     try {
       const first = answer(site, ['a', 'b', 'c']);
       log.append(first);
-      const cut = proxy.loseAckOf('INSERT INTO recommendations');
+      // Today's partition is known first, so the next COMMIT is the batch's. The first write is a COPY;
+      // the retry, not knowing whether it committed, an idempotent INSERT.
+      await partitions.ensure([partitions.keyOf(first.shownAt)]);
+      const cut = proxy.loseAckOf('COMMIT');
       await log.flush();
       await cut;
       // Committed, but the log did not hear so: it still holds the rows.

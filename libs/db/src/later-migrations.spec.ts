@@ -107,26 +107,33 @@ describe('schema after all migrations', () => {
     });
   });
 
-  it('recommendations: request_id and the per-website indexes (007), score double (015), request id lookup (016), redundant indexes dropped (020, 021), shown_at as BRIN (021), renamed recommendation_id (022)', async () => {
+  it('recommendations: request_id (007), score double (015), renamed recommendation_id (022), partitioned by day with the indexes 020/021 left and a partial user index (024)', async () => {
     const shape = await describeTable(client, 'recommendations');
     expect(shape.columns).toEqual([
-      ...RECOMMENDATIONS.columns.map((c) => (c === 'score numeric(5,4)' ? 'score double precision' : c)),
+      ...RECOMMENDATIONS.columns.map((c) =>
+        c === 'score numeric(5,4)' ? 'score double precision' : c === 'shown_at timestamp with time zone DEFAULT now()' ? 'shown_at timestamp with time zone NOT NULL DEFAULT now()' : c,
+      ),
       'recommendation_id uuid',
     ]);
+    // 020 dropped idx_recommendations_website and 007's (website_id, request_id); 021 the item, outcome
+    // and (website_id, session_id) indexes, and made shown_at's BRIN; 024 makes them partitioned
+    // indexes (ON ONLY the parent, one per partition) and the user index partial.
     expect(shape.indexes).toEqual(
       sorted([
-        // 020 drops idx_recommendations_website (a prefix of website_shown_at) and 007's
-        // (website_id, request_id) (served by 016's request_id index); 021 drops the seed's item and
-        // outcome indexes and 015's (website_id, session_id), and makes shown_at's a BRIN index.
-        ...without(RECOMMENDATIONS.indexes, 'idx_recommendations_website', 'idx_recommendations_item', 'idx_recommendations_outcome', 'idx_recommendations_shown_at'),
-        'idx_recommendations_shown_at: CREATE INDEX idx_recommendations_shown_at ON public.recommendations USING brin (shown_at)',
-        'idx_recommendations_website_shown_at: CREATE INDEX idx_recommendations_website_shown_at (website_id, shown_at)',
-        'idx_recommendations_recommendation_id: CREATE INDEX idx_recommendations_recommendation_id (recommendation_id)',
+        'idx_recommendations_recommendation_id: CREATE INDEX idx_recommendations_recommendation_id ON ONLY public.recommendations USING btree (recommendation_id)',
+        'idx_recommendations_session: CREATE INDEX idx_recommendations_session ON ONLY public.recommendations USING btree (session_id)',
+        'idx_recommendations_shown_at: CREATE INDEX idx_recommendations_shown_at ON ONLY public.recommendations USING brin (shown_at)',
+        'idx_recommendations_user: CREATE INDEX idx_recommendations_user ON ONLY public.recommendations USING btree (user_id) WHERE (user_id IS NOT NULL)',
+        'idx_recommendations_website_shown_at: CREATE INDEX idx_recommendations_website_shown_at ON ONLY public.recommendations USING btree (website_id, shown_at)',
+        'recommendations_pkey: CREATE UNIQUE INDEX recommendations_pkey ON ONLY public.recommendations USING btree (id, shown_at)',
       ]),
     );
-    expect(shape.constraints).toEqual(RECOMMENDATIONS.constraints);
+    // No foreign key to website since 024: the trigger website_delete_recommendations instead.
+    expect(shape.constraints).toEqual(['recommendations_pkey: PRIMARY KEY (id, shown_at)']);
     expect(shape.comments).toEqual({
       ...RECOMMENDATIONS.comments,
+      '':
+        'Historical recommendations for analysis and learning (partitioned by day of shown_at, kept RECOMMENDATION_RETENTION_DAYS; older days in recommendation_daily_stats)',
       recommendation_id: 'Groups the rows of one Recommend answer: the recommendation_id it answered with',
       score: 'Ranking score as answered (model output, or heuristic score 0..1)',
     });
@@ -191,6 +198,10 @@ describe('schema after all migrations', () => {
       {
         tgname: 'website_delete_profile_bookkeeping',
         def: 'CREATE TRIGGER website_delete_profile_bookkeeping AFTER DELETE ON public.website FOR EACH ROW EXECUTE FUNCTION recsys_delete_profile_bookkeeping()',
+      },
+      {
+        tgname: 'website_delete_recommendations',
+        def: 'CREATE TRIGGER website_delete_recommendations AFTER DELETE ON public.website FOR EACH ROW EXECUTE FUNCTION recsys_delete_recommendations()',
       },
     ]);
   });
@@ -316,7 +327,12 @@ describe('behaviour', () => {
         await client.query('SET LOCAL enable_seqscan = off');
         const plan = JSON.stringify((await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, params())).rows[0]['QUERY PLAN']);
         expect(plan).not.toContain('Seq Scan');
-        expect(plan).toContain(`"Index Name":"${index}"`);
+        // The log is partitioned (024): a plan names the partitions' copies of the index.
+        const copies = (await client.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass`, [index])).rows.map(
+          (r) => r.relname,
+        );
+        expect(copies.length).toBeGreaterThan(0);
+        expect(copies.some((name) => plan.includes(`"Index Name":"${name}"`))).toBe(true);
       } finally {
         await client.query('ROLLBACK');
       }

@@ -66,7 +66,9 @@ describe('runMigrations', () => {
       'profile_pending',
       'profile_prices',
       'profile_sessions',
-      'recommendations',
+      'recommendation_daily_stats',
+      'recommendations', // partitioned by day (024): ranking-service makes the day partitions
+      'recommendations_before_partitioning', // 024: the rows before partitioning, or the first two days of a fresh install
       'recsys_migrations',
       'user_profiles',
       'website',

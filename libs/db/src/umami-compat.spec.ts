@@ -54,7 +54,7 @@ describe.each(UMAMI_VERSIONS)('inside Umami %s', (version) => {
     expect(applied.length).toBeGreaterThan(17);
 
     const after = await withClient(db.url, (c) => objectsOf(c, umamiTables));
-    expect(after.filter((l) => !before.includes(l))).toEqual(['trigger website website_delete_profile_bookkeeping']);
+    expect(after.filter((l) => !before.includes(l))).toEqual(['trigger website website_delete_profile_bookkeeping', 'trigger website website_delete_recommendations']);
     expect(before.filter((l) => !after.includes(l))).toEqual([]);
 
     // Recsys's rows reference Umami's website; deleting it in Umami removes them.
@@ -64,8 +64,9 @@ describe.each(UMAMI_VERSIONS)('inside Umami %s', (version) => {
       await c.query(`INSERT INTO user_profiles (website_id, user_id) VALUES ($1, 'u1')`, [site]);
       await c.query(`INSERT INTO profile_sessions (website_id, user_id, session_id, first_at, last_at, page_views, other_events)
                      VALUES ($1, 'u1', gen_random_uuid(), now(), now(), 1, 0)`, [site]);
+      await c.query(`INSERT INTO recommendations (website_id, session_id, item_id) VALUES ($1, gen_random_uuid(), 'sku-1')`, [site]);
       await c.query('DELETE FROM website WHERE website_id = $1', [site]);
-      const left = await c.query(`SELECT (SELECT count(*) FROM user_profiles) + (SELECT count(*) FROM profile_sessions) AS n`);
+      const left = await c.query(`SELECT (SELECT count(*) FROM user_profiles) + (SELECT count(*) FROM profile_sessions) + (SELECT count(*) FROM recommendations) AS n`);
       expect(Number(left.rows[0].n)).toBe(0);
     });
     // A second start finds nothing to do.

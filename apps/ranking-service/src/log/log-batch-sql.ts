@@ -1,9 +1,105 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { LoggedRecommendation } from './logged-recommendation';
 
+/** The log's columns in the order copyLogRows sends them. */
+const COPY_COLUMNS =
+  'id, recommendation_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy, model_version, personalization_factors, shown, shown_at, clicked, clicked_at, converted, converted_at, revenue';
+
 /**
- * Writes a batch of answers to `recommendations` in one statement: one row per
- * shown item, made here from the answer's shared fields and the item's own.
+ * Stores a batch of answers in one transaction, after locking the rows of their
+ * websites in `website` FOR KEY SHARE: the log has no foreign key (migration
+ * 024), so this is what keeps a website deleted meanwhile from keeping rows
+ * (its deletion waits for the batch, then its trigger removes them; answers of
+ * a website already gone are not stored). Returns the rows stored.
+ *
+ * `retry` = the batch holds answers whose earlier write failed: it may have
+ * committed, so the rows go through the idempotent INSERT (insertLogRows);
+ * otherwise through COPY (copyLogRows), which cannot skip existing rows.
+ */
+export async function storeLogBatch(pool: Pool, answers: readonly LoggedRecommendation[], retry: boolean): Promise<number> {
+  const client = await pool.connect();
+  let failed: unknown;
+  // A connection lost during the COPY is reported on the client, not only on the stream.
+  let lost: (err: Error) => void = () => undefined;
+  const onClientError = (err: Error) => lost(err);
+  client.on('error', onClientError);
+  try {
+    await client.query('BEGIN');
+    const websites = [...new Set(answers.map((a) => a.websiteId))];
+    const { rows } = await client.query<{ website_id: string }>('SELECT website_id FROM website WHERE website_id = ANY($1::uuid[]) FOR KEY SHARE', [websites]);
+    const live = new Set(rows.map((r) => r.website_id));
+    const kept = live.size === websites.length ? answers : answers.filter((a) => live.has(a.websiteId));
+    if (kept.length > 0) {
+      if (retry) await insertLogRows(client, kept);
+      else await copyLogRows(client, kept, (reject) => (lost = reject));
+    }
+    await client.query('COMMIT');
+    return kept.reduce((n, a) => n + a.items.length, 0);
+  } catch (err) {
+    failed = err;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.off('error', onClientError);
+    // A connection whose write failed midway is not reused.
+    client.release(failed instanceof Error ? failed : undefined);
+  }
+}
+
+/**
+ * The rows of answers never written before, with COPY (text format). The
+ * cheapest way PostgreSQL stores rows — no SQL to plan, no JSON to expand,
+ * rows inserted in blocks: 12.4 µs of PostgreSQL CPU per row against 23.6 µs
+ * for the same rows through insertLogRows (500-row batches into the same
+ * table, docs/ranking.md "The log at scale").
+ */
+async function copyLogRows(client: PoolClient, answers: readonly LoggedRecommendation[], onLost: (reject: (err: Error) => void) => void): Promise<void> {
+  const stream = client.query(copyFrom(`COPY recommendations (${COPY_COLUMNS}) FROM STDIN`));
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+    onLost(reject);
+  });
+  let chunk = '';
+  let rows = 0;
+  for (const a of answers) {
+    // What the answer's rows share, encoded once (ids are validated UUIDs: nothing to escape).
+    const shared = `${a.recommendationId}\t${a.websiteId}\t${a.sessionId}\t${text(a.userId)}\t${text(a.recommendationType)}`;
+    const context = text(JSON.stringify(a.context));
+    const modelVersion = text(a.modelVersion);
+    const shownAt = a.shownAt.toISOString();
+    for (const i of a.items) {
+      chunk += `${i.id}\t${shared}\t${text(i.itemId)}\t${Number.isFinite(i.score) ? i.score : '\\N'}\t${i.rank}\t${context}\t${text(i.strategy)}\t${modelVersion}\t${text(
+        JSON.stringify(i.personalizationFactors),
+      )}\tt\t${shownAt}\t${i.clickedAt ? 't' : 'f'}\t${time(i.clickedAt)}\t${i.convertedAt ? 't' : 'f'}\t${time(i.convertedAt)}\t${text(i.revenue)}\n`;
+      rows++;
+    }
+    if (rows >= ENCODE_CHUNK) {
+      stream.write(chunk);
+      chunk = '';
+      rows = 0;
+      // Between chunks, let requests run: a batch is thousands of rows.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  stream.end(chunk);
+  await done;
+}
+
+/** A text value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
+function text(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : v;
+}
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+const time = (t: Date | null): string => (t ? t.toISOString() : '\\N');
+
+/**
+ * The rows of a batch in one INSERT: one row per shown item, made here from
+ * the answer's shared fields and the item's own.
  *
  * Idempotent: a write whose commit was acknowledged is never repeated, but one
  * whose acknowledgement was lost (the connection dropped after COMMIT) is, with
@@ -18,8 +114,8 @@ import type { LoggedRecommendation } from './logged-recommendation';
  * by a lateral json_to_recordset — a third of the JSON to build and for
  * PostgreSQL to parse. Contexts are sent once per batch, by index.
  */
-export async function writeLogBatch(pool: Pool, answers: readonly LoggedRecommendation[]): Promise<void> {
-  await pool.query(
+async function insertLogRows(client: PoolClient, answers: readonly LoggedRecommendation[]): Promise<void> {
+  await client.query(
     `INSERT INTO recommendations (id, recommendation_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy,
                                   model_version, personalization_factors, shown, shown_at, clicked, clicked_at, converted, converted_at, revenue)
      SELECT i.id, a.recommendation_id, a.website_id, a.session_id, a.user_id, a.rtype, i.item_id, i.score, i.rank, ($2::jsonb) -> a.ctx, i.strategy,
@@ -28,7 +124,7 @@ export async function writeLogBatch(pool: Pool, answers: readonly LoggedRecommen
          AS a(recommendation_id uuid, website_id uuid, session_id uuid, user_id text, rtype text, ctx int, model_version text, shown_at timestamptz, items json)
       CROSS JOIN LATERAL json_to_recordset(a.items)
          AS i(id uuid, item_id text, score float8, rank int, strategy text, factors jsonb, clicked_at timestamptz, converted_at timestamptz, revenue numeric)
-     ON CONFLICT (id) DO UPDATE SET
+     ON CONFLICT (id, shown_at) DO UPDATE SET
        clicked = recommendations.clicked IS TRUE OR EXCLUDED.clicked, clicked_at = COALESCE(recommendations.clicked_at, EXCLUDED.clicked_at),
        converted = recommendations.converted IS TRUE OR EXCLUDED.converted,
        converted_at = COALESCE(recommendations.converted_at, EXCLUDED.converted_at),

@@ -1,7 +1,8 @@
+import type { TimePartitions } from '@recsys/db';
 import type { Logger } from '@recsys/service-kit';
 import type { Pool } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { writeLogBatch } from './log-batch-sql';
+import { storeLogBatch } from './log-batch-sql';
 import { applyOutcome, isAbout, type ItemOutcome, type LoggedRecommendation } from './logged-recommendation';
 
 export interface LogOptions {
@@ -22,6 +23,11 @@ const MAX_BACKOFF_MS = 5_000;
  * buffer is full new rows are dropped and counted (metric
  * `ranking_log_rows_dropped_total` and a warning), never an error to the caller.
  * Answers still buffered take outcomes through `recordOutcome`.
+ *
+ * A batch is written with COPY (the cheapest way); one holding an answer whose
+ * earlier write failed goes through the idempotent INSERT, since that write may
+ * have committed (log-batch-sql.ts). Before writing, the day partitions of the
+ * batch's rows are made if missing.
  */
 export class RecommendationLog {
   private buffer: LoggedRecommendation[] = [];
@@ -35,6 +41,8 @@ export class RecommendationLog {
   private closed = false;
   private droppedSinceWarning = 0;
   private droppedTotal = 0;
+  /** Answers of a write that failed: it may have committed, so they are written idempotently. */
+  private readonly attempted = new WeakSet<LoggedRecommendation>();
   private readonly dropped: Counter;
   private readonly written: Counter;
   private readonly writeFailures: Counter;
@@ -42,6 +50,7 @@ export class RecommendationLog {
 
   constructor(
     private readonly pool: Pool,
+    private readonly partitions: TimePartitions,
     private readonly options: LogOptions,
     private readonly logger: Logger,
     registry?: Registry,
@@ -126,13 +135,16 @@ export class RecommendationLog {
     let count = 0;
     let rows = 0;
     while (count < this.buffer.length && rows < this.options.flushRows) rows += this.buffer[count++]!.items.length;
-    this.writing = this.buffer.splice(0, count);
+    const batch = (this.writing = this.buffer.splice(0, count));
     this.writingRows = rows;
     this.bufferedRows -= rows;
-    this.flushing = writeLogBatch(this.pool, this.writing)
+    const retry = batch.some((a) => this.attempted.has(a));
+    this.flushing = this.partitions
+      .ensure(batch.map((a) => this.partitions.keyOf(a.shownAt)))
+      .then(() => storeLogBatch(this.pool, batch, retry))
       .then(
-        () => {
-          this.written.inc(this.writingRows);
+        (stored) => {
+          this.written.inc(stored);
           this.failures = 0;
           if (this.droppedSinceWarning > 0) {
             this.logger.warn({ dropped: this.droppedSinceWarning }, 'recommendation log: rows were dropped while the buffer was full');
@@ -141,6 +153,7 @@ export class RecommendationLog {
         },
         (err) => {
           // Put the batch back in front, in order; the buffer may now exceed its bound by one batch at most.
+          for (const a of batch) this.attempted.add(a);
           this.buffer = this.writing.concat(this.buffer);
           this.bufferedRows += this.writingRows;
           this.failures++;

@@ -11,21 +11,34 @@ import type { Pool } from 'pg';
 import { uuid } from '../validation/fields';
 
 const DAY_MS = 86_400_000;
-/** SQL of each dimension's group key. */
+/** SQL of each dimension's group key, over `parts` (below). */
 const KEY_SQL: Record<number, string> = {
-  [MetricsDimension.METRICS_DIMENSION_MODEL_VERSION]: "coalesce(model_version, '')",
-  [MetricsDimension.METRICS_DIMENSION_STRATEGY]: "coalesce(strategy, '')",
-  [MetricsDimension.METRICS_DIMENSION_RECOMMENDATION_TYPE]: "coalesce(recommendation_type, '')",
+  [MetricsDimension.METRICS_DIMENSION_MODEL_VERSION]: 'model_version',
+  [MetricsDimension.METRICS_DIMENSION_STRATEGY]: 'strategy',
+  [MetricsDimension.METRICS_DIMENSION_RECOMMENDATION_TYPE]: 'recommendation_type',
   // Text, so the driver's local time zone cannot shift the day.
-  [MetricsDimension.METRICS_DIMENSION_DAY]: "to_char(shown_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+  [MetricsDimension.METRICS_DIMENSION_DAY]: "to_char(day, 'YYYY-MM-DD')",
 };
 
 /**
- * GetOnlineMetrics: one aggregate over the website's log rows shown in the
- * range (index (website_id, shown_at)). Money is summed and divided in SQL
- * numeric, so revenue and revenue per 1,000 shown are exact (round() on
- * numeric rounds half away from zero = half-up for these non-negative sums).
+ * The website's counts in the range, per model version, strategy, type and UTC
+ * day: the log's rows shown in the range, plus the daily aggregates of days
+ * that already left the log (log-retention.ts) and overlap the range — those
+ * count whole days. A day is in one or the other, never both (its aggregate is
+ * written in the transaction that drops its rows).
  */
+const PARTS = `WITH parts AS (
+    SELECT coalesce(model_version, '') AS model_version, coalesce(strategy, '') AS strategy, coalesce(recommendation_type, '') AS recommendation_type,
+           (shown_at AT TIME ZONE 'UTC')::date AS day, count(*) AS shown, count(*) FILTER (WHERE clicked) AS clicks,
+           count(*) FILTER (WHERE converted) AS conversions, coalesce(sum(revenue) FILTER (WHERE converted), 0) AS revenue
+      FROM recommendations
+     WHERE website_id = $1 AND shown_at >= $2 AND shown_at < $3
+     GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT model_version, strategy, recommendation_type, day, shown, clicks, conversions, revenue
+      FROM recommendation_daily_stats
+     WHERE website_id = $1 AND day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND day < ($3::timestamptz AT TIME ZONE 'UTC'))`;
+
 export class OnlineMetrics {
   constructor(private readonly pool: Pool) {}
 
@@ -45,18 +58,17 @@ export class OnlineMetrics {
       throw new NotFoundError(`website_id: website ${websiteId} does not exist`);
     }
     const keys = req.groupBy.map((d, i) => `${KEY_SQL[d]} AS k${i}`);
-    const aggregates = `count(*)::bigint AS shown,
-      count(*) FILTER (WHERE clicked)::bigint AS clicks,
-      count(*) FILTER (WHERE converted)::bigint AS conversions,
-      coalesce(sum(revenue) FILTER (WHERE converted), 0)::numeric(19,4)::text AS revenue,
-      CASE WHEN count(*) = 0 THEN '0.0000' ELSE round(coalesce(sum(revenue) FILTER (WHERE converted), 0) * 1000 / count(*), 4)::numeric(19,4)::text END AS rpm`;
-    const where = 'website_id = $1 AND shown_at >= $2 AND shown_at < $3';
+    const aggregates = `coalesce(sum(shown), 0)::bigint AS shown,
+      coalesce(sum(clicks), 0)::bigint AS clicks,
+      coalesce(sum(conversions), 0)::bigint AS conversions,
+      coalesce(sum(revenue), 0)::numeric(19,4)::text AS revenue,
+      CASE WHEN coalesce(sum(shown), 0) = 0 THEN '0.0000' ELSE round(coalesce(sum(revenue), 0) * 1000 / sum(shown), 4)::numeric(19,4)::text END AS rpm`;
     const params = [websiteId, start, end];
-    const total = (await this.pool.query(`SELECT ${aggregates} FROM recommendations WHERE ${where}`, params)).rows[0];
+    const total = (await this.pool.query(`${PARTS} SELECT ${aggregates} FROM parts`, params)).rows[0];
     let rows: MetricsRow[] = [];
     if (keys.length > 0) {
       const order = req.groupBy.map((_, i) => `k${i}`).join(', ');
-      const res = await this.pool.query(`SELECT ${keys.join(', ')}, ${aggregates} FROM recommendations WHERE ${where} GROUP BY ${order} ORDER BY ${order}`, params);
+      const res = await this.pool.query(`${PARTS} SELECT ${keys.join(', ')}, ${aggregates} FROM parts GROUP BY ${order} ORDER BY ${order}`, params);
       rows = res.rows.map((r) => {
         const row = toRow(r);
         req.groupBy.forEach((d, i) => {

@@ -1,4 +1,5 @@
 import { Outcome, type RecordOutcomeRequest, type RecordOutcomeResponse } from '@recsys/contracts/ranking';
+import { timeOfUuidV7 } from '@recsys/db';
 import { InvalidArgumentError, NotFoundError } from '@recsys/service-kit';
 import type { Pool } from 'pg';
 import type { ItemOutcome, OutcomeTarget } from '../log/logged-recommendation';
@@ -40,11 +41,12 @@ export class OutcomeRecorder {
 
     const websiteId = target.kind === 'recommendation' ? await this.websiteOfRecommendation(target.recommendationId) : target.websiteId;
     if (target.kind === 'session' && !(await this.websiteExists(websiteId))) throw new NotFoundError(`session.website_id: website ${websiteId} does not exist`);
+    const window = target.kind === 'recommendation' ? shownWindow(target.recommendationId) : undefined;
     const where =
       target.kind === 'recommendation'
-        ? 'website_id = $1 AND recommendation_id = $2 AND item_id = $3'
+        ? `website_id = $1 AND recommendation_id = $2 AND item_id = $3${window ? ' AND shown_at >= $4 AND shown_at < $5' : ''}`
         : 'website_id = $1 AND session_id = $2 AND item_id = $3 AND shown_at <= $4';
-    const key = target.kind === 'recommendation' ? [websiteId, target.recommendationId, item] : [websiteId, target.sessionId, item, at];
+    const key = target.kind === 'recommendation' ? [websiteId, target.recommendationId, item, ...(window ?? [])] : [websiteId, target.sessionId, item, at];
     const n = key.length;
     const sql = click
       ? `UPDATE recommendations SET clicked = true, clicked_at = $${n + 1} WHERE ${where} AND clicked IS NOT TRUE`
@@ -61,7 +63,11 @@ export class OutcomeRecorder {
 
   /** The one lookup not scoped by website: the request carries only the answer's id (index from migrations 016, 022). */
   private async websiteOfRecommendation(recommendationId: string): Promise<string> {
-    const res = await this.pool.query('SELECT website_id FROM recommendations WHERE recommendation_id = $1 LIMIT 1', [recommendationId]);
+    const window = shownWindow(recommendationId);
+    const res = await this.pool.query(
+      `SELECT website_id FROM recommendations WHERE recommendation_id = $1${window ? ' AND shown_at >= $2 AND shown_at < $3' : ''} LIMIT 1`,
+      [recommendationId, ...(window ?? [])],
+    );
     if (res.rowCount === 0) throw new NotFoundError(`recommendation_id: recommendation ${recommendationId} is unknown (never logged, a dry run, or too old)`);
     return res.rows[0].website_id;
   }
@@ -69,6 +75,19 @@ export class OutcomeRecorder {
   private async websiteExists(websiteId: string): Promise<boolean> {
     return (await this.pool.query('SELECT 1 FROM website WHERE website_id = $1', [websiteId])).rowCount === 1;
   }
+}
+
+/** How far an answer's shown_at may be from the time in its id (both are the same process's clock, a request apart). */
+const ID_TIME_MARGIN_MS = 3_600_000;
+
+/**
+ * The shown_at range of an answer's rows, from the time in its id (ids made by this service are
+ * time-ordered UUIDs, TimeOrderedIds): it confines the lookup to one or two day partitions of the
+ * log instead of probing every day's index. None for ids of another shape (rows logged before v7 ids).
+ */
+function shownWindow(recommendationId: string): [Date, Date] | undefined {
+  const t = timeOfUuidV7(recommendationId);
+  return t === undefined ? undefined : [new Date(t - ID_TIME_MARGIN_MS), new Date(t + ID_TIME_MARGIN_MS)];
 }
 
 function parseTarget(req: RecordOutcomeRequest): OutcomeTarget {

@@ -1,14 +1,13 @@
 import { credentials } from '@grpc/grpc-js';
 import { RankingServiceClient, Item, RecommendRequest, type RecommendResponse, UpsertItemsRequest } from '@recsys/contracts/ranking';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import type { StartedService } from '@recsys/service-kit';
 import { unary } from '@recsys/service-kit/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { bootstrap } from '../../src/bootstrap';
+import { bootstrap, type RankingService } from '../../src/bootstrap';
 import { loadServiceConfig } from '../../src/config';
 import type { ModelProvider } from '../../src/model/model-provider';
 
@@ -16,7 +15,7 @@ import type { ModelProvider } from '../../src/model/model-provider';
 export interface Harness {
   db: TestDatabase;
   sql: Client;
-  service: StartedService;
+  service: RankingService;
   client: RankingServiceClient;
   recommend(req: Partial<RecommendRequest>): Promise<RecommendResponse>;
   upsert(websiteId: string, items: Partial<Item>[]): Promise<void>;
@@ -24,7 +23,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { env?: Record<string, string>; modelProvider?: ModelProvider } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string>; modelProvider?: ModelProvider; now?: () => Date } = {}): Promise<Harness> {
   const db = await createTestDatabase();
   // Its own empty model cache: the repository's default (.data/model-cache) may hold a model from another run.
   const cacheDir = await mkdtemp(join(tmpdir(), 'recsys-ranking-test-'));
@@ -42,7 +41,7 @@ export async function startHarness(options: { env?: Record<string, string>; mode
       BEHAVIOUR_REFRESH_INTERVAL_MS: '0',
       ...options.env,
     }),
-    { modelProvider: options.modelProvider },
+    { modelProvider: options.modelProvider, now: options.now },
   );
   const client = new RankingServiceClient(`127.0.0.1:${service.port}`, credentials.createInsecure());
   const harness: Harness = {

@@ -3,7 +3,7 @@ import { InteractionSchema } from './interaction';
 import { MlModelSchema } from './ml-model';
 import { MlModelActivationSchema } from './ml-model-activation';
 import { PROFILE_STATE_ENTITIES } from './profile-state';
-import { RecommendationSchema } from './recommendation';
+import { RecommendationDailyStatSchema, RecommendationSchema } from './recommendation';
 import { UserProfileSchema } from './user-profile';
 import { WebsiteSchema } from './website';
 
@@ -18,4 +18,4 @@ export * from './user-profile';
 export * from './website';
 
 /** Every table's entity, for the ORM config. */
-export const ENTITIES = [WebsiteSchema, UserProfileSchema, RecommendationSchema, MlModelSchema, MlModelActivationSchema, CatalogItemSchema, ...PROFILE_STATE_ENTITIES, InteractionSchema];
+export const ENTITIES = [WebsiteSchema, UserProfileSchema, RecommendationSchema, MlModelSchema, MlModelActivationSchema, CatalogItemSchema, ...PROFILE_STATE_ENTITIES, InteractionSchema, RecommendationDailyStatSchema];
