@@ -100,7 +100,8 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
         settings.profile.address ? (websiteId, knownVersion) => profiles.itemSignals(websiteId, knownVersion) : undefined,
       );
       retention = new LogRetention(logPartitions(pool, settings.logRetentionDays), logger, options.now);
-      await retention.runOnce();
+      // Not a reason to refuse serving: the writer makes the partitions it needs, the next hourly run retries the rest.
+      await retention.runOnce().catch((err) => logger.warn({ err }, 'recommendation log retention failed at start; retrying hourly'));
       retention.start();
       const log = new RecommendationLog(pool, retention.partitions, settings.log, logger, metrics.registry);
       const sessions = new SessionMemory();
