@@ -190,6 +190,47 @@ describe('RecommendationLog', () => {
     await dead.end();
   });
 
+  it('a connection killed in the middle of a COPY fails that write, which is retried; nothing escapes as an unhandled rejection', async () => {
+    const site = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const victim = new Pool({ connectionString: db.url, max: 1, application_name: 'log-copy-victim' });
+    victim.on('error', () => undefined);
+    const registry = new Registry();
+    const log = new RecommendationLog(victim, logPartitions(victim, 90), { maxBufferedRows: 100_000, flushRows: 50_000, flushIntervalMs: 600_000 }, logger, registry);
+    const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+    try {
+      // 50,000 rows: the COPY yields to the event loop between its 500 chunks, time for the backend to be killed midway.
+      for (let i = 0; i < 5_000; i++) log.append(answer(site, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']));
+      let settled = false;
+      let killed = 0;
+      const flushing = log.flush().finally(() => (settled = true));
+      while (!settled && killed === 0) {
+        const res = await pool.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'log-copy-victim' AND query LIKE 'COPY recommendations%' AND state = 'active'`,
+        );
+        killed += res.rowCount ?? 0;
+      }
+      await flushing;
+      expect(killed).toBe(1);
+      expect(await metric('ranking_log_write_failures_total')).toBe(1);
+      expect(log.pending).toBe(50_000);
+      expect((await pool.query('SELECT count(*)::int AS n FROM recommendations WHERE website_id = $1', [site])).rows[0].n).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // unhandled rejections are reported after the tick that made them
+      expect(unhandled).toEqual([]);
+      // The retry (through the idempotent INSERT) stores every row.
+      await log.flush();
+      expect(log.pending).toBe(0);
+      expect((await pool.query('SELECT count(*)::int AS n FROM recommendations WHERE website_id = $1', [site])).rows[0].n).toBe(50_000);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await log.close(1_000);
+      await victim.end();
+    }
+  }, 30_000);
+
   it('a batch that committed but whose acknowledgement was lost is retried as a success: no duplicate-key loop, no lost rows or outcomes', async () => {
     const site = randomUUID();
     await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [site, 's']);

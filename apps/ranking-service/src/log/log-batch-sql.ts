@@ -1,9 +1,10 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { LoggedRecommendation } from './logged-recommendation';
 
-/** The log's columns in the order copyLogRows sends them. */
-const COPY_COLUMNS =
+/** The log's columns, in the order both writers (COPY and INSERT) give them. */
+const LOG_COLUMNS =
   'id, recommendation_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy, model_version, personalization_factors, shown, shown_at, clicked, clicked_at, converted, converted_at, revenue';
 
 /**
@@ -20,10 +21,10 @@ const COPY_COLUMNS =
 export async function storeLogBatch(pool: Pool, answers: readonly LoggedRecommendation[], retry: boolean): Promise<number> {
   const client = await pool.connect();
   let failed: unknown;
-  // A connection lost during the COPY is reported on the client, not only on the stream.
-  let lost: (err: Error) => void = () => undefined;
-  const onClientError = (err: Error) => lost(err);
-  client.on('error', onClientError);
+  // A checked-out client has no pool listener: a lost connection would be an unhandled 'error' event.
+  // The statement in flight (the COPY stream included) fails with it anyway.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const websites = [...new Set(answers.map((a) => a.websiteId))];
@@ -32,7 +33,7 @@ export async function storeLogBatch(pool: Pool, answers: readonly LoggedRecommen
     const kept = live.size === websites.length ? answers : answers.filter((a) => live.has(a.websiteId));
     if (kept.length > 0) {
       if (retry) await insertLogRows(client, kept);
-      else await copyLogRows(client, kept, (reject) => (lost = reject));
+      else await copyLogRows(client, kept);
     }
     await client.query('COMMIT');
     return kept.reduce((n, a) => n + a.items.length, 0);
@@ -41,7 +42,7 @@ export async function storeLogBatch(pool: Pool, answers: readonly LoggedRecommen
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.off('error', onClientError);
+    client.off('error', ignore);
     // A connection whose write failed midway is not reused.
     client.release(failed instanceof Error ? failed : undefined);
   }
@@ -54,13 +55,22 @@ export async function storeLogBatch(pool: Pool, answers: readonly LoggedRecommen
  * for the same rows through insertLogRows (500-row batches into the same
  * table, docs/ranking.md "The log at scale").
  */
-async function copyLogRows(client: PoolClient, answers: readonly LoggedRecommendation[], onLost: (reject: (err: Error) => void) => void): Promise<void> {
-  const stream = client.query(copyFrom(`COPY recommendations (${COPY_COLUMNS}) FROM STDIN`));
+async function copyLogRows(client: PoolClient, answers: readonly LoggedRecommendation[]): Promise<void> {
+  const stream = client.query(copyFrom(`COPY recommendations (${LOG_COLUMNS}) FROM STDIN`));
+  let failed: Error | undefined;
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
-    stream.on('error', reject);
-    onLost(reject);
+    stream.on('error', (err) => reject((failed = err)));
   });
+  // Handled here as well: when a write throws first, `done` is never awaited, and an unhandled rejection ends the process.
+  done.catch(() => undefined);
+  // Once the stream failed (the connection was lost between chunks) it has no connection: writing to it
+  // would throw later, inside the stream, out of reach of this function's caller.
+  const send = (data: string, last: boolean) => {
+    if (failed) throw failed;
+    if (last) stream.end(data);
+    else stream.write(data);
+  };
   let chunk = '';
   let rows = 0;
   for (const a of answers) {
@@ -76,14 +86,14 @@ async function copyLogRows(client: PoolClient, answers: readonly LoggedRecommend
       rows++;
     }
     if (rows >= ENCODE_CHUNK) {
-      stream.write(chunk);
+      send(chunk, false);
       chunk = '';
       rows = 0;
       // Between chunks, let requests run: a batch is thousands of rows.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   }
-  stream.end(chunk);
+  send(chunk, true);
   await done;
 }
 
@@ -116,8 +126,7 @@ const time = (t: Date | null): string => (t ? t.toISOString() : '\\N');
  */
 async function insertLogRows(client: PoolClient, answers: readonly LoggedRecommendation[]): Promise<void> {
   await client.query(
-    `INSERT INTO recommendations (id, recommendation_id, website_id, session_id, user_id, recommendation_type, item_id, score, rank, context, strategy,
-                                  model_version, personalization_factors, shown, shown_at, clicked, clicked_at, converted, converted_at, revenue)
+    `INSERT INTO recommendations (${LOG_COLUMNS})
      SELECT i.id, a.recommendation_id, a.website_id, a.session_id, a.user_id, a.rtype, i.item_id, i.score, i.rank, ($2::jsonb) -> a.ctx, i.strategy,
             a.model_version, i.factors, true, a.shown_at, i.clicked_at IS NOT NULL, i.clicked_at, i.converted_at IS NOT NULL, i.converted_at, i.revenue
        FROM json_to_recordset($1::json)
@@ -153,7 +162,7 @@ async function encodeBatch(answers: readonly LoggedRecommendation[]): Promise<[s
   for (const a of answers) {
     if (chunkItems >= ENCODE_CHUNK) {
       close();
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
     let ctx = index.get(a.context);
     if (ctx === undefined) {
