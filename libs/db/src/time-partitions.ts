@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from './transaction';
 
 const DAY_MS = 86_400_000;
 
@@ -68,38 +69,41 @@ export class TimePartitions {
   /**
    * Makes sure the partitions of `keys` exist (the ones this process has not seen yet are created if missing).
    * A key whose range an existing partition already covers (a converted table's old rows) gets none.
+   * Returns the partitions it created.
    */
-  async ensure(keys: Iterable<string>): Promise<void> {
+  async ensure(keys: Iterable<string>): Promise<string[]> {
     const missing = [...new Set(keys)].filter((k) => !this.known.has(k)).sort();
-    if (missing.length === 0) return;
-    await this.inTransaction(async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`recsys:${this.options.table}:partitions`]);
+    if (missing.length === 0) return [];
+    const created = await withTransaction(this.pool, async (client) => {
+      await this.lock(client);
       const existing = await this.list(client);
+      const made: string[] = [];
       for (const key of missing) {
         const [start, end] = this.rangeOf(key);
         if (existing.some((p) => (p.start === null || p.start <= start) && p.end >= end)) continue;
         await client.query(
-          `CREATE TABLE IF NOT EXISTS ${this.nameOf(key)} PARTITION OF ${this.options.table} FOR VALUES FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`,
+          `CREATE TABLE ${this.nameOf(key)} PARTITION OF ${this.options.table} FOR VALUES FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`,
         );
+        made.push(this.nameOf(key));
       }
+      return made;
     });
     for (const key of missing) this.known.add(key);
+    return created;
   }
 
   /** The job: the current partition and `ahead` more exist; partitions that ended before the cutoff are dropped (after `beforeDrop`). Returns partition names. */
   async maintain(now: Date, beforeDrop?: BeforeDrop): Promise<{ created: string[]; dropped: string[] }> {
     const keys = Array.from({ length: this.options.ahead + 1 }, (_, k) => this.keyOf(this.step(now, k)));
-    const before = new Set((await this.list()).map((p) => p.name));
     this.known.clear(); // another process may have dropped some: ask the database again
-    await this.ensure(keys);
-    const created = (await this.list()).map((p) => p.name).filter((name) => !before.has(name));
+    const created = await this.ensure(keys);
     const cutoff = this.cutoff(now);
     const dropped: string[] = [];
     for (const partition of await this.list()) {
       if (partition.end > cutoff) continue;
-      await this.inTransaction(async (client) => {
+      await withTransaction(this.pool, async (client) => {
         // Taken first, so a concurrent maintainer waits here and then finds the partition gone.
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`recsys:${this.options.table}:partitions`]);
+        await this.lock(client);
         const still = await client.query(`SELECT 1 FROM pg_class WHERE relname = $1 AND relkind IN ('r', 'p')`, [partition.name]);
         if (still.rowCount === 0) return;
         await beforeDrop?.(client, partition);
@@ -136,17 +140,8 @@ export class TimePartitions {
     return [start, this.step(start, 1)];
   }
 
-  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  /** Serialises creating and dropping this table's partitions across processes (for the transaction). */
+  private async lock(client: PoolClient): Promise<void> {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`recsys:${this.options.table}:partitions`]);
   }
 }

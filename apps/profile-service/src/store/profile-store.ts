@@ -1,7 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { lifecycleSql } from '../lifecycle';
 import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
-import { TimePartitions } from '@recsys/db';
+import { TimePartitions, withTransaction } from '@recsys/db';
 import { CLEAR_PENDING, LOCK_PENDING } from './pending-sql';
 import type { ProfileDatabase, ProfileStoreOptions } from './profile-database';
 import { WebsiteProfiles } from './website-profiles';
@@ -34,19 +34,8 @@ export class ProfileStore implements ProfileDatabase {
   }
 
   /** Runs `fn` in one transaction on one connection; rolls back on any error. */
-  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, fn);
   }
 
   /** One statement outside a transaction; `name` makes it a prepared statement (parsed and planned once per connection). */
