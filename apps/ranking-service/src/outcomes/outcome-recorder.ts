@@ -41,12 +41,7 @@ export class OutcomeRecorder {
 
     const websiteId = target.kind === 'recommendation' ? await this.websiteOfRecommendation(target.recommendationId) : target.websiteId;
     if (target.kind === 'session' && !(await this.websiteExists(websiteId))) throw new NotFoundError(`session.website_id: website ${websiteId} does not exist`);
-    const window = target.kind === 'recommendation' ? shownWindow(target.recommendationId) : undefined;
-    const where =
-      target.kind === 'recommendation'
-        ? `website_id = $1 AND recommendation_id = $2 AND item_id = $3${window ? ' AND shown_at >= $4 AND shown_at < $5' : ''}`
-        : 'website_id = $1 AND session_id = $2 AND item_id = $3 AND shown_at <= $4';
-    const key = target.kind === 'recommendation' ? [websiteId, target.recommendationId, item, ...(window ?? [])] : [websiteId, target.sessionId, item, at];
+    const { where, key } = rowsShown(target, websiteId, item, at);
     const n = key.length;
     const sql = click
       ? `UPDATE recommendations SET clicked = true, clicked_at = $${n + 1} WHERE ${where} AND clicked IS NOT TRUE`
@@ -63,11 +58,8 @@ export class OutcomeRecorder {
 
   /** The one lookup not scoped by website: the request carries only the answer's id (index from migrations 016, 022). */
   private async websiteOfRecommendation(recommendationId: string): Promise<string> {
-    const window = shownWindow(recommendationId);
-    const res = await this.pool.query(
-      `SELECT website_id FROM recommendations WHERE recommendation_id = $1${window ? ' AND shown_at >= $2 AND shown_at < $3' : ''} LIMIT 1`,
-      [recommendationId, ...(window ?? [])],
-    );
+    const window = shownWindow(recommendationId, 2);
+    const res = await this.pool.query(`SELECT website_id FROM recommendations WHERE recommendation_id = $1${window.sql} LIMIT 1`, [recommendationId, ...window.params]);
     if (res.rowCount === 0) throw new NotFoundError(`recommendation_id: recommendation ${recommendationId} is unknown (never logged, a dry run, or too old)`);
     return res.rows[0].website_id;
   }
@@ -77,17 +69,31 @@ export class OutcomeRecorder {
   }
 }
 
+/** The log rows an outcome is about, as a WHERE clause and its parameters ($1..). */
+function rowsShown(target: OutcomeTarget, websiteId: string, item: string, at: Date): { where: string; key: unknown[] } {
+  if (target.kind === 'session') {
+    return { where: 'website_id = $1 AND session_id = $2 AND item_id = $3 AND shown_at <= $4', key: [websiteId, target.sessionId, item, at] };
+  }
+  const window = shownWindow(target.recommendationId, 4);
+  return { where: `website_id = $1 AND recommendation_id = $2 AND item_id = $3${window.sql}`, key: [websiteId, target.recommendationId, item, ...window.params] };
+}
+
 /** How far an answer's shown_at may be from the time in its id (both are the same process's clock, a request apart). */
 const ID_TIME_MARGIN_MS = 3_600_000;
 
 /**
- * The shown_at range of an answer's rows, from the time in its id (ids made by this service are
- * time-ordered UUIDs, TimeOrderedIds): it confines the lookup to one or two day partitions of the
- * log instead of probing every day's index. None for ids of another shape (rows logged before v7 ids).
+ * The condition on shown_at of an answer's rows, from the time in its id (ids made by this service are
+ * time-ordered UUIDs, TimeOrderedIds), as SQL whose parameters start at `$firstParam`: it confines the
+ * lookup to one or two day partitions of the log instead of probing every day's index. Nothing for
+ * ids of another shape (rows logged before v7 ids).
  */
-function shownWindow(recommendationId: string): [Date, Date] | undefined {
+function shownWindow(recommendationId: string, firstParam: number): { sql: string; params: Date[] } {
   const t = timeOfUuidV7(recommendationId);
-  return t === undefined ? undefined : [new Date(t - ID_TIME_MARGIN_MS), new Date(t + ID_TIME_MARGIN_MS)];
+  if (t === undefined) return { sql: '', params: [] };
+  return {
+    sql: ` AND shown_at >= $${firstParam} AND shown_at < $${firstParam + 1}`,
+    params: [new Date(t - ID_TIME_MARGIN_MS), new Date(t + ID_TIME_MARGIN_MS)],
+  };
 }
 
 function parseTarget(req: RecordOutcomeRequest): OutcomeTarget {
