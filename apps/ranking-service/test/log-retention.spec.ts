@@ -33,22 +33,14 @@ describe('recommendations log retention', () => {
 
     const site = await h.newWebsite();
     const other = await h.newWebsite();
-    // [day, model_version, strategy, clicked, converted, revenue]
-    const rows: [string, string | null, string, boolean, boolean, string | null][] = [
-      ['2027-03-01T08:00:00Z', 'v1', 'model', true, true, '10.5000'],
-      ['2027-03-01T09:00:00Z', 'v1', 'model', false, false, null],
-      ['2027-03-01T23:59:59Z', 'v1', 'model', true, false, null],
-      ['2027-03-02T00:00:00Z', 'v1', 'model', false, true, '2.2500'],
-      ['2027-03-02T10:00:00Z', null, 'popular', true, false, null],
-      ['2027-03-03T10:00:00Z', null, 'popular', false, false, null],
-    ];
-    for (const [shownAt, mv, strategy, clicked, converted, revenue] of rows) {
-      await h.sql.query(
-        `INSERT INTO recommendations (website_id, session_id, item_id, model_version, strategy, recommendation_type, shown_at, clicked, converted, revenue)
-         VALUES ($1, $2, 'i', $3, $4, 'product', $5, $6, $7, $8)`,
-        [site, randomUUID(), mv, strategy, shownAt, clicked, converted, revenue],
-      );
-    }
+    await h.logRows(site, [
+      ['v1', 'model', '2027-03-01T08:00:00Z', true, true, '10.5000'],
+      ['v1', 'model', '2027-03-01T09:00:00Z', false, false, null],
+      ['v1', 'model', '2027-03-01T23:59:59Z', true, false, null],
+      ['v1', 'model', '2027-03-02T00:00:00Z', false, true, '2.2500'],
+      [null, 'popular', '2027-03-02T10:00:00Z', true, false, null],
+      [null, 'popular', '2027-03-03T10:00:00Z', false, false, null],
+    ]);
     await h.sql.query(`INSERT INTO recommendations (website_id, session_id, item_id, shown_at, clicked) VALUES ($1, $2, 'i', '2027-03-02T12:00:00Z', true)`, [other, randomUUID()]);
 
     const dims = [MetricsDimension.METRICS_DIMENSION_DAY, MetricsDimension.METRICS_DIMENSION_MODEL_VERSION];

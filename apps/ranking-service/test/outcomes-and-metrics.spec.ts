@@ -69,22 +69,14 @@ describe('GetOnlineMetrics on a hand-built log', () => {
   it('counts shown, clicks, conversions and revenue per group, exactly', async () => {
     const site = await h.newWebsite();
     const other = await h.newWebsite();
-    // [model_version, strategy, day, clicked, converted, revenue]
-    const rows: [string | null, string, string, boolean, boolean, string | null][] = [
+    await h.logRows(site, [
       ['v1', 'model', '2026-11-20T10:00:00Z', true, true, '10.0000'],
       ['v1', 'model', '2026-11-20T11:00:00Z', true, false, null],
       ['v1', 'model', '2026-11-21T09:00:00Z', false, false, null],
       ['v2', 'model', '2026-11-21T09:30:00Z', true, true, '5.5000'],
       [null, 'popular', '2026-11-21T23:59:59Z', false, true, '0.3333'],
       [null, 'popular', '2026-11-22T00:00:00Z', false, false, null], // outside [start, end)
-    ];
-    for (const [mv, strategy, shownAt, clicked, converted, revenue] of rows) {
-      await h.sql.query(
-        `INSERT INTO recommendations (website_id, session_id, item_id, model_version, strategy, recommendation_type, shown_at, clicked, converted, revenue)
-         VALUES ($1, $2, 'i', $3, $4, 'product', $5, $6, $7, $8)`,
-        [site, randomUUID(), mv, strategy, shownAt, clicked, converted, revenue],
-      );
-    }
+    ]);
     await h.sql.query(`INSERT INTO recommendations (website_id, session_id, item_id, shown_at, clicked) VALUES ($1, $2, 'i', '2026-11-21T00:00:00Z', true)`, [other, randomUUID()]);
 
     const res = await unary(

@@ -11,6 +11,9 @@ import { bootstrap, type RankingService } from '../../src/bootstrap';
 import { loadServiceConfig } from '../../src/config';
 import type { ModelProvider } from '../../src/model/model-provider';
 
+/** A hand-built row of the log: [model_version, strategy, shown_at, clicked, converted, revenue]. */
+export type LogRow = [string | null, string, string, boolean, boolean, string | null];
+
 /** A real ranking-service on a fresh test database, with a gRPC client. */
 export interface Harness {
   db: TestDatabase;
@@ -20,6 +23,8 @@ export interface Harness {
   recommend(req: Partial<RecommendRequest>): Promise<RecommendResponse>;
   upsert(websiteId: string, items: Partial<Item>[]): Promise<void>;
   newWebsite(): Promise<string>;
+  /** Writes log rows with SQL: item 'i', type product, each in its own session. */
+  logRows(websiteId: string, rows: readonly LogRow[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,15 @@ export async function startHarness(options: { env?: Record<string, string>; mode
       const id = randomUUID();
       await sql.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [id, 'test site']);
       return id;
+    },
+    logRows: async (websiteId, rows) => {
+      for (const [modelVersion, strategy, shownAt, clicked, converted, revenue] of rows) {
+        await harness.sql.query(
+          `INSERT INTO recommendations (website_id, session_id, item_id, model_version, strategy, recommendation_type, shown_at, clicked, converted, revenue)
+           VALUES ($1, $2, 'i', $3, $4, 'product', $5, $6, $7, $8)`,
+          [websiteId, randomUUID(), modelVersion, strategy, shownAt, clicked, converted, revenue],
+        );
+      }
     },
     close: async () => {
       client.close();
