@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Model } from '@recsys/contracts/registry';
 import { ModelScoringError, type ServingModel } from './model-provider';
 import type { OnnxWorker } from './onnx-worker';
@@ -105,7 +106,7 @@ export class LoadedModel implements ServingModel {
       const local = this.options.local;
       // A batch bigger than any Recommend scores (explain's occlusion probes) lets I/O already waiting go first:
       // on the service thread the run itself blocks the event loop.
-      if (local && rows > INLINE_MAX_ROWS) await new Promise((resolve) => setImmediate(resolve));
+      if (local && rows > INLINE_MAX_ROWS) await yieldToEventLoop();
       const scores = local ? await local.run(features, rows) : await this.worker.run(this.sessionId, features, rows);
       this.options.onScored?.((performance.now() - started) / 1000, rows);
       // onnxruntime passes NaN/Inf through silently (docs/platform-notes.md): a model yielding one is failing.
