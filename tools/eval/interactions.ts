@@ -35,12 +35,13 @@ export function seeded(seed: number): () => number {
 
 /**
  * A shop with known structure: `clusters` groups of `perCluster` items; each
- * user has a home group and draws 80 % of their interactions from it (item
- * popularity Zipf-like within the group), 20 % from the whole shop; sessions
+ * user has a home group and draws `inGroup` (80 %) of their interactions from it
+ * (item popularity Zipf-like within the group), the rest from the whole shop; sessions
  * of 2–6 items over 60 days. A recommender that learns which items go
  * together beats one that only knows what is popular.
  */
-export function syntheticShop(o: { users: number; clusters: number; perCluster: number; seed: number }): Interaction[] {
+export function syntheticShop(o: { users: number; clusters: number; perCluster: number; seed: number; inGroup?: number }): Interaction[] {
+  const inGroup = o.inGroup ?? 0.8;
   const rnd = seeded(o.seed);
   const zipf = (n: number) => Math.min(n - 1, Math.floor(n * rnd() ** 2.5));
   const item = (cluster: number, k: number) => `item-${cluster}-${k}`;
@@ -53,7 +54,7 @@ export function syntheticShop(o: { users: number; clusters: number; perCluster: 
       const start = end - rnd() * 60 * 86_400_000;
       const length = 2 + Math.floor(rnd() * 5);
       for (let j = 0; j < length; j++) {
-        const cluster = rnd() < 0.8 ? home : Math.floor(rnd() * o.clusters);
+        const cluster = rnd() < inGroup ? home : Math.floor(rnd() * o.clusters);
         const r = rnd();
         out.push({ userId: `user-${u}`, itemId: item(cluster, zipf(o.perCluster)), at: new Date(start + j * 60_000), kind: r < 0.85 ? 'product_view' : r < 0.95 ? 'add_to_cart' : 'purchase' });
       }

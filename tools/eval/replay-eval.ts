@@ -11,11 +11,12 @@
 // next to two baselines computed here from the same history: the most popular
 // items, and item-to-item co-occurrence (item-kNN).
 // Without --file, a synthetic shop of known structure (interactions.ts).
-// Env: EVAL_USERS (2000, synthetic), EVAL_TEST_USERS (400 scored at most), EVAL_K (10), EVAL_SEED (7), BENCH_DATABASE_URL.
+// Env: EVAL_USERS (2000, synthetic), EVAL_GROUPS (20), EVAL_GROUP_ITEMS (50), EVAL_IN_GROUP (0.8), EVAL_TEST_USERS (400 scored at most), EVAL_K (10), EVAL_SEED (7), BENCH_DATABASE_URL.
 import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
+import { setTimeout } from 'node:timers/promises';
+import { Event, EventType, ProfileServiceClient, type GetItemSignalsRequest, type GetItemSignalsResponse } from '@recsys/contracts/profile';
 import { ItemType, RankingServiceClient, RecommendRequest, UpsertItemsRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { mean, ndcgAtK, recallAtK } from '@recsys/metrics';
 import { unary } from '@recsys/service-kit/testing';
@@ -35,7 +36,13 @@ async function load(): Promise<{ name: string; data: Interaction[] }> {
     return { name: file, data: parseInteractions(await readFile(file, 'utf8')) };
   }
   const users = envNumber('EVAL_USERS', 2000);
-  return { name: `synthetic shop (${users} users, 20 groups of 50 items)`, data: syntheticShop({ users, clusters: 20, perCluster: 50, seed: envNumber('EVAL_SEED', 7) }) };
+  const clusters = envNumber('EVAL_GROUPS', 20);
+  const perCluster = envNumber('EVAL_GROUP_ITEMS', 50);
+  const inGroup = envNumber('EVAL_IN_GROUP', 0.8);
+  return {
+    name: `synthetic shop (${users} users, ${clusters} groups of ${perCluster} items, ${Math.round(inGroup * 100)} % in the home group)`,
+    data: syntheticShop({ users, clusters, perCluster, inGroup, seed: envNumber('EVAL_SEED', 7) }),
+  };
 }
 
 /** TrackEvents batches of the history: sessions split at 30 minutes of quiet. */
@@ -73,6 +80,29 @@ function baselines(history: readonly Interaction[], seen: ReadonlyMap<string, Re
   };
 }
 
+/**
+ * Waits until ranking serves signals computed after the whole history was
+ * tracked: profile-service's signals are computed after `loaded`, and an
+ * anonymous Recommend (no recommendations shown yet, so behaviour popularity
+ * alone orders it) lists the same first items as those signals. Scoring
+ * earlier would measure whichever partial copy ranking happened to hold.
+ */
+async function untilRankingHasAllHistory(profiles: ProfileServiceClient, ranking: RankingServiceClient, website: string, loaded: Date) {
+  const deadline = Date.now() + 120_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const signals = await unary<GetItemSignalsRequest, GetItemSignalsResponse>(profiles.getItemSignals.bind(profiles), { websiteId: website, knownVersion: '' });
+    if (signals.computedAt && signals.computedAt >= loaded) {
+      const expected = signals.items.slice(0, K).map((i) => i.itemId);
+      const res = await unary<RecommendRequest, RecommendResponse>(ranking.recommend.bind(ranking), RecommendRequest.fromPartial({ websiteId: website, sessionId: randomUUID(), count: K, dryRun: true }));
+      last = `${res.items.map((i) => i.itemId).join(',')} vs ${expected.join(',')}`;
+      if (res.items.map((i) => i.itemId).join(',') === expected.join(',')) return;
+    }
+    await setTimeout(200);
+  }
+  throw new Error(`ranking did not serve the loaded history's signals within 120 s (anonymous top ${K} vs signals: ${last})`);
+}
+
 async function run(url: string) {
   const { name, data } = await load();
   // Shift the whole history so its last interaction is yesterday.
@@ -85,9 +115,11 @@ async function run(url: string) {
   let profile: StartedProcess | undefined;
   let ranking: StartedProcess | undefined;
   try {
-    profile = await startApp('profile-service', { DATABASE_URL: url, ITEM_SIGNALS_TTL_MS: '500' });
+    // ITEM_SIGNAL* settings of this shell reach profile-service, to compare them.
+    const signalSettings = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('ITEM_SIGNAL') && v !== undefined)) as Record<string, string>;
+    profile = await startApp('profile-service', { DATABASE_URL: url, ITEM_SIGNALS_TTL_MS: '500', ...signalSettings });
     ranking = await startApp('ranking-service', { DATABASE_URL: url, PROFILE_SERVICE_ADDR: profile.address, CATALOG_REFRESH_INTERVAL_MS: '1000' });
-    const profiles = new ProfileServiceClient(profile.address, credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+    const profiles = new ProfileServiceClient(profile.address, credentials.createInsecure(), { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1 });
     const rankingClient = new RankingServiceClient(ranking.address, credentials.createInsecure());
     const website = randomUUID();
     await unary(profiles.upsertWebsites.bind(profiles), { websites: [{ websiteId: website, name: 'evaluation', domain: '' }] });
@@ -98,6 +130,7 @@ async function run(url: string) {
     }
     const all = events(history);
     for (let i = 0; i < all.length; i += 1000) await unary(profiles.trackEvents.bind(profiles), { websiteId: website, events: all.slice(i, i + 1000) });
+    await untilRankingHasAllHistory(profiles, rankingClient, website, new Date());
 
     const recent = new Map<string, string[]>();
     for (const x of history) recent.set(x.userId, [x.itemId, ...(recent.get(x.userId) ?? []).filter((id) => id !== x.itemId)].slice(0, 10));
