@@ -17,6 +17,8 @@ export interface ItemSignalsOptions {
 
 /** Next items per item (ItemSignal.next_items). */
 const NEXT_ITEMS = 10;
+/** Items per StreamItemSignals part (the contract's promise). */
+export const ITEMS_PER_PART = 200;
 
 interface Computed {
   version: string;
@@ -59,6 +61,18 @@ export class ItemSignals {
       return { version: computed.version, unchanged: true, items: [], computedAt: computed.computedAt };
     }
     return { version: computed.version, unchanged: false, items: computed.items, computedAt: computed.computedAt };
+  }
+
+  /** The same answer as `get`, in parts of at most ITEMS_PER_PART items (StreamItemSignals). */
+  async *stream(request: GetItemSignalsRequest): AsyncIterable<GetItemSignalsResponse> {
+    const answer = await this.get(request);
+    if (answer.items.length === 0) {
+      yield answer;
+      return;
+    }
+    for (let i = 0; i < answer.items.length; i += ITEMS_PER_PART) {
+      yield { ...answer, items: answer.items.slice(i, i + ITEMS_PER_PART) };
+    }
   }
 
   /** One computation per website at a time; callers arriving meanwhile share it. */

@@ -3,6 +3,8 @@ import type {
   DeleteProfileResponse,
   GetItemSignalsRequest,
   GetItemSignalsResponse,
+  StreamItemSignalsRequest,
+  StreamItemSignalsResponse,
   GetProfileRequest,
   GetProfileResponse,
   ListProfilesRequest,
@@ -86,6 +88,10 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
 
   getItemSignals(request: GetItemSignalsRequest): Promise<GetItemSignalsResponse> {
     return this.signals.get(request);
+  }
+
+  streamItemSignals(request: StreamItemSignalsRequest): AsyncIterable<StreamItemSignalsResponse> {
+    return this.signals.stream(request);
   }
 
   async upsertWebsites(request: UpsertWebsitesRequest): Promise<UpsertWebsitesResponse> {

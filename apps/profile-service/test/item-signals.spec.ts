@@ -1,6 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { EventType, type GetItemSignalsResponse } from '@recsys/contracts/profile';
+import { EventType, type GetItemSignalsResponse, type StreamItemSignalsResponse } from '@recsys/contracts/profile';
 import { unary } from '@recsys/service-kit/testing';
 import { DAY, event, startHarness, type Harness } from './support/harness';
 
@@ -16,6 +16,12 @@ describe('GetItemSignals', () => {
 
   const signals = (websiteId: string, knownVersion = ''): Promise<GetItemSignalsResponse> =>
     unary(h.client.getItemSignals.bind(h.client), { websiteId, knownVersion });
+
+  const streamed = async (websiteId: string, knownVersion = ''): Promise<StreamItemSignalsResponse[]> => {
+    const parts: StreamItemSignalsResponse[] = [];
+    for await (const part of h.client.streamItemSignals({ websiteId, knownVersion }) as AsyncIterable<StreamItemSignalsResponse>) parts.push(part);
+    return parts;
+  };
 
   it('popularity, per-kind counts and co-visitation decay by the half-life; polling with the version is cheap until they change', async () => {
     const site = await h.newWebsite();
@@ -90,6 +96,26 @@ describe('GetItemSignals', () => {
     expect(next.B).toHaveLength(1);
     expect(next.B![0]![0]).toBe('A');
     expect(next.B![0]![1]).toBeCloseTo(decay(30), 9);
+  });
+
+  it('StreamItemSignals: the same items in parts of at most 200, every part with the version; unchanged is one empty part', async () => {
+    const site = await h.newWebsite();
+    const now = h.clock.now();
+    // 450 items viewed once each by its own visitor, item-449 once more: a known order (item-449, then by id), three parts.
+    const id = (n: number) => `item-${String(n).padStart(3, '0')}`;
+    const view = (n: number, userId: string) => event({ userId, sessionId: randomUUID(), type: VIEW, occurredAt: now, itemId: id(n) });
+    await h.track(site, [...Array.from({ length: 450 }, (_, n) => view(n, `u${n}`)), view(449, 'another')]);
+    const parts = await streamed(site);
+    expect(parts.map((p) => p.items.length)).toEqual([200, 200, 50]);
+    expect(new Set(parts.map((p) => p.version)).size).toBe(1);
+    const items = parts.flatMap((p) => p.items);
+    expect(items.map((i) => i.itemId)).toEqual([id(449), ...Array.from({ length: 449 }, (_, n) => id(n))]);
+    expect(items[0]!.views).toBe(2);
+    expect(items).toEqual((await signals(site)).items);
+
+    const again = await streamed(site, parts[0]!.version);
+    expect(again).toEqual([expect.objectContaining({ version: parts[0]!.version, unchanged: true, items: [] })]);
+    await expect(streamed(randomUUID())).rejects.toMatchObject({ code: Status.NOT_FOUND });
   });
 
   it('refuses a malformed or unknown website', async () => {

@@ -46,6 +46,21 @@ describe('item signals from behaviour', () => {
       Event.fromPartial({ eventId: randomUUID(), userId: `v-${i}`, sessionId: randomUUID(), occurredAt: new Date(Date.now() - 60_000), type: EventType.EVENT_TYPE_PRODUCT_VIEW, itemId }),
     );
 
+  it('signals arriving in several parts (450 items) all reach the snapshot: the last part\'s items rank by their behaviour', async () => {
+    const site = await h.newWebsite();
+    const id = (n: number) => `item-${String(n).padStart(3, '0')}`;
+    const viewed = Array.from({ length: 450 }, (_, n) => id(n));
+    // Named to sort before the viewed ones: ties go by id, so only the behaviour can put item-449 first.
+    const never = Array.from({ length: 10 }, (_, n) => `a-new-${n}`);
+    await h.upsert(site, [...never, ...viewed].map((itemId) => ({ itemId })));
+    // Each viewed once: ordered by id in the signals, so item-449 comes in the third part (items 400–449).
+    await unary(client.trackEvents.bind(client), { websiteId: site, events: views(viewed) });
+    await eventually(async () => {
+      const res = await h.recommend({ websiteId: site, count: 11, dryRun: true, candidates: [...never, id(449)].map((itemId) => ({ itemId })) as never });
+      expect(res.items[0]!.itemId).toBe(id(449));
+    });
+  }, 30_000);
+
   it('an anonymous visitor gets the most viewed item first, a product page its co-visited items, and the last copy serves while profile-service is down', async () => {
     const site = await h.newWebsite();
     await h.upsert(site, ['sku-1', 'sku-2', 'sku-3', 'sku-4', 'sku-5'].map((itemId) => ({ itemId })));

@@ -1,5 +1,5 @@
 import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
-import { ProfileServiceClient, type Profile } from '@recsys/contracts/profile';
+import { ProfileServiceClient, type Profile, type StreamItemSignalsResponse } from '@recsys/contracts/profile';
 import { DEVICES, FUNNEL_POSITIONS, LIFECYCLE_STAGES, PRICE_SENSITIVITIES } from '@recsys/contracts/vocabularies';
 import type { UserInput } from '@recsys/features';
 import type { Logger } from '@recsys/service-kit';
@@ -95,27 +95,37 @@ export class ProfileSource {
   }
 
   /**
-   * The website's item signals from the interaction log (GetItemSignals), for
-   * the catalog refresh, never for a Recommend call: 'unchanged' when
-   * `knownVersion` is current, undefined when profile-service is not
-   * configured or did not answer (logged; the caller keeps its last copy).
+   * The website's item signals from the interaction log (StreamItemSignals:
+   * parts, so no message limit grows with the catalog), for the catalog
+   * refresh, never for a Recommend call: 'unchanged' when `knownVersion` is
+   * current, undefined when profile-service is not configured or did not
+   * answer in full (logged; the caller keeps its last copy).
    */
-  itemSignals(websiteId: string, knownVersion: string): Promise<{ version: string; signals: BehaviourSignal[] } | 'unchanged' | undefined> {
-    if (!this.client) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      this.client!.getItemSignals({ websiteId, knownVersion }, this.metadata(), { deadline: Date.now() + SIGNALS_DEADLINE_MS }, (err: ServiceError | null, res) => {
-        if (err) {
-          // NOT_FOUND: profile-service does not know the website (yet): nothing to combine.
-          if (err.code !== Status.NOT_FOUND) this.logger.warn({ code: err.code, details: err.details, websiteId }, 'item signals unavailable; serving the last copy');
-          return resolve(err.code === Status.NOT_FOUND ? { version: '', signals: [] } : undefined);
+  async itemSignals(websiteId: string, knownVersion: string): Promise<{ version: string; signals: BehaviourSignal[] } | 'unchanged' | undefined> {
+    if (!this.client) return undefined;
+    const call = this.client.streamItemSignals({ websiteId, knownVersion }, this.metadata(), { deadline: Date.now() + SIGNALS_DEADLINE_MS });
+    let version: string | undefined;
+    const signals: BehaviourSignal[] = [];
+    try {
+      for await (const part of call as AsyncIterable<StreamItemSignalsResponse>) {
+        if (part.unchanged) return 'unchanged';
+        // Parts of another computation would mix two answers: take the next refresh's instead.
+        if (version !== undefined && part.version !== version) throw new Error(`parts of two versions (${version}, ${part.version})`);
+        version = part.version;
+        for (const i of part.items) {
+          signals.push({ itemId: i.itemId, popularity: i.popularity, views: i.views, carts: i.carts, purchases: i.purchases, coVisited: i.coVisited, nextItems: i.nextItems });
         }
-        if (res.unchanged) return resolve('unchanged');
-        resolve({
-          version: res.version,
-          signals: res.items.map((i) => ({ itemId: i.itemId, popularity: i.popularity, views: i.views, carts: i.carts, purchases: i.purchases, coVisited: i.coVisited, nextItems: i.nextItems })),
-        });
-      });
-    });
+      }
+    } catch (err) {
+      const code = (err as Partial<ServiceError>).code;
+      // NOT_FOUND: profile-service does not know the website (yet): nothing to combine.
+      if (code === Status.NOT_FOUND) return { version: '', signals: [] };
+      this.logger.warn({ code, details: (err as Partial<ServiceError>).details ?? (err as Error).message, websiteId }, 'item signals unavailable; serving the last copy');
+      return undefined;
+    } finally {
+      call.cancel();
+    }
+    return version === undefined ? undefined : { version, signals };
   }
 
   close(): void {

@@ -63,6 +63,12 @@ export class ProfileDouble implements ServiceImplementation<typeof ProfileServic
   async getItemSignals(): Promise<GetItemSignalsResponse> {
     return this.itemSignals;
   }
+  /** The same in parts of two items, as profile-service parts larger answers. */
+  async *streamItemSignals(): AsyncIterable<GetItemSignalsResponse> {
+    const answer = this.itemSignals;
+    if (answer.items.length === 0) yield answer;
+    for (let i = 0; i < answer.items.length; i += 2) yield { ...answer, items: answer.items.slice(i, i + 2) };
+  }
   async upsertWebsites(): Promise<never> {
     throw new UnimplementedError('not in the double');
   }

@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -191,6 +193,32 @@ export interface GetItemSignalsResponse {
   /** The most popular items first. */
   items: ItemSignal[];
   /** When the signals were computed (decay is relative to this time). */
+  computedAt: Date | undefined;
+}
+
+/** What StreamItemSignals streams, as GetItemSignalsRequest asks it. */
+export interface StreamItemSignalsRequest {
+  /** The website (UUID). Malformed: INVALID_ARGUMENT; unknown: NOT_FOUND. */
+  websiteId: string;
+  /**
+   * The version the caller holds (empty: none). When it is still current the
+   * stream is one part with `unchanged` set and no items.
+   */
+  knownVersion: string;
+}
+
+/** One part of a StreamItemSignals answer. */
+export interface StreamItemSignalsResponse {
+  /** Identifies the computation (the same in every part); send it back as known_version. */
+  version: string;
+  /** True when known_version is current: the only part, without items. */
+  unchanged: boolean;
+  /**
+   * This part's items, at most 200, continuing the previous part's (the most
+   * popular first over the whole stream).
+   */
+  items: ItemSignal[];
+  /** When the signals were computed (the same in every part). */
   computedAt: Date | undefined;
 }
 
@@ -1597,6 +1625,220 @@ export const GetItemSignalsResponse: MessageFns<GetItemSignalsResponse> = {
   },
 };
 
+function createBaseStreamItemSignalsRequest(): StreamItemSignalsRequest {
+  return { websiteId: "", knownVersion: "" };
+}
+
+export const StreamItemSignalsRequest: MessageFns<StreamItemSignalsRequest> = {
+  encode(message: StreamItemSignalsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.websiteId !== "") {
+      writer.uint32(10).string(message.websiteId);
+    }
+    if (message.knownVersion !== "") {
+      writer.uint32(18).string(message.knownVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamItemSignalsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamItemSignalsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.websiteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.knownVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamItemSignalsRequest {
+    return {
+      websiteId: isSet(object.websiteId)
+        ? globalThis.String(object.websiteId)
+        : isSet(object.website_id)
+        ? globalThis.String(object.website_id)
+        : "",
+      knownVersion: isSet(object.knownVersion)
+        ? globalThis.String(object.knownVersion)
+        : isSet(object.known_version)
+        ? globalThis.String(object.known_version)
+        : "",
+    };
+  },
+
+  toJSON(message: StreamItemSignalsRequest): unknown {
+    const obj: any = {};
+    if (message.websiteId !== "") {
+      obj.websiteId = message.websiteId;
+    }
+    if (message.knownVersion !== "") {
+      obj.knownVersion = message.knownVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamItemSignalsRequest>, I>>(base?: I): StreamItemSignalsRequest {
+    return StreamItemSignalsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamItemSignalsRequest>, I>>(object: I): StreamItemSignalsRequest {
+    const message = createBaseStreamItemSignalsRequest();
+    message.websiteId = object.websiteId ?? "";
+    message.knownVersion = object.knownVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseStreamItemSignalsResponse(): StreamItemSignalsResponse {
+  return { version: "", unchanged: false, items: [], computedAt: undefined };
+}
+
+export const StreamItemSignalsResponse: MessageFns<StreamItemSignalsResponse> = {
+  encode(message: StreamItemSignalsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.unchanged !== false) {
+      writer.uint32(16).bool(message.unchanged);
+    }
+    for (const v of message.items) {
+      ItemSignal.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.computedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.computedAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamItemSignalsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamItemSignalsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unchanged = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.items.push(ItemSignal.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.computedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamItemSignalsResponse {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      unchanged: isSet(object.unchanged) ? globalThis.Boolean(object.unchanged) : false,
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ItemSignal.fromJSON(e)) : [],
+      computedAt: isSet(object.computedAt)
+        ? fromJsonTimestamp(object.computedAt)
+        : isSet(object.computed_at)
+        ? fromJsonTimestamp(object.computed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: StreamItemSignalsResponse): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.unchanged !== false) {
+      obj.unchanged = message.unchanged;
+    }
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ItemSignal.toJSON(e));
+    }
+    if (message.computedAt !== undefined) {
+      obj.computedAt = message.computedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamItemSignalsResponse>, I>>(base?: I): StreamItemSignalsResponse {
+    return StreamItemSignalsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamItemSignalsResponse>, I>>(object: I): StreamItemSignalsResponse {
+    const message = createBaseStreamItemSignalsResponse();
+    message.version = object.version ?? "";
+    message.unchanged = object.unchanged ?? false;
+    message.items = object.items?.map((e) => ItemSignal.fromPartial(e)) || [];
+    message.computedAt = object.computedAt ?? undefined;
+    return message;
+  },
+};
+
 function createBaseItemSignal(): ItemSignal {
   return { itemId: "", popularity: 0, views: 0, carts: 0, purchases: 0, coVisited: [], nextItems: [] };
 }
@@ -1970,9 +2212,11 @@ export const ProfileServiceService = {
    * cached result); only a website's first computation is waited for, after
    * that an expired result is answered at once while the next is computed,
    * so new behaviour shows within about that time plus one computation. Bounded: the
-   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
-   * visitors interacted with most. Poll with known_version: an unchanged answer carries
-   * no items.
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the
+   * ITEM_SIGNAL_NEIGHBOURS (20) items its visitors interacted with most. Poll
+   * with known_version: an unchanged answer carries no items.
+   * One message: a website with thousands of items can exceed a client's
+   * receive limit (gRPC's default is 4 MB); StreamItemSignals has no such limit.
    * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
    * database down UNAVAILABLE.
    */
@@ -1986,6 +2230,25 @@ export const ProfileServiceService = {
     responseSerialize: (value: GetItemSignalsResponse): Buffer =>
       Buffer.from(GetItemSignalsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetItemSignalsResponse => GetItemSignalsResponse.decode(value),
+  },
+  /**
+   * The same answer as GetItemSignals, in parts of at most 200 items each, so
+   * no message grows with the catalog (about 1 MB at most with 200 neighbours
+   * per item). Every part carries the version, unchanged and computed_at; the
+   * items of all parts, in order, are GetItemSignals' items. An unchanged or
+   * empty answer is one part without items. Errors as GetItemSignals, before
+   * the first part.
+   */
+  streamItemSignals: {
+    path: "/recsys.profile.v1.ProfileService/StreamItemSignals" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: StreamItemSignalsRequest): Buffer =>
+      Buffer.from(StreamItemSignalsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StreamItemSignalsRequest => StreamItemSignalsRequest.decode(value),
+    responseSerialize: (value: StreamItemSignalsResponse): Buffer =>
+      Buffer.from(StreamItemSignalsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StreamItemSignalsResponse => StreamItemSignalsResponse.decode(value),
   },
 } as const;
 
@@ -2050,13 +2313,24 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * cached result); only a website's first computation is waited for, after
    * that an expired result is answered at once while the next is computed,
    * so new behaviour shows within about that time plus one computation. Bounded: the
-   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
-   * visitors interacted with most. Poll with known_version: an unchanged answer carries
-   * no items.
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the
+   * ITEM_SIGNAL_NEIGHBOURS (20) items its visitors interacted with most. Poll
+   * with known_version: an unchanged answer carries no items.
+   * One message: a website with thousands of items can exceed a client's
+   * receive limit (gRPC's default is 4 MB); StreamItemSignals has no such limit.
    * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
    * database down UNAVAILABLE.
    */
   getItemSignals: handleUnaryCall<GetItemSignalsRequest, GetItemSignalsResponse>;
+  /**
+   * The same answer as GetItemSignals, in parts of at most 200 items each, so
+   * no message grows with the catalog (about 1 MB at most with 200 neighbours
+   * per item). Every part carries the version, unchanged and computed_at; the
+   * items of all parts, in order, are GetItemSignals' items. An unchanged or
+   * empty answer is one part without items. Errors as GetItemSignals, before
+   * the first part.
+   */
+  streamItemSignals: handleServerStreamingCall<StreamItemSignalsRequest, StreamItemSignalsResponse>;
 }
 
 export interface ProfileServiceClient extends Client {
@@ -2190,9 +2464,11 @@ export interface ProfileServiceClient extends Client {
    * cached result); only a website's first computation is waited for, after
    * that an expired result is answered at once while the next is computed,
    * so new behaviour shows within about that time plus one computation. Bounded: the
-   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the 20 items its
-   * visitors interacted with most. Poll with known_version: an unchanged answer carries
-   * no items.
+   * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the
+   * ITEM_SIGNAL_NEIGHBOURS (20) items its visitors interacted with most. Poll
+   * with known_version: an unchanged answer carries no items.
+   * One message: a website with thousands of items can exceed a client's
+   * receive limit (gRPC's default is 4 MB); StreamItemSignals has no such limit.
    * Errors: website unknown NOT_FOUND; malformed website_id INVALID_ARGUMENT;
    * database down UNAVAILABLE.
    */
@@ -2211,6 +2487,23 @@ export interface ProfileServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetItemSignalsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The same answer as GetItemSignals, in parts of at most 200 items each, so
+   * no message grows with the catalog (about 1 MB at most with 200 neighbours
+   * per item). Every part carries the version, unchanged and computed_at; the
+   * items of all parts, in order, are GetItemSignals' items. An unchanged or
+   * empty answer is one part without items. Errors as GetItemSignals, before
+   * the first part.
+   */
+  streamItemSignals(
+    request: StreamItemSignalsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StreamItemSignalsResponse>;
+  streamItemSignals(
+    request: StreamItemSignalsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StreamItemSignalsResponse>;
 }
 
 export const ProfileServiceClient = makeGenericClientConstructor(
