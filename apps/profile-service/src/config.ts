@@ -19,9 +19,11 @@ const profileEnv = {
   INTERACTION_RETENTION_DAYS: env.positiveInt(400, 36_500).refine((d) => d >= 1, 'expected at least 1'),
   // Item signals (GetItemSignals): an interaction's weight halves every this many days;
   // a website's signals are recomputed at most this often; at most this many items per answer.
-  ITEM_SIGNAL_HALF_LIFE_DAYS: env.positiveInt(14, 3650).refine((d) => d >= 1, 'expected at least 1'),
+  ITEM_SIGNAL_HALF_LIFE_DAYS: env.positiveInt(30, 3650).refine((d) => d >= 1, 'expected at least 1'),
   ITEM_SIGNALS_TTL_MS: env.positiveInt(30_000, DAY_MS),
   ITEM_SIGNALS_MAX_ITEMS: env.positiveInt(10_000, 1_000_000).refine((n) => n >= 1, 'expected at least 1'),
+  // Co-visited neighbours kept per item (ItemSignal.co_visited).
+  ITEM_SIGNAL_NEIGHBOURS: env.positiveInt(20, 200).refine((n) => n >= 1, 'expected at least 1'),
   // How long a website's reference price (median) may be reused before it is recomputed.
   PRICE_REFERENCE_TTL_MS: env.positiveInt(60_000, DAY_MS),
   DB_POOL_MAX: env.positiveInt(10, 200).refine((n) => n >= 1, 'expected at least 1'),
@@ -41,7 +43,7 @@ const schema = z
       derivedSettleIntervalMs: e.DERIVED_SETTLE_INTERVAL_MS,
       eventIdRetentionDays: e.EVENT_ID_RETENTION_DAYS,
       interactionRetentionDays: e.INTERACTION_RETENTION_DAYS,
-      itemSignals: { halfLifeDays: e.ITEM_SIGNAL_HALF_LIFE_DAYS, ttlMs: e.ITEM_SIGNALS_TTL_MS, maxItems: e.ITEM_SIGNALS_MAX_ITEMS, neighbours: 20 },
+      itemSignals: { halfLifeDays: e.ITEM_SIGNAL_HALF_LIFE_DAYS, ttlMs: e.ITEM_SIGNALS_TTL_MS, maxItems: e.ITEM_SIGNALS_MAX_ITEMS, neighbours: e.ITEM_SIGNAL_NEIGHBOURS },
       priceReferenceTtlMs: e.PRICE_REFERENCE_TTL_MS,
       dbPoolMax: e.DB_POOL_MAX,
     },

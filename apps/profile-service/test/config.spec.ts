@@ -11,7 +11,7 @@ describe('profile-service configuration', () => {
       derivedSettleIntervalMs: 10_000,
       eventIdRetentionDays: 35,
       interactionRetentionDays: 400,
-      itemSignals: { halfLifeDays: 14, ttlMs: 30_000, maxItems: 10_000, neighbours: 20 },
+      itemSignals: { halfLifeDays: 30, ttlMs: 30_000, maxItems: 10_000, neighbours: 20 },
       priceReferenceTtlMs: 60_000,
       dbPoolMax: 10,
     });

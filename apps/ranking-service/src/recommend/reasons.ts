@@ -33,7 +33,7 @@ export function sourceReasons(c: Candidate, user: UserInput | undefined): string
 }
 
 export function heuristicReasons(p: HeuristicParts): string[] {
-  return [`heuristic: popularity ${p.popularity.toFixed(2)} × recency ${p.recency.toFixed(2)} × match ${p.match.toFixed(2)}`];
+  return [`heuristic: recency ${p.recency.toFixed(2)} × (popularity ln ${p.popularity.toFixed(2)}, co-visitation ${p.coVisitation.toFixed(2)}, boosts ${p.boosts.toFixed(2)})`];
 }
 
 export function modelReasons(top: { name: string; value: number; delta: number }[]): string[] {
