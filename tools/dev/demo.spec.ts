@@ -41,13 +41,13 @@ describe('the demo shop', () => {
     expect(await loadDemoIfEmpty(db.url, { profile: profile.address, registry: registry.address, ranking: ranking.address }, () => undefined, { evenWithWebsites: false })).toBe(
       'loaded',
     );
-    // The expected item, by the documented rule written here in SQL: views 1, purchases 5, halving every 14 days.
+    // The expected item, by the documented rule written here in SQL: views 1, purchases 5, halving every 30 days (ITEM_SIGNAL_HALF_LIFE_DAYS).
     const expected = await withClient(db.url, async (c) =>
       (
         await c.query<{ item_id: string }>(
           `SELECT item_id FROM interactions WHERE website_id = $1
             GROUP BY item_id
-            ORDER BY sum(CASE kind WHEN 'purchase' THEN 5 ELSE 1 END * power(0.5, extract(epoch FROM now() - occurred_at) / (14 * 86400))) DESC LIMIT 1`,
+            ORDER BY sum(CASE kind WHEN 'purchase' THEN 5 ELSE 1 END * power(0.5, extract(epoch FROM now() - occurred_at) / (30 * 86400))) DESC LIMIT 1`,
           [DEMO_WEBSITE_ID],
         )
       ).rows.map((r) => r.item_id),

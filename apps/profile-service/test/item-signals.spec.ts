@@ -1,6 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { EventType, type GetItemSignalsResponse, type StreamItemSignalsResponse } from '@recsys/contracts/profile';
+import { Device, EventType, type GetItemSignalsResponse, type StreamItemSignalsResponse } from '@recsys/contracts/profile';
 import { unary } from '@recsys/service-kit/testing';
 import { DAY, event, startHarness, type Harness } from './support/harness';
 
@@ -96,6 +96,43 @@ describe('GetItemSignals', () => {
     expect(next.B).toHaveLength(1);
     expect(next.B![0]![0]).toBe('A');
     expect(next.B![0]![1]).toBeCloseTo(decay(30), 9);
+  });
+
+  it('bought together, trending windows and segment popularity, on hand-built orders', async () => {
+    const site = await h.newWebsite();
+    const now = h.clock.now();
+    const halfLifeAgo = new Date(now.getTime() - 14 * DAY); // decay 0.5
+    const threeDaysAgo = new Date(now.getTime() - 3 * DAY);
+    const buy = (userId: string, sessionId: string, occurredAt: Date, itemId: string, device: Device, orderId = '') =>
+      event({ userId, sessionId, type: PURCHASE, occurredAt, itemId, device, revenue: '10', orderId });
+    const [s1, s2, s3, s4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await h.track(site, [
+      buy('a', s1, halfLifeAgo, 'P1', Device.DEVICE_MOBILE, 'o1'),
+      buy('a', s1, halfLifeAgo, 'P2', Device.DEVICE_MOBILE, 'o1'),
+      buy('b', s2, now, 'P1', Device.DEVICE_DESKTOP, 'o2'),
+      buy('b', s2, now, 'P3', Device.DEVICE_DESKTOP, 'o2'),
+      buy('c', s3, now, 'P2', Device.DEVICE_MOBILE), // no order id: the session is the basket
+      buy('c', s3, now, 'P3', Device.DEVICE_MOBILE),
+      event({ userId: 'd', sessionId: s4, type: VIEW, occurredAt: threeDaysAgo, itemId: 'P3', device: Device.DEVICE_DESKTOP }),
+    ]);
+    const res = await signals(site);
+    const of = (id: string) => res.items.find((i) => i.itemId === id)!;
+    const pairs = (id: string) => of(id).boughtTogether.map((n) => [n.itemId, +n.weight.toFixed(9)]);
+    // Each order weighs the decay of its later purchase: o1 0.5, o2 and session s3 1.
+    expect(pairs('P1')).toEqual([['P3', 1], ['P2', 0.5]]);
+    expect(pairs('P2')).toEqual([['P3', 1], ['P1', 0.5]]);
+    expect(pairs('P3')).toEqual([['P1', 1], ['P2', 1]]); // a tie: by id
+    // Undecayed weights (purchase 5, view 1) in the last day and week; the purchases 14 days ago count in neither.
+    expect([of('P1').popularity1d, of('P1').popularity7d]).toEqual([5, 5]);
+    expect([of('P2').popularity1d, of('P2').popularity7d]).toEqual([5, 5]);
+    expect([of('P3').popularity1d, of('P3').popularity7d]).toEqual([10, 11]);
+    // Decayed weights per device, and per the visitors' stored lifecycle stage: a, first seen 14 days ago,
+    // is active; b, c and d, first seen within LIFECYCLE_NEW_DAYS (7), are new.
+    const viewThreeDaysAgo = 0.5 ** (3 / 14);
+    const segments = (id: string) => Object.fromEntries(Object.entries(of(id).segmentPopularity).map(([k, v]) => [k, +v.toFixed(9)]));
+    expect(segments('P1')).toEqual({ 'device:mobile': 2.5, 'device:desktop': 5, 'lifecycle:active': 2.5, 'lifecycle:new': 5 });
+    expect(segments('P2')).toEqual({ 'device:mobile': 7.5, 'lifecycle:active': 2.5, 'lifecycle:new': 5 });
+    expect(segments('P3')).toEqual({ 'device:mobile': 5, 'device:desktop': +(5 + viewThreeDaysAgo).toFixed(9), 'lifecycle:new': +(10 + viewThreeDaysAgo).toFixed(9) });
   });
 
   it('StreamItemSignals: the same items in parts of at most 200, every part with the version; unchanged is one empty part', async () => {

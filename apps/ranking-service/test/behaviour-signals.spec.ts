@@ -2,7 +2,7 @@ import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
-import { PageType } from '@recsys/contracts/ranking';
+import { Device, PageType } from '@recsys/contracts/ranking';
 import { findFreePort } from '@recsys/db';
 import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
 import { eventually, startHarness, type Harness } from './support/harness';
@@ -58,6 +58,38 @@ describe('item signals from behaviour', () => {
     await eventually(async () => {
       const res = await h.recommend({ websiteId: site, count: 11, dryRun: true, candidates: [...never, id(449)].map((itemId) => ({ itemId })) as never });
       expect(res.items[0]!.itemId).toBe(id(449));
+    });
+  }, 30_000);
+
+  it('bought together outweighs a more popular co-visited item on a cart page; a mobile visitor gets what mobile visitors favour', async () => {
+    const site = await h.newWebsite();
+    await h.upsert(site, ['sku-b', 'sku-c', 'sku-d', 'sku-e'].map((itemId) => ({ itemId })));
+    const ev = (userId: string, itemId: string, type: EventType, extra: Partial<Event> = {}) =>
+      Event.fromPartial({ eventId: randomUUID(), userId, sessionId: randomUUID(), occurredAt: new Date(Date.now() - 60_000), type, itemId, ...extra });
+    const session = randomUUID();
+    await unary(client.trackEvents.bind(client), {
+      websiteId: site,
+      events: [
+        // sku-c and sku-d bought in one order; sku-c and sku-e viewed by one visitor: both pairs co-visited once.
+        ev('buyer', 'sku-c', EventType.EVENT_TYPE_PURCHASE, { sessionId: session, revenue: '5', orderId: 'o-1' }),
+        ev('buyer', 'sku-d', EventType.EVENT_TYPE_PURCHASE, { sessionId: session, revenue: '5', orderId: 'o-1' }),
+        ev('x', 'sku-c', EventType.EVENT_TYPE_PRODUCT_VIEW),
+        ev('x', 'sku-e', EventType.EVENT_TYPE_PRODUCT_VIEW),
+        // sku-e more popular than sku-d (7 views against one purchase, 5), by visitors who saw nothing else.
+        ...Array.from({ length: 6 }, (_, i) => ev(`e-${i}`, 'sku-e', EventType.EVENT_TYPE_PRODUCT_VIEW)),
+        // sku-b: only mobile visitors, four views.
+        ...Array.from({ length: 4 }, (_, i) => ev(`m-${i}`, 'sku-b', EventType.EVENT_TYPE_PRODUCT_VIEW, { device: Device.DEVICE_MOBILE })),
+      ],
+    });
+    await eventually(async () => {
+      // Co-visitation alone ties sku-d and sku-e (1 each) and popularity would pick sku-e; bought together adds 1 to sku-d.
+      const cart = await h.recommend({ websiteId: site, count: 3, dryRun: true, context: { cartItemIds: ['sku-c'] } as never });
+      expect(cart.items[0]!.itemId).toBe('sku-d');
+      // Anonymous on desktop: sku-e (7) first; on mobile the mobile segment's favourite sku-b comes first.
+      const desktop = await h.recommend({ websiteId: site, count: 4, dryRun: true, context: { device: Device.DEVICE_DESKTOP } as never });
+      expect(desktop.items[0]!.itemId).toBe('sku-e');
+      const mobile = await h.recommend({ websiteId: site, count: 4, dryRun: true, context: { device: Device.DEVICE_MOBILE } as never });
+      expect(mobile.items[0]).toMatchObject({ itemId: 'sku-b', source: 'popular' });
     });
   }, 30_000);
 

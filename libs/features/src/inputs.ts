@@ -72,6 +72,9 @@ export interface ItemBehaviour {
   views: number;
   carts: number;
   purchases: number;
+  /** The same weights, not decayed, over the last day and the last 7 days. */
+  popularity1d: number;
+  popularity7d: number;
 }
 
 /** What the catalog and the log say about one item. */

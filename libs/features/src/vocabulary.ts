@@ -124,6 +124,10 @@ const ITEM: FeatureDefinition[] = [
     log1p(r.item.behaviour?.popularity),
   ),
   f('item.behaviour_views', 'decayed product and item views', 0, I, (r) => r.item.behaviour?.views),
+  f('item.behaviour_trending', 'share of the 7-day behaviour popularity (not decayed) that happened in the last day (0..1); 0 without data', 0, I, (r) => {
+    const b = r.item.behaviour;
+    return b && b.popularity7d > 0 ? Math.min(1, b.popularity1d / b.popularity7d) : undefined;
+  }),
   f('item.behaviour_carts', 'decayed adds to cart', 0, I, (r) => r.item.behaviour?.carts),
   f('item.behaviour_purchases', 'decayed purchase lines', 0, I, (r) => r.item.behaviour?.purchases),
   f('item.view_to_cart_rate', 'adds to cart / views, smoothed towards 0.05 with 5 pseudo-views', 0.05, I, (r) =>

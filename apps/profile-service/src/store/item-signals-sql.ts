@@ -10,13 +10,63 @@ const WEIGHT = `CASE k WHEN 'product_view' THEN 1.0 WHEN 'item_view' THEN 0.5 WH
 /** Decay of an interaction at the time `t` (an SQL expression; $2 now, $3 half-life in days). */
 const decay = (t: string) => `power(0.5, greatest(0, extract(epoch FROM ($2::timestamptz - ${t}))) / ($3::float8 * 86400))`;
 
-/** $1 website, $2 now, $3 half-life (days), $4 how many items: the most popular first. */
+/**
+ * $1 website, $2 now, $3 half-life (days), $4 how many items: the most popular
+ * first; with the undecayed weights of the last day and week (trending).
+ */
 export const ITEM_POPULARITY = `SELECT item_id, sum(${WEIGHT} * d) AS popularity,
        coalesce(sum(d) FILTER (WHERE k IN ('product_view', 'item_view')), 0) AS views,
        coalesce(sum(d) FILTER (WHERE k = 'add_to_cart'), 0) AS carts,
-       coalesce(sum(d) FILTER (WHERE k = 'purchase'), 0) AS purchases
-  FROM (SELECT item_id, kind AS k, ${decay('occurred_at')} AS d FROM interactions WHERE website_id = $1 AND occurred_at <= $2) x
+       coalesce(sum(d) FILTER (WHERE k = 'purchase'), 0) AS purchases,
+       coalesce(sum(${WEIGHT}) FILTER (WHERE t > $2::timestamptz - interval '1 day'), 0) AS popularity_1d,
+       coalesce(sum(${WEIGHT}) FILTER (WHERE t > $2::timestamptz - interval '7 days'), 0) AS popularity_7d
+  FROM (SELECT item_id, kind AS k, occurred_at AS t, ${decay('occurred_at')} AS d FROM interactions WHERE website_id = $1 AND occurred_at <= $2) x
  GROUP BY item_id ORDER BY popularity DESC, item_id LIMIT $4`;
+
+/**
+ * Bought together ($1 website, $2 now, $3 half-life, $4 the items to answer
+ * for, $5 per item): pairs of distinct items purchased in the same order
+ * (order_id; without one, the session), each order weighing the decay of the
+ * later of the two purchases. Orders of more than 50 distinct items (bulk
+ * buys) are left out: they say little and cost a square.
+ */
+export const ITEM_BOUGHT_TOGETHER = `WITH lines AS (
+    SELECT coalesce(order_id, session_id::text) AS basket, item_id, max(occurred_at) AS t
+      FROM interactions WHERE website_id = $1 AND occurred_at <= $2 AND kind = 'purchase'
+     GROUP BY 1, 2
+  ), baskets AS (
+    SELECT array_agg(item_id ORDER BY item_id) AS items, array_agg(t ORDER BY item_id) AS times
+      FROM lines GROUP BY basket HAVING count(*) BETWEEN 2 AND 50
+  ), pairs AS (
+    SELECT a.item, b.item AS neighbour, sum(${decay('greatest(a.t, b.t)')}) AS weight
+      FROM baskets o
+      CROSS JOIN LATERAL unnest(o.items, o.times) AS a(item, t)
+      CROSS JOIN LATERAL unnest(o.items, o.times) AS b(item, t)
+     WHERE a.item <> b.item AND a.item = ANY($4::text[])
+     GROUP BY 1, 2
+  )
+  SELECT item, neighbour, weight FROM (
+    SELECT item, neighbour, weight, row_number() OVER (PARTITION BY item ORDER BY weight DESC, neighbour) AS r FROM pairs
+  ) ranked WHERE r <= $5 ORDER BY item, r`;
+
+/**
+ * Segment popularity ($1 website, $2 now, $3 half-life, $4 the items to answer
+ * for, $5 items per segment): each interaction counts, weighted and decayed
+ * as popularity, for its device's segment and for the visitor's stored
+ * lifecycle stage (user_profiles, profile-service's own table). The $5 most
+ * popular items of each segment.
+ */
+export const ITEM_SEGMENT_POPULARITY = `SELECT segment, item_id, p FROM (
+    SELECT s.segment, x.item_id, sum(${WEIGHT} * x.d) AS p,
+           row_number() OVER (PARTITION BY s.segment ORDER BY sum(${WEIGHT} * x.d) DESC, x.item_id) AS r
+      FROM (SELECT i.item_id, i.kind AS k, i.device, u.lifecycle_stage, ${decay('i.occurred_at')} AS d
+              FROM interactions i
+              LEFT JOIN user_profiles u ON u.website_id = i.website_id AND u.user_id = i.user_id
+             WHERE i.website_id = $1 AND i.occurred_at <= $2 AND i.item_id = ANY($4::text[])) x
+     CROSS JOIN LATERAL (VALUES ('device:' || x.device), ('lifecycle:' || x.lifecycle_stage)) AS s(segment)
+     WHERE s.segment IS NOT NULL
+     GROUP BY 1, 2
+  ) ranked WHERE r <= $5 ORDER BY segment, r`;
 
 /**
  * Co-visitation ($1 website, $2 now, $3 half-life, $4 the items to answer for,

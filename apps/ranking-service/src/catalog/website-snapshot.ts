@@ -19,7 +19,7 @@ export interface CatalogEntry {
    * carts 3, purchases 5).
    */
   readonly popularity: number;
-  /** Share of the week's popularity in the last day, 0..1. */
+  /** Share of the week's popularity in the last day, 0..1 (both logs). */
   readonly trending: number;
 }
 
@@ -33,6 +33,10 @@ export interface BehaviourSignal extends ItemBehaviour {
   coVisited: readonly { itemId: string; weight: number }[];
   /** What visitors went to next from this item (within an hour). */
   nextItems: readonly { itemId: string; weight: number }[];
+  /** Items bought in the same orders. */
+  boughtTogether: readonly { itemId: string; weight: number }[];
+  /** Decayed popularity per segment (`device:mobile`, `lifecycle:active`…), for the segments where the item is among the most popular. */
+  segmentPopularity: Readonly<Record<string, number>>;
 }
 
 /** The behaviour signals a snapshot was built with; `stale` when profile-service could not be asked (the last copy serves). */
@@ -95,8 +99,10 @@ export class WebsiteSnapshot {
       const brand = one(row.brand);
       const s = stats.get(row.itemId);
       const price = row.price === null ? undefined : Number(row.price);
-      const week = popularityOf(s?.d7);
       const b = behaviourOf.get(row.itemId);
+      // Trending from both logs: the last day's share of the week's popularity.
+      const week = popularityOf(s?.d7) + (b?.popularity7d ?? 0);
+      const day = popularityOf(s?.d1) + (b?.popularity1d ?? 0);
       this.items.set(row.itemId, {
         itemId: row.itemId,
         row,
@@ -112,13 +118,13 @@ export class WebsiteSnapshot {
           price: price !== undefined && Number.isFinite(price) ? price : undefined,
           tags: row.tags,
           publishedAtMs: row.publishedAt?.getTime(),
-          behaviour: b && { popularity: b.popularity, views: b.views, carts: b.carts, purchases: b.purchases },
+          behaviour: b && { popularity: b.popularity, views: b.views, carts: b.carts, purchases: b.purchases, popularity1d: b.popularity1d, popularity7d: b.popularity7d },
           stats1d: s?.d1,
           stats7d: s?.d7,
           stats30d: s?.d30,
         },
         popularity: popularityOf(s?.d30) + (b?.popularity ?? 0),
-        trending: week > 0 ? Math.min(1, popularityOf(s?.d1) / week) : 0,
+        trending: week > 0 ? Math.min(1, day / week) : 0,
       });
     }
     const available = [...this.items.values()].filter((e) => e.available);
@@ -150,11 +156,26 @@ export class WebsiteSnapshot {
         );
       }
     };
-    merge(this.coVisited, coVisitation, (b) => b.coVisited);
+    // Bought together is the strongest kind of co-visitation: its weights add to the pair's.
+    merge(this.coVisited, coVisitation, (b) => (b.boughtTogether.length === 0 ? b.coVisited : [...b.coVisited, ...b.boughtTogether]));
     merge(this.nextItems, nextItems, (b) => b.nextItems);
-    for (const s of segments) {
-      const e = this.items.get(s.itemId);
-      if (e) push(this.segments, s.segment, e);
+    this.mergeSegments(segments, behaviour.signals);
+  }
+
+  /** Popular per segment from both logs: popularities of the same segment and item add up; most popular first. */
+  private mergeSegments(fromLog: readonly SegmentPopularity[], signals: readonly BehaviourSignal[]) {
+    const bySegment = new Map<string, Map<string, number>>();
+    const add = (segment: string, itemId: string, popularity: number) => {
+      const m = bySegment.get(segment) ?? bySegment.set(segment, new Map()).get(segment)!;
+      m.set(itemId, (m.get(itemId) ?? 0) + popularity);
+    };
+    for (const s of fromLog) add(s.segment, s.itemId, s.popularity);
+    for (const b of signals) for (const segment in b.segmentPopularity) add(segment, b.itemId, b.segmentPopularity[segment]!);
+    for (const [segment, m] of bySegment) {
+      for (const [itemId] of [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+        const e = this.items.get(itemId);
+        if (e) push(this.segments, segment, e);
+      }
     }
   }
 

@@ -251,6 +251,31 @@ export interface ItemSignal {
    * strongest first, at most 10; weight = sum of the decay of each such step.
    */
   nextItems: ItemNeighbour[];
+  /**
+   * Sum of the popularity weights (not decayed) of the item's interactions in
+   * the 24 hours before computed_at. >= 0. With popularity_7d: trending.
+   */
+  popularity1d: number;
+  /** The same over the 7 days before computed_at. >= popularity_1d. */
+  popularity7d: number;
+  /**
+   * Items bought in the same order as this one (the same order_id; purchases
+   * without one: the same session), strongest first, at most 10; weight = sum
+   * over those orders of the decay of the later of the two purchases.
+   */
+  boughtTogether: ItemNeighbour[];
+  /**
+   * Decayed popularity (the weights of `popularity`) among the visitors of a
+   * segment, keyed "device:<mobile|tablet|desktop>" (the device of the
+   * event) and "lifecycle:<new|active|at_risk|churned>" (the visitor's stored
+   * stage). Only for the 200 most popular items of each segment.
+   */
+  segmentPopularity: { [key: string]: number };
+}
+
+export interface ItemSignal_SegmentPopularityEntry {
+  key: string;
+  value: number;
 }
 
 /** An item the same visitors interacted with as another, and how strongly. */
@@ -1840,7 +1865,19 @@ export const StreamItemSignalsResponse: MessageFns<StreamItemSignalsResponse> = 
 };
 
 function createBaseItemSignal(): ItemSignal {
-  return { itemId: "", popularity: 0, views: 0, carts: 0, purchases: 0, coVisited: [], nextItems: [] };
+  return {
+    itemId: "",
+    popularity: 0,
+    views: 0,
+    carts: 0,
+    purchases: 0,
+    coVisited: [],
+    nextItems: [],
+    popularity1d: 0,
+    popularity7d: 0,
+    boughtTogether: [],
+    segmentPopularity: {},
+  };
 }
 
 export const ItemSignal: MessageFns<ItemSignal> = {
@@ -1866,6 +1903,18 @@ export const ItemSignal: MessageFns<ItemSignal> = {
     for (const v of message.nextItems) {
       ItemNeighbour.encode(v!, writer.uint32(58).fork()).join();
     }
+    if (message.popularity1d !== 0) {
+      writer.uint32(65).double(message.popularity1d);
+    }
+    if (message.popularity7d !== 0) {
+      writer.uint32(73).double(message.popularity7d);
+    }
+    for (const v of message.boughtTogether) {
+      ItemNeighbour.encode(v!, writer.uint32(82).fork()).join();
+    }
+    globalThis.Object.entries(message.segmentPopularity).forEach(([key, value]: [string, number]) => {
+      ItemSignal_SegmentPopularityEntry.encode({ key: key as any, value }, writer.uint32(90).fork()).join();
+    });
     return writer;
   },
 
@@ -1938,6 +1987,41 @@ export const ItemSignal: MessageFns<ItemSignal> = {
             message.nextItems.push(ItemNeighbour.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.popularity1d = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.popularity7d = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.boughtTogether.push(ItemNeighbour.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            const entry11 = ItemSignal_SegmentPopularityEntry.decode(reader, reader.uint32());
+            if (entry11.value !== undefined) {
+              message.segmentPopularity[entry11.key] = entry11.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1971,6 +2055,48 @@ export const ItemSignal: MessageFns<ItemSignal> = {
         : globalThis.Array.isArray(object?.next_items)
         ? object.next_items.map((e: any) => ItemNeighbour.fromJSON(e))
         : [],
+      popularity1d: isSet(object.popularity1d)
+        ? globalThis.Number(object.popularity1d)
+        : isSet(object.popularity_1d)
+        ? globalThis.Number(object.popularity_1d)
+        : 0,
+      popularity7d: isSet(object.popularity7d)
+        ? globalThis.Number(object.popularity7d)
+        : isSet(object.popularity_7d)
+        ? globalThis.Number(object.popularity_7d)
+        : 0,
+      boughtTogether: globalThis.Array.isArray(object?.boughtTogether)
+        ? object.boughtTogether.map((e: any) => ItemNeighbour.fromJSON(e))
+        : globalThis.Array.isArray(object?.bought_together)
+        ? object.bought_together.map((e: any) => ItemNeighbour.fromJSON(e))
+        : [],
+      segmentPopularity: isObject(object.segmentPopularity)
+        ? (globalThis.Object.entries(object.segmentPopularity) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.segment_popularity)
+        ? (globalThis.Object.entries(object.segment_popularity) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1997,6 +2123,24 @@ export const ItemSignal: MessageFns<ItemSignal> = {
     if (message.nextItems?.length) {
       obj.nextItems = message.nextItems.map((e) => ItemNeighbour.toJSON(e));
     }
+    if (message.popularity1d !== 0) {
+      obj.popularity1d = floatToJson(message.popularity1d);
+    }
+    if (message.popularity7d !== 0) {
+      obj.popularity7d = floatToJson(message.popularity7d);
+    }
+    if (message.boughtTogether?.length) {
+      obj.boughtTogether = message.boughtTogether.map((e) => ItemNeighbour.toJSON(e));
+    }
+    if (message.segmentPopularity) {
+      const entries = globalThis.Object.entries(message.segmentPopularity) as [string, number][];
+      if (entries.length > 0) {
+        obj.segmentPopularity = {};
+        entries.forEach(([k, v]) => {
+          obj.segmentPopularity[k] = floatToJson(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -2012,6 +2156,105 @@ export const ItemSignal: MessageFns<ItemSignal> = {
     message.purchases = object.purchases ?? 0;
     message.coVisited = object.coVisited?.map((e) => ItemNeighbour.fromPartial(e)) || [];
     message.nextItems = object.nextItems?.map((e) => ItemNeighbour.fromPartial(e)) || [];
+    message.popularity1d = object.popularity1d ?? 0;
+    message.popularity7d = object.popularity7d ?? 0;
+    message.boughtTogether = object.boughtTogether?.map((e) => ItemNeighbour.fromPartial(e)) || [];
+    message.segmentPopularity = (globalThis.Object.entries(object.segmentPopularity ?? {}) as [string, number][])
+      .reduce((acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      }, {});
+    return message;
+  },
+};
+
+function createBaseItemSignal_SegmentPopularityEntry(): ItemSignal_SegmentPopularityEntry {
+  return { key: "", value: 0 };
+}
+
+export const ItemSignal_SegmentPopularityEntry: MessageFns<ItemSignal_SegmentPopularityEntry> = {
+  encode(message: ItemSignal_SegmentPopularityEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ItemSignal_SegmentPopularityEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseItemSignal_SegmentPopularityEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ItemSignal_SegmentPopularityEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: ItemSignal_SegmentPopularityEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ItemSignal_SegmentPopularityEntry>, I>>(
+    base?: I,
+  ): ItemSignal_SegmentPopularityEntry {
+    return ItemSignal_SegmentPopularityEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ItemSignal_SegmentPopularityEntry>, I>>(
+    object: I,
+  ): ItemSignal_SegmentPopularityEntry {
+    const message = createBaseItemSignal_SegmentPopularityEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -2563,6 +2806,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
