@@ -49,6 +49,7 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       const store = new ProfileStore(pool, {
         lifecycle: config.profiles.lifecycle,
         eventIdRetentionDays: config.profiles.eventIdRetentionDays,
+        profileRetentionDays: config.profiles.profileRetentionDays,
         priceReferenceTtlMs: config.profiles.priceReferenceTtlMs,
         interactionRetentionDays: config.profiles.interactionRetentionDays,
         clock,

@@ -15,6 +15,8 @@ const profileEnv = {
   DERIVED_SETTLE_INTERVAL_MS: env.positiveInt(10_000, DAY_MS),
   // The contract promises event ids are remembered for at least 30 days.
   EVENT_ID_RETENTION_DAYS: env.positiveInt(35, 3650).refine((d) => d >= 30, 'expected at least 30 (the contract remembers event ids 30 days)'),
+  // Visitors not seen for this many days are forgotten (profile and per-visitor rows); above LIFECYCLE_CHURNED_DAYS.
+  PROFILE_RETENTION_DAYS: env.positiveInt(400, 36_500),
   // How long the interaction log keeps events (whole months are dropped once they end before it).
   INTERACTION_RETENTION_DAYS: env.positiveInt(400, 36_500).refine((d) => d >= 1, 'expected at least 1'),
   // Item signals (GetItemSignals): an interaction's weight halves every this many days;
@@ -35,6 +37,10 @@ const schema = z
     message: 'must be below LIFECYCLE_CHURNED_DAYS',
     path: ['LIFECYCLE_AT_RISK_DAYS'],
   })
+  .refine((e) => e.PROFILE_RETENTION_DAYS > e.LIFECYCLE_CHURNED_DAYS, {
+    message: 'must be above LIFECYCLE_CHURNED_DAYS (a visitor is churned before being forgotten)',
+    path: ['PROFILE_RETENTION_DAYS'],
+  })
   .transform((e) => ({
     ...commonServiceConfig(e),
     profiles: {
@@ -42,6 +48,7 @@ const schema = z
       lifecycleRefreshIntervalMs: e.LIFECYCLE_REFRESH_INTERVAL_MS,
       derivedSettleIntervalMs: e.DERIVED_SETTLE_INTERVAL_MS,
       eventIdRetentionDays: e.EVENT_ID_RETENTION_DAYS,
+      profileRetentionDays: e.PROFILE_RETENTION_DAYS,
       interactionRetentionDays: e.INTERACTION_RETENTION_DAYS,
       itemSignals: { halfLifeDays: e.ITEM_SIGNAL_HALF_LIFE_DAYS, ttlMs: e.ITEM_SIGNALS_TTL_MS, maxItems: e.ITEM_SIGNALS_MAX_ITEMS, neighbours: e.ITEM_SIGNAL_NEIGHBOURS },
       priceReferenceTtlMs: e.PRICE_REFERENCE_TTL_MS,

@@ -4,7 +4,8 @@ import type { ProfileStore } from './store/profile-store';
 
 /**
  * Moves stored lifecycle stages with time alone (a user who stops coming
- * becomes at_risk, then churned), purges expired event ids, and keeps the
+ * becomes at_risk, then churned), purges expired event ids, forgets visitors
+ * not seen for PROFILE_RETENTION_DAYS, and keeps the
  * interaction log's partitions (months ahead made, months past retention
  * dropped), every `intervalMs`. Runs never overlap; `stop()` waits for a run
  * in progress.

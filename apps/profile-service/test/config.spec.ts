@@ -10,6 +10,7 @@ describe('profile-service configuration', () => {
       lifecycleRefreshIntervalMs: 3_600_000,
       derivedSettleIntervalMs: 10_000,
       eventIdRetentionDays: 35,
+      profileRetentionDays: 400,
       interactionRetentionDays: 400,
       itemSignals: { halfLifeDays: 30, ttlMs: 30_000, maxItems: 10_000, neighbours: 20 },
       priceReferenceTtlMs: 60_000,
@@ -35,5 +36,10 @@ describe('profile-service configuration', () => {
 
   it('refuses an at-risk threshold not below the churn threshold', () => {
     expect(() => loadServiceConfig({ ...base, LIFECYCLE_AT_RISK_DAYS: '120' })).toThrow(/LIFECYCLE_AT_RISK_DAYS: must be below LIFECYCLE_CHURNED_DAYS/);
+  });
+
+  it('refuses a profile retention not above the churn threshold: a visitor is churned before being forgotten', () => {
+    expect(() => loadServiceConfig({ ...base, PROFILE_RETENTION_DAYS: '90' })).toThrow(/PROFILE_RETENTION_DAYS: must be above LIFECYCLE_CHURNED_DAYS/);
+    expect(loadServiceConfig({ ...base, PROFILE_RETENTION_DAYS: '91' }).profiles.profileRetentionDays).toBe(91);
   });
 });

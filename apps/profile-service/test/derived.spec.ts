@@ -156,7 +156,7 @@ describe('derived profile fields: stale after a batch, exact on read, settled by
     );
     // The job's own code in small chunks (many short transactions): more chances to interleave with the batches.
     const pool = h.db.pool({ max: 2 });
-    const store = new ProfileStore(pool, { lifecycle: { newDays: 7, atRiskDays: 30, churnedDays: 90 }, eventIdRetentionDays: 30, priceReferenceTtlMs: 0, clock: h.clock });
+    const store = new ProfileStore(pool, { lifecycle: { newDays: 7, atRiskDays: 30, churnedDays: 90 }, eventIdRetentionDays: 30, profileRetentionDays: 400, priceReferenceTtlMs: 0, clock: h.clock });
     let tracking = true;
     const settling = (async () => {
       while (tracking) await store.settleDerived(h.clock.now(), 3);

@@ -79,6 +79,38 @@ describe('lifecycle over simulated time', () => {
     h.clock.advance(2);
     expect(await h.service.lifecycleJob.runOnce()).toMatchObject({ eventIdsPurged: 1 });
   });
+
+  it('forgets a visitor not seen for PROFILE_RETENTION_DAYS (400): the profile and every per-visitor row, not before', async () => {
+    const tables = ['user_profiles', 'profile_sessions', 'profile_affinities', 'profile_prices', 'profile_orders'];
+    const rowsOf = async (userId: string) => {
+      const counts: Record<string, number> = {};
+      for (const t of tables) counts[t] = Number((await h.sql<{ n: string }>(`SELECT count(*) AS n FROM ${t} WHERE website_id = $1 AND user_id = $2`, [site, userId]))[0]!.n);
+      return counts;
+    };
+    const shopping = (userId: string) => {
+      const sessionId = randomUUID();
+      const occurredAt = h.clock.now();
+      return [
+        event({ userId, sessionId, type: EventType.EVENT_TYPE_PRODUCT_VIEW, occurredAt, itemId: 'sku-1', category: 'hats', price: '20' }),
+        event({ userId, sessionId, type: EventType.EVENT_TYPE_PURCHASE, occurredAt, itemId: 'sku-1', category: 'hats', price: '20', revenue: '20', orderId: `o-${userId}` }),
+      ];
+    };
+    await h.track(site, shopping('gone'));
+    h.clock.advance(300 * DAY);
+    await h.track(site, shopping('stays'));
+    const everyTable = { user_profiles: 1, profile_sessions: 1, profile_affinities: expect.any(Number), profile_prices: expect.any(Number), profile_orders: 1 };
+    expect(await rowsOf('gone')).toMatchObject(everyTable);
+    expect((await rowsOf('gone')).profile_affinities).toBeGreaterThan(0);
+    expect((await rowsOf('gone')).profile_prices).toBeGreaterThan(0);
+
+    h.clock.advance(100 * DAY - 1); // 'gone' last seen 400 days ago less 1 ms
+    expect(await h.service.lifecycleJob.runOnce()).toMatchObject({ profilesForgotten: 0 });
+    h.clock.advance(2);
+    expect(await h.service.lifecycleJob.runOnce()).toMatchObject({ profilesForgotten: 1 });
+    expect(await rowsOf('gone')).toEqual(Object.fromEntries(tables.map((t) => [t, 0])));
+    expect(await rowsOf('stays')).toMatchObject(everyTable);
+    await expect(h.get(site, 'gone')).rejects.toMatchObject({ code: 5 });
+  });
 });
 
 describe('lifecycle thresholds are configurable', () => {

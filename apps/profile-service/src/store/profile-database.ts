@@ -6,6 +6,8 @@ import type { TimePartitions } from '@recsys/db';
 export interface ProfileStoreOptions {
   lifecycle: LifecycleThresholds;
   eventIdRetentionDays: number;
+  /** Visitors not seen for this long are forgotten: profile and per-visitor rows (profile-retention.ts). */
+  profileRetentionDays: number;
   priceReferenceTtlMs: number;
   /** How long interactions are kept (whole monthly partitions are dropped after it). */
   interactionRetentionDays: number;

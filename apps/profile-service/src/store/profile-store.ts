@@ -4,6 +4,7 @@ import { currentLastVisit, SETTLE_DERIVED } from './derived-sql';
 import { TimePartitions, withTransaction } from '@recsys/db';
 import { CLEAR_PENDING, LOCK_PENDING } from './pending-sql';
 import type { ProfileDatabase, ProfileStoreOptions } from './profile-database';
+import { forgetInactiveVisitors } from './profile-retention';
 import { WebsiteProfiles } from './website-profiles';
 import { UPSERT_WEBSITES, type WebsiteRecord } from './websites';
 
@@ -60,8 +61,10 @@ export class ProfileStore implements ProfileDatabase {
    * SQL users, the trainer and indexes), and forgets event ids older than the
    * retention period. One website at a time, each its own statement.
    */
-  async refreshLifecycles(now: Date): Promise<{ websites: number; profilesChanged: number; eventIdsPurged: number }> {
-    const { lifecycle, eventIdRetentionDays } = this.options;
+  async refreshLifecycles(now: Date): Promise<{ websites: number; profilesChanged: number; eventIdsPurged: number; profilesForgotten: number }> {
+    const { lifecycle, eventIdRetentionDays, profileRetentionDays } = this.options;
+    const forgetBefore = new Date(now.getTime() - profileRetentionDays * 86_400_000);
+    let profilesForgotten = 0;
     const lastVisit = currentLastVisit('p');
     const stage = lifecycleSql('$2', '$3', '$4', '$5', 'p.first_visit', lastVisit).expr;
     const websites = await this.query<{ website_id: string }>('SELECT website_id FROM website ORDER BY website_id', []);
@@ -81,8 +84,9 @@ export class ProfileStore implements ProfileDatabase {
       profilesChanged += updated.rowCount ?? 0;
       const purged = await this.pool.query('DELETE FROM profile_event_ids WHERE website_id = $1 AND received_at < $2', [website_id, cutoff.toISOString()]);
       eventIdsPurged += purged.rowCount ?? 0;
+      profilesForgotten += await forgetInactiveVisitors(this.pool, website_id, forgetBefore);
     }
-    return { websites: websites.length, profilesChanged, eventIdsPurged };
+    return { websites: websites.length, profilesChanged, eventIdsPurged, profilesForgotten };
   }
 
   /**
