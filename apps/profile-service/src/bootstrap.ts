@@ -39,7 +39,7 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
     name: 'profile-service',
     config,
     logger: options.logger,
-    init: async ({ logger }) => {
+    init: async ({ logger, metrics }) => {
       await waitForDatabase(config.databaseUrl);
       if (config.migrateOnStart) await runMigrations({ databaseUrl: config.databaseUrl, logger });
       const pool = new Pool({ connectionString: config.databaseUrl, max: config.profiles.dbPoolMax });
@@ -60,7 +60,7 @@ export async function bootstrap(config: ServiceConfig, options: BootstrapOptions
       job.start();
       derivedJob = new DerivedJob(store, clock, logger, config.profiles.derivedSettleIntervalMs);
       derivedJob.start();
-      const handler = new ProfileHandler(store, clock, config.profiles.lifecycle, new ItemSignals(store, clock, config.profiles.itemSignals));
+      const handler = new ProfileHandler(store, clock, config.profiles.lifecycle, new ItemSignals(store, clock, config.profiles.itemSignals, metrics.registry));
       return {
         services: [registerService(ProfileServiceService, handler, { default: 'service', admin: ['deleteProfile'] })],
         close: async () => {

@@ -26,6 +26,8 @@ const profileEnv = {
   ITEM_SIGNALS_MAX_ITEMS: env.positiveInt(10_000, 1_000_000).refine((n) => n >= 1, 'expected at least 1'),
   // Co-visited neighbours kept per item (ItemSignal.co_visited).
   ITEM_SIGNAL_NEIGHBOURS: env.positiveInt(20, 200).refine((n) => n >= 1, 'expected at least 1'),
+  // Co-visitation pairs at most this many visitor item pairs per computation (the most recent visitors first).
+  ITEM_SIGNAL_PAIR_BUDGET: env.positiveInt(10_000_000, 1_000_000_000).refine((n) => n >= 2, 'expected at least 2'),
   // How long a website's reference price (median) may be reused before it is recomputed.
   PRICE_REFERENCE_TTL_MS: env.positiveInt(60_000, DAY_MS),
   DB_POOL_MAX: env.positiveInt(10, 200).refine((n) => n >= 1, 'expected at least 1'),
@@ -50,7 +52,7 @@ const schema = z
       eventIdRetentionDays: e.EVENT_ID_RETENTION_DAYS,
       profileRetentionDays: e.PROFILE_RETENTION_DAYS,
       interactionRetentionDays: e.INTERACTION_RETENTION_DAYS,
-      itemSignals: { halfLifeDays: e.ITEM_SIGNAL_HALF_LIFE_DAYS, ttlMs: e.ITEM_SIGNALS_TTL_MS, maxItems: e.ITEM_SIGNALS_MAX_ITEMS, neighbours: e.ITEM_SIGNAL_NEIGHBOURS },
+      itemSignals: { halfLifeDays: e.ITEM_SIGNAL_HALF_LIFE_DAYS, ttlMs: e.ITEM_SIGNALS_TTL_MS, maxItems: e.ITEM_SIGNALS_MAX_ITEMS, neighbours: e.ITEM_SIGNAL_NEIGHBOURS, pairBudget: e.ITEM_SIGNAL_PAIR_BUDGET },
       priceReferenceTtlMs: e.PRICE_REFERENCE_TTL_MS,
       dbPoolMax: e.DB_POOL_MAX,
     },

@@ -1,3 +1,4 @@
+import { Histogram, type Registry } from 'prom-client';
 import type { GetItemSignalsRequest, GetItemSignalsResponse, ItemSignal } from '@recsys/contracts/profile';
 import type { Clock } from './clock';
 import { validateWebsiteId } from './events/validate-events';
@@ -13,12 +14,21 @@ export interface ItemSignalsOptions {
   maxItems: number;
   /** Co-visited neighbours per item. */
   neighbours: number;
+  /** At most this many visitor item pairs per co-visitation computation (the most recent visitors'). */
+  pairBudget: number;
 }
 
 /** Next items per item (ItemSignal.next_items), and items bought together (bought_together). */
 const NEXT_ITEMS = 10;
 /** Items per segment that carry a segment popularity (ItemSignal.segment_popularity). */
 const PER_SEGMENT = 200;
+/**
+ * A computation that took d ms is not started again before PACE × d ms have
+ * passed (nor before the TTL): on a large log the job then takes at most
+ * 1 / PACE of one PostgreSQL backend per website, instead of running back to
+ * back (10 million interactions take minutes; docs/profiles.md).
+ */
+export const PACE = 4;
 /** Items per StreamItemSignals part (the contract's promise). */
 export const ITEMS_PER_PART = 200;
 
@@ -37,7 +47,8 @@ interface Computed {
  * is answered at once while the next one is computed in the background.
  */
 export class ItemSignals {
-  private readonly cache = new Map<string, { computed: Computed; at: number }>();
+  private readonly cache = new Map<string, { computed: Computed; at: number; tookMs: number }>();
+  private readonly seconds: Histogram<'part'> | undefined;
   private readonly running = new Map<string, Promise<Computed>>();
   private sequence = 0;
 
@@ -45,7 +56,18 @@ export class ItemSignals {
     private readonly store: ProfileStore,
     private readonly clock: Clock,
     private readonly options: ItemSignalsOptions,
-  ) {}
+    registry?: Registry,
+  ) {
+    this.seconds =
+      registry &&
+      new Histogram({
+        name: 'profile_item_signals_seconds',
+        help: 'Time of each statement of an item-signal computation (popularity, co_visitation, next_items, bought_together, segments), per website computation.',
+        labelNames: ['part'],
+        buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
+        registers: [registry],
+      });
+  }
 
   async get(request: GetItemSignalsRequest): Promise<GetItemSignalsResponse> {
     const websiteId = validateWebsiteId(request.websiteId);
@@ -57,7 +79,8 @@ export class ItemSignals {
       computed = cached.computed;
       // Expired: answer with what there is and compute anew in the background, so a slow computation
       // (a large log) never makes callers wait or time out once there is a first result.
-      if (this.clock.now().getTime() - cached.at >= this.options.ttlMs) void this.computeOnce(websiteId).catch(() => undefined);
+      const wait = Math.max(this.options.ttlMs, PACE * cached.tookMs);
+      if (this.clock.now().getTime() - cached.at >= wait) void this.computeOnce(websiteId).catch(() => undefined);
     }
     if (request.knownVersion && request.knownVersion === computed.version) {
       return { version: computed.version, unchanged: true, items: [], computedAt: computed.computedAt };
@@ -91,16 +114,27 @@ export class ItemSignals {
     await this.store.forWebsite(websiteId).requireExists();
     const { halfLifeDays, maxItems, neighbours } = this.options;
     type Row = { item_id: string; popularity: number; views: number; carts: number; purchases: number; popularity_1d: number; popularity_7d: number };
-    const popular = await this.store.query<Row>(ITEM_POPULARITY, [websiteId, now.toISOString(), halfLifeDays, maxItems], 'item-signals-popularity');
+    const started = this.clock.now().getTime();
+    const timed = async <T>(part: string, run: () => Promise<T>): Promise<T> => {
+      const end = this.seconds?.startTimer({ part });
+      try {
+        return await run();
+      } finally {
+        end?.();
+      }
+    };
+    const popular = await timed('popularity', () => this.store.query<Row>(ITEM_POPULARITY, [websiteId, now.toISOString(), halfLifeDays, maxItems], 'item-signals-popularity'));
     type Pair = { item: string; neighbour: string; weight: number };
     const ids = popular.map((p) => p.item_id);
-    const ofItems = <T extends object>(sql: string, name: string, perItem: number) =>
-      popular.length === 0 ? Promise.resolve([] as T[]) : this.store.query<T>(sql, [websiteId, now.toISOString(), halfLifeDays, ids, perItem], name);
+    const ofItems = <T extends object>(part: string, sql: string, perItem: number, ...more: unknown[]) =>
+      popular.length === 0
+        ? Promise.resolve([] as T[])
+        : timed(part, () => this.store.query<T>(sql, [websiteId, now.toISOString(), halfLifeDays, ids, perItem, ...more], `item-signals-${part}`));
     // One after another, not in parallel: a background job should not take several of the pool's connections.
-    const pairs = await ofItems<Pair>(ITEM_CO_VISITATION, 'item-signals-co-visitation', neighbours);
-    const steps = await ofItems<Pair>(ITEM_NEXT_ITEMS, 'item-signals-next-items', NEXT_ITEMS);
-    const baskets = await ofItems<Pair>(ITEM_BOUGHT_TOGETHER, 'item-signals-bought-together', NEXT_ITEMS);
-    const segments = await ofItems<{ segment: string; item_id: string; p: number }>(ITEM_SEGMENT_POPULARITY, 'item-signals-segments', PER_SEGMENT);
+    const pairs = await ofItems<Pair>('co_visitation', ITEM_CO_VISITATION, neighbours, this.options.pairBudget);
+    const steps = await ofItems<Pair>('next_items', ITEM_NEXT_ITEMS, NEXT_ITEMS);
+    const baskets = await ofItems<Pair>('bought_together', ITEM_BOUGHT_TOGETHER, NEXT_ITEMS);
+    const segments = await ofItems<{ segment: string; item_id: string; p: number }>('segments', ITEM_SEGMENT_POPULARITY, PER_SEGMENT);
     const byItem = new Map<string, ItemSignal>();
     const items = popular.map((p): ItemSignal => {
       const signal: ItemSignal = {
@@ -128,7 +162,7 @@ export class ItemSignals {
     }
     const computed = { version: `${now.getTime().toString(36)}-${(++this.sequence).toString(36)}`, computedAt: now, items };
     // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
-    this.cache.set(websiteId, { computed, at: this.clock.now().getTime() });
+    this.cache.set(websiteId, { computed, at: this.clock.now().getTime(), tookMs: this.clock.now().getTime() - started });
     return computed;
   }
 }

@@ -12,7 +12,7 @@ describe('profile-service configuration', () => {
       eventIdRetentionDays: 35,
       profileRetentionDays: 400,
       interactionRetentionDays: 400,
-      itemSignals: { halfLifeDays: 30, ttlMs: 30_000, maxItems: 10_000, neighbours: 20 },
+      itemSignals: { halfLifeDays: 30, ttlMs: 30_000, maxItems: 10_000, neighbours: 20, pairBudget: 10_000_000 },
       priceReferenceTtlMs: 60_000,
       dbPoolMax: 10,
     });

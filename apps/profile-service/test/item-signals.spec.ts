@@ -135,6 +135,23 @@ describe('GetItemSignals', () => {
     expect(segments('P3')).toEqual({ 'device:mobile': 5, 'device:desktop': +(5 + viewThreeDaysAgo).toFixed(9), 'lifecycle:new': +(10 + viewThreeDaysAgo).toFixed(9) });
   });
 
+  it('co-visitation within ITEM_SIGNAL_PAIR_BUDGET: the most recent visitors\' pairs, older ones left out', async () => {
+    const small = await startHarness({ ITEM_SIGNAL_PAIR_BUDGET: '2' });
+    try {
+      const site = await small.newWebsite();
+      const now = small.clock.now();
+      const tenDaysAgo = new Date(now.getTime() - 10 * DAY);
+      const view = (userId: string, itemId: string, occurredAt: Date) => event({ userId, sessionId: randomUUID(), type: VIEW, occurredAt, itemId });
+      // Two visitors of two items: two pairs each (X→Y, Y→X; X→Z, Z→X); the budget holds the recent one's only.
+      await small.track(site, [view('old', 'X', tenDaysAgo), view('old', 'Y', tenDaysAgo), view('new', 'X', now), view('new', 'Z', now)]);
+      const res = await unary<{ websiteId: string; knownVersion: string }, GetItemSignalsResponse>(small.client.getItemSignals.bind(small.client), { websiteId: site, knownVersion: '' });
+      const co = Object.fromEntries(res.items.map((i) => [i.itemId, i.coVisited.map((n) => n.itemId)]));
+      expect(co).toEqual({ X: ['Z'], Y: [], Z: ['X'] });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('StreamItemSignals: the same items in parts of at most 200, every part with the version; unchanged is one empty part', async () => {
     const site = await h.newWebsite();
     const now = h.clock.now();

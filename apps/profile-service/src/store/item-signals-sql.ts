@@ -70,30 +70,46 @@ export const ITEM_SEGMENT_POPULARITY = `SELECT segment, item_id, p FROM (
 
 /**
  * Co-visitation ($1 website, $2 now, $3 half-life, $4 the items to answer for,
- * $5 neighbours per item): pairs of distinct items the same visitor interacted
- * with ("visitors who viewed this also viewed"), each visitor weighing the
- * decay of the later of the two interactions; a visitor's 30 latest distinct
- * items only, so one heavy visitor cannot cost a square of their history.
- * Each visitor's items are paired from arrays (no self-join of the log). The
- * strongest $5 per item.
+ * $5 neighbours per item, $6 pair budget): pairs of distinct items the same
+ * visitor interacted with ("visitors who viewed this also viewed"), each
+ * visitor weighing the decay of the later of the two interactions; a
+ * visitor's 30 latest distinct items only, so one heavy visitor cannot cost a
+ * square of their history. The work is the number of pairs, so it is bounded:
+ * visitors are taken most recent first while their pairs (n·(n − 1) each) fit
+ * in $6 — older visitors, whose pairs weigh least after decay, are the ones
+ * left out on a large log. Items are numbered (by id, so ties still go by id)
+ * before pairing: pairs of integers hash and sort far cheaper than of text.
+ * The strongest $5 per item.
  */
 export const ITEM_CO_VISITATION = `WITH latest AS (
     SELECT user_id, item_id, max(occurred_at) AS t FROM interactions WHERE website_id = $1 AND occurred_at <= $2 GROUP BY user_id, item_id
-  ), visitors AS (
-    SELECT user_id, array_agg(item_id ORDER BY t DESC, item_id) AS items, array_agg(t ORDER BY t DESC, item_id) AS times
+  ), recent AS (
+    SELECT user_id, item_id, ${decay('t')} AS d
       FROM (SELECT user_id, item_id, t, row_number() OVER (PARTITION BY user_id ORDER BY t DESC, item_id) AS n FROM latest) r
-     WHERE n <= 30 GROUP BY user_id HAVING count(*) > 1
+     WHERE n <= 30
+  ), items AS (
+    SELECT item_id, (row_number() OVER (ORDER BY item_id))::int AS k FROM (SELECT DISTINCT item_id FROM recent) x
+  ), visitors AS (
+    SELECT r.user_id, array_agg(i.k) AS ks, array_agg(r.d) AS ds, count(*) AS c, max(r.d) AS last
+      FROM recent r JOIN items i USING (item_id) GROUP BY r.user_id HAVING count(*) > 1
+  ), budgeted AS (
+    SELECT ks, ds FROM (
+      SELECT ks, ds, sum(c * (c - 1)) OVER (ORDER BY last DESC, user_id ROWS UNBOUNDED PRECEDING) AS used FROM visitors
+    ) v WHERE used <= $6
   ), pairs AS (
-    SELECT a.item, b.item AS neighbour, sum(${decay('greatest(a.t, b.t)')}) AS weight
-      FROM visitors v
-      CROSS JOIN LATERAL unnest(v.items, v.times) WITH ORDINALITY AS a(item, t, i)
-      CROSS JOIN LATERAL unnest(v.items, v.times) WITH ORDINALITY AS b(item, t, j)
-     WHERE a.i <> b.j AND a.item = ANY($4::text[])
+    -- The decay only grows with time: the later interaction's decay is the larger one.
+    SELECT a.k AS a, b.k AS b, sum(greatest(a.d, b.d)) AS weight
+      FROM budgeted v
+      CROSS JOIN LATERAL unnest(v.ks, v.ds) AS a(k, d)
+      CROSS JOIN LATERAL unnest(v.ks, v.ds) AS b(k, d)
+     WHERE a.k <> b.k AND a.k IN (SELECT k FROM items WHERE item_id = ANY($4::text[]))
      GROUP BY 1, 2
+  ), ranked AS (
+    SELECT a, b, weight, row_number() OVER (PARTITION BY a ORDER BY weight DESC, b) AS r FROM pairs
   )
-  SELECT item, neighbour, weight FROM (
-    SELECT item, neighbour, weight, row_number() OVER (PARTITION BY item ORDER BY weight DESC, neighbour) AS r FROM pairs
-  ) ranked WHERE r <= $5 ORDER BY item, r`;
+  SELECT ia.item_id AS item, ib.item_id AS neighbour, weight
+    FROM ranked JOIN items ia ON ia.k = ranked.a JOIN items ib ON ib.k = ranked.b
+   WHERE r <= $5 ORDER BY ia.item_id, r`;
 
 /**
  * Next items ($1 website, $2 now, $3 half-life, $4 the items to answer for, $5
