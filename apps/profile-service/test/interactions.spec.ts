@@ -61,6 +61,22 @@ describe('interaction log', () => {
     expect((await rows(site)).map((r) => r.event_id)).toEqual(['a', 'b', 'c']);
   });
 
+  it('a replay after its event id was forgotten (EVENT_ID_RETENTION_DAYS) is counted again, as the contract says, but its interaction is not logged twice', async () => {
+    const own = await startHarness({ INTERACTION_RETENTION_DAYS: '400' });
+    try {
+      const site = await own.newWebsite();
+      const view = event({ eventId: 'late', userId: 'r', sessionId: randomUUID(), type: PRODUCT, occurredAt: own.clock.now(), itemId: 'sku-1' });
+      await own.track(site, [view]);
+      own.clock.advance(36 * DAY);
+      expect(await own.service.lifecycleJob.runOnce()).toMatchObject({ eventIdsPurged: 1 });
+      expect(await own.track(site, [view])).toMatchObject({ acceptedCount: 1, duplicateCount: 0 });
+      const logged = await own.sql<{ n: string }>('SELECT count(*) AS n FROM interactions WHERE website_id = $1', [site]);
+      expect(Number(logged[0]!.n)).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('has partitions for this month and the next two from the start, makes older months when a batch needs them, and skips events past retention', async () => {
     expect(await partitions()).toEqual(expect.arrayContaining(['interactions_p202611', 'interactions_p202612', 'interactions_p202701']));
     const site = await h.newWebsite();
