@@ -6,7 +6,7 @@
 // with its own timestamps (shifted so the last one is yesterday). Then, for each
 // user with history and later items they had not touched before, Recommend
 // (generated candidates, their earlier items excluded, dry_run) is scored by
-// NDCG@k and recall@k (@recsys/metrics) against those later items — once with
+// NDCG@k, recall@k, MAP@k, HR@k and MRR@k (@recsys/metrics) against those later items — once with
 // the user alone, once also sending their 10 latest items as recent_item_ids —
 // next to two baselines computed here from the same history: the most popular
 // items, and item-to-item co-occurrence (item-kNN).
@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout } from 'node:timers/promises';
 import { Event, EventType, ProfileServiceClient, type GetItemSignalsRequest, type GetItemSignalsResponse } from '@recsys/contracts/profile';
 import { ItemType, RankingServiceClient, RecommendRequest, UpsertItemsRequest, type RecommendResponse } from '@recsys/contracts/ranking';
-import { mean, ndcgAtK, recallAtK } from '@recsys/metrics';
+import { averagePrecisionAtK, hitRateAtK, mean, ndcgAtK, recallAtK, reciprocalRankAtK } from '@recsys/metrics';
 import { unary } from '@recsys/service-kit/testing';
 import { envNumber, out, withBenchDatabase } from '../bench/bench-kit';
 import { startApp, type StartedProcess } from '../bench/bench-processes';
@@ -157,17 +157,16 @@ async function run(url: string) {
       ['baseline: item-kNN (co-occurrence in users\' histories)', base.itemKnn],
     ];
     out();
-    out(`| ranking | NDCG@${K} | recall@${K} |`);
-    out('|---|---|---|');
+    out(`| ranking | NDCG@${K} | recall@${K} | MAP@${K} | HR@${K} | MRR@${K} |`);
+    out('|---|---|---|---|---|---|');
+    const metrics = [ndcgAtK, recallAtK, averagePrecisionAtK, hitRateAtK, reciprocalRankAtK];
     for (const [label, rank] of rows) {
-      const ndcg: (number | undefined)[] = [];
-      const recall: (number | undefined)[] = [];
+      const values: (number | undefined)[][] = metrics.map(() => []);
       for (const u of users) {
         const ranked = await rank(u);
-        ndcg.push(ndcgAtK(ranked, later.get(u)!, K));
-        recall.push(recallAtK(ranked, later.get(u)!, K));
+        metrics.forEach((metric, m) => values[m]!.push(metric(ranked, later.get(u)!, K)));
       }
-      out(`| ${label} | ${(mean(ndcg) ?? 0).toFixed(4)} | ${(mean(recall) ?? 0).toFixed(4)} |`);
+      out(`| ${label} | ${values.map((v) => (mean(v) ?? 0).toFixed(4)).join(' | ')} |`);
     }
     profiles.close();
     rankingClient.close();

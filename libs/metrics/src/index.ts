@@ -1,2 +1,14 @@
 // @recsys/metrics: how ranking quality is measured against held-out behaviour.
-export { dcgAtK, mean, ndcgAtK, precisionAtK, recallAtK } from './ranking-metrics';
+export {
+  aucOf,
+  averagePrecisionAtK,
+  dcgAtK,
+  hitRateAtK,
+  mean,
+  ndcgAtK,
+  precisionAtK,
+  rankByScore,
+  recallAtK,
+  reciprocalRankAtK,
+  type ScoredItem,
+} from './ranking-metrics';
