@@ -132,9 +132,9 @@ export class CatalogCache {
    * background refresh waits for them (`wait`); a caller's first load waits at
    * most FIRST_LOAD_SIGNALS_MS and otherwise builds without them (`short`; the
    * next refresh brings them); a refresh after UpsertItems keeps the ones it
-   * had (`reuse`).
+   * had (`reuse`); given signals are built in as they are.
    */
-  private async load(websiteId: string, background = false, signalsWait: 'wait' | 'short' | 'reuse' = 'short'): Promise<WebsiteSnapshot> {
+  private async load(websiteId: string, background = false, signalsWait: 'wait' | 'short' | 'reuse' | Signals = 'short'): Promise<WebsiteSnapshot> {
     let snapshot: WebsiteSnapshot;
     try {
       if (!(await this.catalog.websiteExists(websiteId))) {
@@ -156,10 +156,9 @@ export class CatalogCache {
           ? (previous?.signals ?? NO_SIGNALS)
           : signalsWait === 'wait'
             ? await this.readSignals(websiteId, previous?.signals)
-            : await Promise.race([
-                this.readSignals(websiteId, previous?.signals),
-                new Promise<Signals>((resolve) => setTimeout(() => resolve(previous?.signals ?? NO_SIGNALS), FIRST_LOAD_SIGNALS_MS).unref()),
-              ]);
+            : typeof signalsWait === 'object'
+            ? signalsWait
+            : await this.signalsWithin(websiteId, previous?.signals);
       const signalsSame = signals === previous?.signals;
       if (catalogSame && behaviourFresh && signalsSame && current?.complete) return current;
       const readRows = () => (catalogSame ? Promise.resolve(previous!.rows) : this.catalog.itemsOf(websiteId));
@@ -181,6 +180,33 @@ export class CatalogCache {
     }
     this.snapshots.set(websiteId, snapshot);
     return snapshot;
+  }
+
+  /**
+   * The signals if they come within FIRST_LOAD_SIGNALS_MS, else the previous
+   * ones; the late answer is then built in as soon as it arrives rather than
+   * at the next refresh (after a bulk import, profile-service's first
+   * computation can take seconds, and CATALOG_REFRESH_INTERVAL_MS more would
+   * serve the import's first minute without what it taught).
+   */
+  private async signalsWithin(websiteId: string, previous: Signals | undefined): Promise<Signals> {
+    const fresh = this.readSignals(websiteId, previous);
+    let late = false;
+    const signals = await Promise.race([
+      fresh,
+      new Promise<Signals>((resolve) =>
+        setTimeout(() => {
+          late = true;
+          resolve(previous ?? NO_SIGNALS);
+        }, FIRST_LOAD_SIGNALS_MS).unref(),
+      ),
+    ]);
+    if (late) {
+      void fresh
+        .then((arrived) => (arrived.version !== (previous?.version ?? '') ? this.load(websiteId, true, arrived) : undefined))
+        .catch(() => undefined);
+    }
+    return signals;
   }
 
   /**

@@ -63,8 +63,11 @@ export class ProfileDouble implements ServiceImplementation<typeof ProfileServic
   async getItemSignals(): Promise<GetItemSignalsResponse> {
     return this.itemSignals;
   }
+  /** How long StreamItemSignals takes before its first part (a slow first computation). */
+  signalsDelayMs = 0;
   /** The same in parts of two items, as profile-service parts larger answers. */
   async *streamItemSignals(): AsyncIterable<GetItemSignalsResponse> {
+    if (this.signalsDelayMs > 0) await new Promise((r) => setTimeout(r, this.signalsDelayMs));
     const answer = this.itemSignals;
     if (answer.items.length === 0) yield answer;
     for (let i = 0; i < answer.items.length; i += 2) yield { ...answer, items: answer.items.slice(i, i + 2) };
