@@ -38,12 +38,18 @@ describe('item signals later than the first load', () => {
       boughtTogether: [],
       segmentPopularity: {},
     });
-    profiles.itemSignals = { version: 'v1', unchanged: false, items: [signal('b', 50)], computedAt: new Date() };
+    const computedAt = new Date(Date.now() - 5_000);
+    profiles.itemSignals = { version: 'v1', unchanged: false, items: [signal('b', 50)], computedAt };
     profiles.signalsDelayMs = 1_500;
-    // Without signals: ties, by id.
-    expect((await h.recommend({ websiteId: site, count: 2, dryRun: true })).items[0]!.itemId).toBe('a');
+    // Without signals: ties, by id, and the answer says it had none.
+    const first = await h.recommend({ websiteId: site, count: 2, dryRun: true });
+    expect(first.items[0]!.itemId).toBe('a');
+    expect(first.itemSignalsComputedAt).toBeUndefined();
     await eventually(async () => {
-      expect((await h.recommend({ websiteId: site, count: 2, dryRun: true })).items[0]!.itemId).toBe('b');
+      const later = await h.recommend({ websiteId: site, count: 2, dryRun: true });
+      expect(later.items[0]!.itemId).toBe('b');
+      // Which computation ranked it: the one profile-service said.
+      expect(later.itemSignalsComputedAt).toEqual(computedAt);
     });
   }, 30_000);
 });

@@ -12,7 +12,7 @@ import { WebsiteSnapshot, type Behaviour, type BehaviourSignal } from './website
 export type BehaviourSource = (
   websiteId: string,
   knownVersion: string,
-) => Promise<{ version: string; signals: readonly BehaviourSignal[] } | 'unchanged' | undefined>;
+) => Promise<{ version: string; signals: readonly BehaviourSignal[]; computedAt?: Date } | 'unchanged' | undefined>;
 
 export interface CatalogCacheOptions {
   /** How often loaded websites are checked for catalog changes (0 = never). */
@@ -47,7 +47,7 @@ type Signals = Sources['signals'];
 const NO_SIGNALS: Signals = { version: '', behaviour: { signals: [], stale: false } };
 /** The same signals flagged `stale` (or not): the same object when the flag already matches, so nothing is rebuilt. */
 const flagged = (s: Signals, stale: boolean): Signals =>
-  s.behaviour.stale === stale ? s : { version: s.version, behaviour: { signals: s.behaviour.signals, stale } };
+  s.behaviour.stale === stale ? s : { version: s.version, behaviour: { ...s.behaviour, stale } };
 
 /** The longest a caller's first load of a website waits for the interaction log's signals. */
 const FIRST_LOAD_SIGNALS_MS = 1_000;
@@ -219,7 +219,7 @@ export class CatalogCache {
     const answer = await this.behaviourSource(websiteId, previous?.version ?? '');
     if (answer === 'unchanged') return flagged(previous ?? NO_SIGNALS, false);
     if (answer === undefined) return flagged(previous ?? NO_SIGNALS, true);
-    return { version: answer.version, behaviour: { signals: answer.signals, stale: false } };
+    return { version: answer.version, behaviour: { signals: answer.signals, stale: false, computedAt: answer.computedAt } };
   }
 
   /**

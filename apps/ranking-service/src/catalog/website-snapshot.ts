@@ -43,6 +43,8 @@ export interface BehaviourSignal extends ItemBehaviour {
 export interface Behaviour {
   signals: readonly BehaviourSignal[];
   stale: boolean;
+  /** When profile-service computed them (RecommendResponse.item_signals_computed_at); undefined: none. */
+  computedAt?: Date;
 }
 
 const NO_BEHAVIOUR: Behaviour = { signals: [], stale: false };

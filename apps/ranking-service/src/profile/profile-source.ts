@@ -101,10 +101,11 @@ export class ProfileSource {
    * current, undefined when profile-service is not configured or did not
    * answer in full (logged; the caller keeps its last copy).
    */
-  async itemSignals(websiteId: string, knownVersion: string): Promise<{ version: string; signals: BehaviourSignal[] } | 'unchanged' | undefined> {
+  async itemSignals(websiteId: string, knownVersion: string): Promise<{ version: string; signals: BehaviourSignal[]; computedAt?: Date } | 'unchanged' | undefined> {
     if (!this.client) return undefined;
     const call = this.client.streamItemSignals({ websiteId, knownVersion }, this.metadata(), { deadline: Date.now() + SIGNALS_DEADLINE_MS });
     let version: string | undefined;
+    let computedAt: Date | undefined;
     const signals: BehaviourSignal[] = [];
     try {
       for await (const part of call as AsyncIterable<StreamItemSignalsResponse>) {
@@ -112,6 +113,7 @@ export class ProfileSource {
         // Parts of another computation would mix two answers: take the next refresh's instead.
         if (version !== undefined && part.version !== version) throw new Error(`parts of two versions (${version}, ${part.version})`);
         version = part.version;
+        computedAt = part.computedAt;
         for (const i of part.items) {
           signals.push({
             itemId: i.itemId,
@@ -137,7 +139,7 @@ export class ProfileSource {
     } finally {
       call.cancel();
     }
-    return version === undefined ? undefined : { version, signals };
+    return version === undefined ? undefined : { version, signals, computedAt };
   }
 
   close(): void {

@@ -99,6 +99,7 @@ export class Recommender {
       fallback: !scoring.ok,
       fallbackReason: scoring.ok ? FallbackReason.FALLBACK_REASON_UNSPECIFIED : scoring.reason,
       profileUsed: profile.outcome === 'used',
+      itemSignalsComputedAt: snapshot.behaviour.computedAt,
     };
     if (!q.dryRun && items.length > 0) this.log.append(loggedRecommendation(q, response, profile, capped.map((x) => x.item), this.ids));
     return response;

@@ -151,6 +151,14 @@ export interface RecommendResponse {
    * calls, unknown users, or profile-service being slow or down.
    */
   profileUsed: boolean;
+  /**
+   * When profile-service computed the item signals (behaviour from the
+   * interaction log) this answer was ranked with; unset when ranking has
+   * none for the website (no PROFILE_SERVICE_ADDR, or none arrived yet).
+   * How fresh the behaviour behind an answer is: a caller that has just
+   * loaded history can wait until it is later than the load.
+   */
+  itemSignalsComputedAt: Date | undefined;
 }
 
 /** Identifies shown rows by session rather than by recommendation id. */
@@ -617,6 +625,7 @@ function createBaseRecommendResponse(): RecommendResponse {
     fallback: false,
     fallbackReason: 0,
     profileUsed: false,
+    itemSignalsComputedAt: undefined,
   };
 }
 
@@ -642,6 +651,9 @@ export const RecommendResponse: MessageFns<RecommendResponse> = {
     }
     if (message.profileUsed !== false) {
       writer.uint32(56).bool(message.profileUsed);
+    }
+    if (message.itemSignalsComputedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.itemSignalsComputedAt), writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -715,6 +727,14 @@ export const RecommendResponse: MessageFns<RecommendResponse> = {
             message.profileUsed = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.itemSignalsComputedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -748,6 +768,11 @@ export const RecommendResponse: MessageFns<RecommendResponse> = {
         : isSet(object.profile_used)
         ? globalThis.Boolean(object.profile_used)
         : false,
+      itemSignalsComputedAt: isSet(object.itemSignalsComputedAt)
+        ? fromJsonTimestamp(object.itemSignalsComputedAt)
+        : isSet(object.item_signals_computed_at)
+        ? fromJsonTimestamp(object.item_signals_computed_at)
+        : undefined,
     };
   },
 
@@ -774,6 +799,9 @@ export const RecommendResponse: MessageFns<RecommendResponse> = {
     if (message.profileUsed !== false) {
       obj.profileUsed = message.profileUsed;
     }
+    if (message.itemSignalsComputedAt !== undefined) {
+      obj.itemSignalsComputedAt = message.itemSignalsComputedAt.toISOString();
+    }
     return obj;
   },
 
@@ -791,6 +819,7 @@ export const RecommendResponse: MessageFns<RecommendResponse> = {
     message.fallback = object.fallback ?? false;
     message.fallbackReason = object.fallbackReason ?? 0;
     message.profileUsed = object.profileUsed ?? false;
+    message.itemSignalsComputedAt = object.itemSignalsComputedAt ?? undefined;
     return message;
   },
 };
