@@ -12,11 +12,11 @@
 // items, and item-to-item co-occurrence (item-kNN).
 // Without --file, a synthetic shop of known structure (interactions.ts).
 // Env: EVAL_USERS (2000, synthetic), EVAL_GROUPS (20), EVAL_GROUP_ITEMS (50), EVAL_IN_GROUP (0.8), EVAL_TEST_USERS (400 scored at most), EVAL_K (10), EVAL_SEED (7), BENCH_DATABASE_URL.
-import { credentials } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { setTimeout } from 'node:timers/promises';
-import { Event, EventType, ProfileServiceClient, type GetItemSignalsRequest, type GetItemSignalsResponse } from '@recsys/contracts/profile';
+import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
+import { untilSignalsServed } from '@recsys/simulator';
 import { ItemType, RankingServiceClient, RecommendRequest, UpsertItemsRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { averagePrecisionAtK, hitRateAtK, mean, ndcgAtK, recallAtK, reciprocalRankAtK } from '@recsys/metrics';
 import { unary } from '@recsys/service-kit/testing';
@@ -80,29 +80,6 @@ function baselines(history: readonly Interaction[], seen: ReadonlyMap<string, Re
   };
 }
 
-/**
- * Waits until ranking serves signals computed after the whole history was
- * tracked: profile-service's signals are computed after `loaded`, and an
- * anonymous Recommend (no recommendations shown yet, so behaviour popularity
- * alone orders it) lists the same first items as those signals. Scoring
- * earlier would measure whichever partial copy ranking happened to hold.
- */
-async function untilRankingHasAllHistory(profiles: ProfileServiceClient, ranking: RankingServiceClient, website: string, loaded: Date) {
-  const deadline = Date.now() + 120_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    const signals = await unary<GetItemSignalsRequest, GetItemSignalsResponse>(profiles.getItemSignals.bind(profiles), { websiteId: website, knownVersion: '' });
-    if (signals.computedAt && signals.computedAt >= loaded) {
-      const expected = signals.items.slice(0, K).map((i) => i.itemId);
-      const res = await unary<RecommendRequest, RecommendResponse>(ranking.recommend.bind(ranking), RecommendRequest.fromPartial({ websiteId: website, sessionId: randomUUID(), count: K, dryRun: true }));
-      last = `${res.items.map((i) => i.itemId).join(',')} vs ${expected.join(',')}`;
-      if (res.items.map((i) => i.itemId).join(',') === expected.join(',')) return;
-    }
-    await setTimeout(200);
-  }
-  throw new Error(`ranking did not serve the loaded history's signals within 120 s (anonymous top ${K} vs signals: ${last})`);
-}
-
 async function run(url: string) {
   const { name, data } = await load();
   // Shift the whole history so its last interaction is yesterday.
@@ -130,7 +107,9 @@ async function run(url: string) {
     }
     const all = events(history);
     for (let i = 0; i < all.length; i += 1000) await unary(profiles.trackEvents.bind(profiles), { websiteId: website, events: all.slice(i, i + 1000) });
-    await untilRankingHasAllHistory(profiles, rankingClient, website, new Date());
+    if (!(await untilSignalsServed(rankingClient, website, new Date(), new Metadata()))) {
+      throw new Error(`ranking did not serve the loaded history's signals within 120 s`);
+    }
 
     const recent = new Map<string, string[]>();
     for (const x of history) recent.set(x.userId, [x.itemId, ...(recent.get(x.userId) ?? []).filter((id) => id !== x.itemId)].slice(0, 10));

@@ -4,6 +4,7 @@ import { registerModelCommands } from './models';
 import { registerProfileCommands } from './profiles';
 import { registerItemCommands } from './items';
 import { registerRecommendCommands } from './recommend';
+import { registerSimulateCommands } from './simulate';
 
 /**
  * Each command group registers itself on the program. Add a group by writing
@@ -11,4 +12,4 @@ import { registerRecommendCommands } from './recommend';
  */
 export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands, registerRecommendCommands, registerItemCommands];
+export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands, registerRecommendCommands, registerItemCommands, registerSimulateCommands];
