@@ -6,3 +6,4 @@ export { plainFeatureValue, plainMatrix } from './plain-matrix';
 // Serving's compiled assembler (per-request and per-item caches), equal to the plain one cell for cell.
 export { assembleFeatureMatrix, columnKindOf, compileFeatureColumns, CompiledFeatures, featureValuesOf, unknownFeatureNames, UnknownFeatureError } from './matrix';
 export { isKnownTimeZone, localHourAndDay } from './time';
+export { CO_VISITATION_WEIGHT } from './heuristic-weights';

@@ -1,0 +1,185 @@
+import type { ItemBehaviour, UserInput } from '@recsys/features';
+
+/** One row of the interaction log (profile-service's `interactions`), as the trainer reads it. */
+export interface Interaction {
+  userId: string;
+  sessionId: string;
+  itemId: string;
+  /** Epoch milliseconds. */
+  at: number;
+  kind: 'product_view' | 'item_view' | 'add_to_cart' | 'purchase';
+}
+
+/** What the catalog says about an item (ranking-service's `catalog_items`). */
+export interface CatalogItem {
+  itemId: string;
+  category?: string;
+  brand?: string;
+  price?: number;
+}
+
+/** Popularity weight of an interaction: profile-service's item signals (item-signals-sql.ts WEIGHT, docs/profiles.md). */
+export const SIGNAL_WEIGHT = { product_view: 1, item_view: 0.5, add_to_cart: 3, purchase: 5 } as const;
+/** Favourites' weight of an interaction: the profile's favourite_* fields (docs/profiles.md). */
+const FAVOURITE_WEIGHT = { product_view: 1, item_view: 1, add_to_cart: 3, purchase: 5 } as const;
+/** Each visitor's latest distinct items that pair (profile-service's co-visitation). */
+const VISITOR_ITEMS = 30;
+const DAY = 86_400_000;
+
+interface ItemSums {
+  popularity: number;
+  views: number;
+  carts: number;
+  purchases: number;
+  /** (time, weight) of the last 7 days, for the day and week windows. */
+  recent: { at: number; w: number }[];
+}
+
+interface Weighted {
+  w: number;
+  last: number;
+}
+
+interface Visitor {
+  latest: Map<string, number>;
+  /** Distinct items, most recent first, at most VISITOR_ITEMS. */
+  order: string[];
+  products: Map<string, Weighted>;
+  categories: Map<string, Weighted>;
+  brands: Map<string, Weighted>;
+}
+
+/**
+ * The item signals and favourites as they were at any moment of a replayed
+ * interaction log, fed in time order (`observe`) and read as of the current
+ * time: what the trainer needs so that no feature uses anything after its
+ * example's time. Decayed sums are kept scaled by 2^((t − origin)/half-life),
+ * so one multiplication gives their value at any later time.
+ *
+ * The same definitions as profile-service's signals (decay, weights, a
+ * visitor's 30 latest items pairing with the decay of the later interaction),
+ * computed incrementally: a pair is added when its later interaction happens,
+ * and an item leaving a visitor's latest 30 keeps the pairs it had (the SQL
+ * recomputes from the visitor's current 30) — an approximation on visitors
+ * with more than 30 items.
+ */
+export class BehaviourState {
+  private readonly items = new Map<string, ItemSums>();
+  private readonly visitors = new Map<string, Visitor>();
+  private readonly pairs = new Map<string, Map<string, number>>();
+  private readonly halfLifeMs: number;
+  private now = -Infinity;
+
+  constructor(
+    halfLifeDays: number,
+    private readonly origin: number,
+    private readonly catalog: ReadonlyMap<string, CatalogItem>,
+  ) {
+    this.halfLifeMs = halfLifeDays * DAY;
+  }
+
+  private scaled(at: number): number {
+    return 2 ** ((at - this.origin) / this.halfLifeMs);
+  }
+
+  /** Adds one interaction; interactions must come in time order. */
+  observe(x: Interaction): void {
+    if (x.at < this.now) throw new Error(`interactions out of order: ${new Date(x.at).toISOString()} after ${new Date(this.now).toISOString()}`);
+    this.now = x.at;
+    const s = this.scaled(x.at);
+    const item = this.items.get(x.itemId) ?? this.items.set(x.itemId, { popularity: 0, views: 0, carts: 0, purchases: 0, recent: [] }).get(x.itemId)!;
+    const w = SIGNAL_WEIGHT[x.kind];
+    item.popularity += w * s;
+    if (x.kind === 'product_view' || x.kind === 'item_view') item.views += s;
+    else if (x.kind === 'add_to_cart') item.carts += s;
+    else item.purchases += s;
+    item.recent.push({ at: x.at, w });
+
+    const v = this.visitor(x.userId);
+    const before = v.latest.get(x.itemId);
+    for (const a of v.order) {
+      if (a === x.itemId) continue;
+      // The pair now weighs the decay of its later interaction, this one; before it weighed the earlier later one.
+      const old = before === undefined ? 0 : this.scaled(Math.max(before, v.latest.get(a)!));
+      this.addPair(a, x.itemId, s - old);
+      this.addPair(x.itemId, a, s - old);
+    }
+    v.latest.set(x.itemId, x.at);
+    v.order = [x.itemId, ...v.order.filter((i) => i !== x.itemId)].slice(0, VISITOR_ITEMS);
+    const fw = FAVOURITE_WEIGHT[x.kind];
+    const add = (m: Map<string, Weighted>, key: string | undefined) => {
+      if (!key) return;
+      const e = m.get(key) ?? m.set(key, { w: 0, last: 0 }).get(key)!;
+      e.w += fw;
+      e.last = x.at;
+    };
+    const c = this.catalog.get(x.itemId);
+    add(v.products, x.itemId);
+    add(v.categories, c?.category);
+    add(v.brands, c?.brand);
+  }
+
+  private visitor(userId: string): Visitor {
+    let v = this.visitors.get(userId);
+    if (!v) {
+      v = { latest: new Map(), order: [], products: new Map(), categories: new Map(), brands: new Map() };
+      this.visitors.set(userId, v);
+    }
+    return v;
+  }
+
+  private addPair(a: string, b: string, w: number) {
+    const m = this.pairs.get(a) ?? this.pairs.set(a, new Map()).get(a)!;
+    m.set(b, (m.get(b) ?? 0) + w);
+  }
+
+  /** The item's signals as of `at` (not before the last observed interaction); undefined when it has none. */
+  behaviourAt(itemId: string, at: number): ItemBehaviour | undefined {
+    const i = this.items.get(itemId);
+    if (!i) return undefined;
+    const k = 1 / this.scaled(at);
+    i.recent = i.recent.filter((r) => r.at > at - 7 * DAY);
+    const day = i.recent.filter((r) => r.at > at - DAY).reduce((sum, r) => sum + r.w, 0);
+    const week = i.recent.reduce((sum, r) => sum + r.w, 0);
+    return { popularity: i.popularity * k, views: i.views * k, carts: i.carts * k, purchases: i.purchases * k, popularity1d: day, popularity7d: week };
+  }
+
+  /** The items the visitor has interacted with so far. */
+  seen(userId: string): ReadonlySet<string> {
+    return new Set(this.visitors.get(userId)?.latest.keys() ?? []);
+  }
+
+  /** The visitor's favourites so far (as the profile ranks them: weight, then most recent, then value); undefined for a new visitor. */
+  userInput(userId: string): UserInput | undefined {
+    const v = this.visitors.get(userId);
+    if (!v) return undefined;
+    const top = (m: Map<string, Weighted>, n: number) =>
+      [...m].sort((a, b) => b[1].w - a[1].w || b[1].last - a[1].last || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([k]) => k);
+    return { favoriteProducts: top(v.products, 20), favoriteCategories: top(v.categories, 10), preferredBrands: top(v.brands, 10) };
+  }
+
+  /** An item's `k` strongest co-visited items (their order does not change with time: every weight decays alike). */
+  neighbours(itemId: string, k: number, at: number): { itemId: string; weight: number }[] {
+    const m = this.pairs.get(itemId);
+    if (!m) return [];
+    const scale = 1 / this.scaled(at);
+    return [...m]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, k)
+      .map(([id, w]) => ({ itemId: id, weight: w * scale }));
+  }
+
+  private popularCache: { at: number; k: number; ids: string[] } | undefined;
+
+  /** The `k` most popular items now; recomputed at most once per hour of replayed time (a sort of every item). */
+  popular(k: number): string[] {
+    const c = this.popularCache;
+    if (c && c.k === k && this.now - c.at < 3_600_000) return c.ids;
+    const ids = [...this.items]
+      .sort((a, b) => b[1].popularity - a[1].popularity || (a[0] < b[0] ? -1 : 1))
+      .slice(0, k)
+      .map(([id]) => id);
+    this.popularCache = { at: this.now, k, ids };
+    return ids;
+  }
+}

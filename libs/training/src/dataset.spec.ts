@@ -1,0 +1,70 @@
+import { type CatalogItem, type Interaction } from './behaviour-state';
+import { buildDataset, TRAINED_FEATURES } from './dataset';
+
+const DAY = 86_400_000;
+const MIN = 60_000;
+const t0 = Date.UTC(2026, 9, 1);
+const catalog = new Map<string, CatalogItem>([
+  ['A', { itemId: 'A', category: 'x', brand: 'b1', price: 10 }],
+  ['B', { itemId: 'B', category: 'x', brand: 'b2' }],
+  ['C', { itemId: 'C', category: 'y', brand: 'b1' }],
+  ['D', { itemId: 'D', category: 'y', brand: 'b1' }],
+]);
+const x = (userId: string, sessionId: string, at: number, itemId: string, kind: Interaction['kind'] = 'product_view'): Interaction => ({ userId, sessionId, at, itemId, kind });
+
+// u1 views A and B; u2 views and buys A; u1 comes back, views C and carts D; u3 views C, then comes back and views D.
+const log: Interaction[] = [
+  x('u1', 's1', t0, 'A'),
+  x('u1', 's1', t0 + MIN, 'B'),
+  x('u2', 's2', t0 + DAY, 'A'),
+  x('u2', 's2', t0 + DAY + MIN, 'A', 'purchase'),
+  x('u1', 's3', t0 + 2 * DAY, 'C'),
+  x('u1', 's3', t0 + 2 * DAY + MIN, 'D', 'add_to_cart'),
+  x('u3', 's5', t0 + 2.5 * DAY, 'C'),
+  x('u3', 's6', t0 + 3 * DAY, 'D'),
+];
+
+describe('the training dataset', () => {
+  const data = buildDataset(log, catalog, { halfLifeDays: 10, validationFrom: t0 + 2.75 * DAY, seed: 1 });
+  const col = (name: string) => TRAINED_FEATURES.indexOf(name as (typeof TRAINED_FEATURES)[number]);
+  const value = (set: typeof data.train, row: number, name: string) => set.x[row * set.width + col(name)]!;
+
+  it('one group per returning visitor\'s session with something new; each split by the session\'s start', () => {
+    // s1, s2, s5: first visits (no history). s3 (day 2): training. s6 (day 3): validation.
+    expect(data.train.groupSizes).toEqual([2]);
+    expect(data.validation.groupSizes).toEqual([3]);
+    expect(data.period).toEqual({ start: new Date(t0), end: new Date(t0 + 3 * DAY) });
+  });
+
+  it('s3: what u1 did is labelled (view 1, cart 2), and nothing from the session itself reaches the features', () => {
+    // u1 had seen A and B; nobody had touched C or D before day 2: neither is proposed, both are the session's items.
+    expect(data.train.rowIds.map((id) => id.split('\u0000').pop())).toEqual(['C', 'D']);
+    expect(Array.from(data.train.labels)).toEqual([1, 2]);
+    for (const row of [0, 1]) {
+      for (const name of ['item.behaviour_popularity', 'item.behaviour_views', 'item.behaviour_carts', 'match.co_visitation']) expect(value(data.train, row, name)).toBe(0);
+    }
+  });
+
+  it('s6: u3\'s neighbours first, then the popular items, with the signals as of the session\'s start (hand-worked)', () => {
+    // At day 3: D was carted at day 2 + 1 min by u1 right after viewing C, so C–D pair with that cart's decay.
+    const d = 0.5 ** ((DAY - MIN) / (10 * DAY));
+    expect(data.validation.rowIds.map((id) => id.split('\u0000').pop())).toEqual(['D', 'A', 'B']);
+    expect(Array.from(data.validation.labels)).toEqual([1, 0, 0]);
+    expect(value(data.validation, 0, 'item.behaviour_popularity')).toBeCloseTo(Math.log1p(3 * d), 6);
+    expect(value(data.validation, 0, 'item.behaviour_carts')).toBeCloseTo(d, 6);
+    expect(value(data.validation, 0, 'item.behaviour_views')).toBe(0); // u3's own view of D is the label, not a feature
+    expect(value(data.validation, 0, 'item.view_to_cart_rate')).toBeCloseTo((d + 0.05 * 5) / 5, 6);
+    expect(value(data.validation, 0, 'match.co_visitation')).toBeCloseTo(Math.log1p(d), 6);
+    expect(value(data.validation, 0, 'match.category_favorite')).toBe(1); // u3's favourite category is C's, y
+    // A: u1's view 3 days earlier, u2's view 2 days earlier and purchase 2 days less 1 min earlier.
+    const a = 0.5 ** (3 / 10) + 0.5 ** (2 / 10) + 5 * 0.5 ** ((2 * DAY - MIN) / (10 * DAY));
+    expect(value(data.validation, 1, 'item.behaviour_popularity')).toBeCloseTo(Math.log1p(a), 5);
+    expect(value(data.validation, 1, 'item.log_price')).toBeCloseTo(Math.log1p(10), 6);
+    expect(value(data.validation, 2, 'item.has_price')).toBe(0);
+  });
+
+  it('refuses an empty log, and a log out of time order', () => {
+    expect(() => buildDataset([], catalog, { validationFrom: t0 })).toThrow('the interaction log is empty');
+    expect(() => buildDataset([log[1]!, log[0]!], catalog, { validationFrom: t0 })).toThrow('out of order');
+  });
+});

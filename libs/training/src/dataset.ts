@@ -1,0 +1,154 @@
+import { plainMatrix, type FeatureRowInput } from '@recsys/features';
+import { seededRandom } from '@recsys/onnx';
+import { BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
+import type { RankingSet } from './lambdamart';
+
+/**
+ * The features a model trained from the interaction log uses: every one of
+ * them computable as of an example's time from the log and the catalog, with
+ * the vocabulary's definitions (@recsys/features), so serving assembles the
+ * same numbers from profile-service's signals and the profile.
+ */
+export const TRAINED_FEATURES = [
+  'item.behaviour_popularity',
+  'item.behaviour_views',
+  'item.behaviour_carts',
+  'item.behaviour_purchases',
+  'item.view_to_cart_rate',
+  'item.cart_to_purchase_rate',
+  'item.behaviour_trending',
+  'item.log_price',
+  'item.has_price',
+  'match.category_favorite',
+  'match.category_favorite_rank',
+  'match.brand_preferred',
+  'match.co_visitation',
+] as const;
+
+/** Relevance of what a visitor did with an item: the strongest kind in the session. */
+const LABEL = { item_view: 1, product_view: 1, add_to_cart: 2, purchase: 3 } as const;
+
+export interface DatasetOptions {
+  /** ITEM_SIGNAL_HALF_LIFE_DAYS of the profile-service the model will serve with. */
+  halfLifeDays: number;
+  /** Sessions starting at or after this time are validation examples; before it, training. */
+  validationFrom: number;
+  /** Generated candidates per example, besides what the visitor did. */
+  candidates: number;
+  /** At most this many examples (sessions) of each split, drawn at random (seeded). */
+  maxTrainGroups: number;
+  maxValidationGroups: number;
+  seed: number;
+}
+
+export const DEFAULT_DATASET: Omit<DatasetOptions, 'validationFrom'> = { halfLifeDays: 30, candidates: 50, maxTrainGroups: 20_000, maxValidationGroups: 5_000, seed: 1 };
+
+export interface Dataset {
+  train: RankingSet;
+  validation: RankingSet;
+  featureNames: readonly string[];
+  /** The first and last interaction replayed. */
+  period: { start: Date; end: Date };
+}
+
+interface Group {
+  rows: FeatureRowInput[];
+  labels: number[];
+  ids: string[];
+}
+
+/**
+ * Examples from the interaction log for a ranking objective. One group per
+ * session of a visitor who had interacted before: its rows are what serving
+ * would propose at the session's start — co-visited neighbours (20 each) of
+ * the visitor's favourite products, then the most popular items, the
+ * visitor's earlier items left out, up to `candidates` — plus the new items
+ * of the session, labelled by what the visitor did with them (view 1, cart
+ * 2, purchase 3; proposed but untouched 0). Every feature is computed from
+ * the log replayed up to the session's start and no further
+ * (BehaviourState): nothing after an example's time reaches its features.
+ * Validation groups include the session's items even when not proposed, so
+ * NDCG on them compares rankings of the same rows, not candidate generation.
+ */
+export function buildDataset(log: readonly Interaction[], catalog: ReadonlyMap<string, CatalogItem>, options: Partial<DatasetOptions> & { validationFrom: number }): Dataset {
+  const o = { ...DEFAULT_DATASET, ...options };
+  if (log.length === 0) throw new Error('the interaction log is empty: nothing to learn from');
+  // Pass 1: each session's first time and what the visitor did in it.
+  const sessions = new Map<string, { start: number; labels: Map<string, number> }>();
+  for (const x of log) {
+    const key = `${x.userId}\u0000${x.sessionId}`;
+    const s = sessions.get(key) ?? sessions.set(key, { start: x.at, labels: new Map() }).get(key)!;
+    s.labels.set(x.itemId, Math.max(s.labels.get(x.itemId) ?? 0, LABEL[x.kind]));
+  }
+  // Pass 2: replay the log; at each session's first interaction, the state is everything before it.
+  const state = new BehaviourState(o.halfLifeDays, log[0]!.at, catalog);
+  const train: Group[] = [];
+  const validation: Group[] = [];
+  const started = new Set<string>();
+  for (const x of log) {
+    const key = `${x.userId}\u0000${x.sessionId}`;
+    if (!started.has(key)) {
+      started.add(key);
+      const group = example(state, catalog, x.userId, x.at, sessions.get(key)!.labels, o.candidates, key);
+      if (group) (x.at >= o.validationFrom ? validation : train).push(group);
+    }
+    state.observe(x);
+  }
+  const rnd = seededRandom(o.seed);
+  const sample = (groups: Group[], max: number) => {
+    for (let i = groups.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [groups[i], groups[j]] = [groups[j]!, groups[i]!];
+    }
+    return groups.slice(0, max);
+  };
+  const featureNames = [...TRAINED_FEATURES];
+  return {
+    train: toSet(sample(train, o.maxTrainGroups), featureNames),
+    validation: toSet(sample(validation, o.maxValidationGroups), featureNames),
+    featureNames,
+    period: { start: new Date(log[0]!.at), end: new Date(log[log.length - 1]!.at) },
+  };
+}
+
+/** One session's rows as of `at`; undefined for a visitor with no history or a session with nothing new. */
+function example(state: BehaviourState, catalog: ReadonlyMap<string, CatalogItem>, userId: string, at: number, labels: ReadonlyMap<string, number>, count: number, key: string): Group | undefined {
+  const seen = state.seen(userId);
+  if (seen.size === 0) return undefined;
+  const fresh = [...labels].filter(([itemId]) => !seen.has(itemId));
+  if (fresh.length === 0) return undefined;
+  const user = state.userInput(userId);
+  const co = new Map<string, number>();
+  for (const seed of user?.favoriteProducts ?? []) {
+    for (const n of state.neighbours(seed, 20, at)) if (!seen.has(n.itemId)) co.set(n.itemId, (co.get(n.itemId) ?? 0) + n.weight);
+  }
+  const proposed = [...co.keys()].sort((a, b) => co.get(b)! - co.get(a)! || (a < b ? -1 : 1));
+  for (const id of state.popular(count + seen.size)) if (!seen.has(id) && !co.has(id)) proposed.push(id);
+  const items = new Set(proposed.slice(0, count));
+  for (const [itemId] of fresh) items.add(itemId);
+  const group: Group = { rows: [], labels: [], ids: [] };
+  for (const itemId of items) {
+    const c = catalog.get(itemId);
+    group.rows.push({
+      itemId,
+      user,
+      item: { inCatalog: c !== undefined, category: c?.category, brand: c?.brand, price: c?.price, behaviour: state.behaviourAt(itemId, at) },
+      context: { time: new Date(at) },
+      pair: { coVisitation: co.get(itemId) ?? 0 },
+    });
+    group.labels.push(labels.get(itemId) ?? 0);
+    group.ids.push(`${key}\u0000${itemId}`);
+  }
+  return group;
+}
+
+function toSet(groups: readonly Group[], featureNames: readonly string[]): RankingSet {
+  const rows = groups.flatMap((g) => g.rows);
+  return {
+    x: plainMatrix(featureNames, rows),
+    width: featureNames.length,
+    labels: groups.flatMap((g) => g.labels),
+    groupSizes: groups.map((g) => g.rows.length),
+    rowIds: groups.flatMap((g) => g.ids),
+  };
+}
