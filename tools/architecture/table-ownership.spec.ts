@@ -34,6 +34,17 @@ describe('table ownership', () => {
     ]);
   });
 
+  it('lets the offline jobs read their sources, and only read them', () => {
+    writeTree(root, {
+      'apps/cli/src/commands/train.ts': "q('SELECT * FROM interactions');\nq('SELECT * FROM catalog_items');\nq('SELECT * FROM user_profiles');\nq('DELETE FROM interactions');\n",
+    });
+    const found = findOwnershipViolations(root).map((v) => `${v.table}: ${v.rule}`).sort();
+    expect(found).toEqual([
+      'interactions: cli writes interactions, which profile-service owns; ask profile-service through its contract',
+      'user_profiles: cli reads user_profiles, which profile-service owns; ask profile-service through its contract',
+    ]);
+  });
+
   it('holds for this repository', () => {
     expect(findOwnershipViolations(resolve(__dirname, '../..'))).toEqual([]);
   });

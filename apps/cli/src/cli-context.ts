@@ -8,6 +8,8 @@ import { credentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 export interface CliContext {
   readonly addresses: { profile: string; registry: string; ranking: string };
   readonly token?: string;
+  /** DATABASE_URL: what offline commands (recsys train) read, read-only. */
+  readonly databaseUrl?: string;
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
   /** False when stdout is not a terminal: no progress bars, no colours. */
@@ -33,6 +35,7 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, flags: { token?: string }
       ranking: env.RECSYS_RANKING_ADDR ?? '127.0.0.1:50053',
     },
     token: flags.token ?? env.RECSYS_TOKEN,
+    databaseUrl: env.DATABASE_URL,
     out: process.stdout,
     err: process.stderr,
     interactive: Boolean(process.stdout.isTTY),

@@ -10,6 +10,8 @@ import { status as Status } from '@grpc/grpc-js';
 export const EXIT = {
   ok: 0,
   usage: 2,
+  /** recsys train --activate-if-better: the new model did not clear the bar; it is uploaded, not activated. */
+  notBetter: 3,
   dataError: 65,
   notFound: 66,
   unavailable: 69,

@@ -78,6 +78,7 @@ export async function simulate(c: SimulationClients, o: SimulationOptions): Prom
     const items = world.items.slice(i, i + 1000).map((it) => ({ itemId: it.itemId, itemType: ItemType.ITEM_TYPE_PRODUCT, title: it.itemId, category: it.category, brand: it.brand, price: it.price.toFixed(2) }));
     await call(c.ranking.upsertItems.bind(c.ranking), UpsertItemsRequest.fromPartial({ websiteId: o.websiteId, items }), md);
   }
+  const byId = new Map(world.items.map((i) => [i.itemId, i]));
   let serial = 0;
   const track = async (user: SimUser, sessionId: string, events: readonly SimEvent[]) => {
     const batch = events.map((e) =>
@@ -88,6 +89,9 @@ export async function simulate(c: SimulationClients, o: SimulationOptions): Prom
         occurredAt: e.at,
         type: TYPE[e.type],
         itemId: e.itemId,
+        // A shop's tracking names the product's category and brand with each event.
+        category: byId.get(e.itemId)?.category ?? '',
+        brand: byId.get(e.itemId)?.brand ?? '',
         price: e.price.toFixed(2),
         device: DEVICE[user.device],
         ...(e.type === 'purchase' ? { revenue: e.price.toFixed(2), orderId: e.orderId ?? '' } : {}),

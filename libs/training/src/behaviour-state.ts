@@ -8,6 +8,8 @@ export interface Interaction {
   /** Epoch milliseconds. */
   at: number;
   kind: 'product_view' | 'item_view' | 'add_to_cart' | 'purchase';
+  /** The category the event named (the profile's favourite categories come from it, not from the catalog). */
+  category?: string;
 }
 
 /** What the catalog says about an item (ranking-service's `catalog_items`). */
@@ -46,7 +48,6 @@ interface Visitor {
   order: string[];
   products: Map<string, Weighted>;
   categories: Map<string, Weighted>;
-  brands: Map<string, Weighted>;
 }
 
 /**
@@ -113,16 +114,14 @@ export class BehaviourState {
       e.w += fw;
       e.last = x.at;
     };
-    const c = this.catalog.get(x.itemId);
     add(v.products, x.itemId);
-    add(v.categories, c?.category);
-    add(v.brands, c?.brand);
+    add(v.categories, x.category);
   }
 
   private visitor(userId: string): Visitor {
     let v = this.visitors.get(userId);
     if (!v) {
-      v = { latest: new Map(), order: [], products: new Map(), categories: new Map(), brands: new Map() };
+      v = { latest: new Map(), order: [], products: new Map(), categories: new Map() };
       this.visitors.set(userId, v);
     }
     return v;
@@ -131,7 +130,11 @@ export class BehaviourState {
   private addPair(a: string, b: string, w: number) {
     const m = this.pairs.get(a) ?? this.pairs.set(a, new Map()).get(a)!;
     m.set(b, (m.get(b) ?? 0) + w);
+    this.ranked.delete(a);
   }
+
+  /** Each item's neighbours sorted, until one of its pairs changes. */
+  private readonly ranked = new Map<string, [string, number][]>();
 
   /** The item's signals as of `at` (not before the last observed interaction); undefined when it has none. */
   behaviourAt(itemId: string, at: number): ItemBehaviour | undefined {
@@ -149,24 +152,31 @@ export class BehaviourState {
     return new Set(this.visitors.get(userId)?.latest.keys() ?? []);
   }
 
-  /** The visitor's favourites so far (as the profile ranks them: weight, then most recent, then value); undefined for a new visitor. */
+  /**
+   * The visitor's favourite products and categories so far, as the profile
+   * ranks them (weight, then most recent, then value) and from the same
+   * source (the events' own category); undefined for a new visitor.
+   */
   userInput(userId: string): UserInput | undefined {
     const v = this.visitors.get(userId);
     if (!v) return undefined;
     const top = (m: Map<string, Weighted>, n: number) =>
       [...m].sort((a, b) => b[1].w - a[1].w || b[1].last - a[1].last || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([k]) => k);
-    return { favoriteProducts: top(v.products, 20), favoriteCategories: top(v.categories, 10), preferredBrands: top(v.brands, 10) };
+    // Preferred brands need the events' brands, which the interaction log does not keep: left unknown.
+    return { favoriteProducts: top(v.products, 20), favoriteCategories: top(v.categories, 10) };
   }
 
   /** An item's `k` strongest co-visited items (their order does not change with time: every weight decays alike). */
   neighbours(itemId: string, k: number, at: number): { itemId: string; weight: number }[] {
     const m = this.pairs.get(itemId);
     if (!m) return [];
+    let sorted = this.ranked.get(itemId);
+    if (!sorted) {
+      sorted = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      this.ranked.set(itemId, sorted);
+    }
     const scale = 1 / this.scaled(at);
-    return [...m]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, k)
-      .map(([id, w]) => ({ itemId: id, weight: w * scale }));
+    return sorted.slice(0, k).map(([id, w]) => ({ itemId: id, weight: w * scale }));
   }
 
   private popularCache: { at: number; k: number; ids: string[] } | undefined;

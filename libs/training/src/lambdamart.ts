@@ -81,8 +81,9 @@ export function trainLambdaMart(train: RankingSet, validation: RankingSet, optio
   let best = 0;
   const g = new Float64Array(rows);
   const h = new Float64Array(rows);
+  const hashes = Uint32Array.from(train.rowIds, idHash);
   for (let round = 1; round <= o.trees; round++) {
-    lambdas(train, scores, o.k, g, h);
+    lambdas(train, scores, o.k, g, h, hashes);
     const tree = fitTree(binned, g, h, all, { maxDepth: o.maxDepth, minLeafRows: o.minLeafRows, l2: o.l2, shrinkage: o.learningRate });
     trees.push(tree);
     for (let r = 0; r < rows; r++) scores[r] += scoreTreeEnsemble([tree], train.x.subarray(r * train.width, (r + 1) * train.width));
@@ -96,30 +97,35 @@ export function trainLambdaMart(train: RankingSet, validation: RankingSet, optio
   return { trees: trees.slice(0, best), validationNdcg, bestRound: best, options: o };
 }
 
+/** FNV-1a of an id: the tie order of equal scores (the same as rankByScore's). */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** The pairwise lambda gradients (of a loss to minimise) and hessians of every row, group by group. */
-function lambdas(set: RankingSet, scores: Float64Array, k: number, g: Float64Array, h: Float64Array) {
+function lambdas(set: RankingSet, scores: Float64Array, k: number, g: Float64Array, h: Float64Array, hashes: Uint32Array) {
   g.fill(0);
   h.fill(0);
+  const discount = (p: number) => (p <= k ? 1 / Math.log2(p + 1) : 0);
   let start = 0;
   for (const size of set.groupSizes) {
     const idx = Array.from({ length: size }, (_, i) => start + i);
-    // The current ranking, ties by the row id's hash.
-    const rowOf = new Map(idx.map((r) => [set.rowIds[r]!, r]));
-    const ranked = rankByScore(idx.map((r) => ({ itemId: set.rowIds[r]!, score: scores[r]! }))).map((id) => rowOf.get(id)!);
-    const position = new Map<number, number>();
-    ranked.forEach((r, p) => position.set(r, p + 1));
     const gain = (r: number) => 2 ** set.labels[r]! - 1;
-    const discount = (p: number) => (p <= k ? 1 / Math.log2(p + 1) : 0);
-    const ideal = [...idx].sort((a, b) => gain(b) - gain(a));
+    const ideal = idx.map(gain).sort((a, b) => b - a);
     let idcg = 0;
-    ideal.slice(0, k).forEach((r, p) => (idcg += gain(r) * discount(p + 1)));
+    for (let p = 0; p < Math.min(k, size); p++) idcg += ideal[p]! * discount(p + 1);
     if (idcg > 0) {
+      // The current ranking, ties by the row id's hash (rankByScore's order, without hashing every round).
+      const ranked = [...idx].sort((a, b) => scores[b]! - scores[a]! || hashes[a]! - hashes[b]! || (set.rowIds[a]! < set.rowIds[b]! ? -1 : 1));
+      const position = new Map<number, number>();
+      ranked.forEach((r, p) => position.set(r, p + 1));
       for (const i of idx) {
+        if (set.labels[i]! <= 0) continue;
         for (const j of idx) {
           if (set.labels[i]! <= set.labels[j]!) continue; // i should rank above j
-          const pi = position.get(i)!;
-          const pj = position.get(j)!;
-          const delta = Math.abs((gain(i) - gain(j)) * (discount(pi) - discount(pj))) / idcg;
+          const delta = Math.abs((gain(i) - gain(j)) * (discount(position.get(i)!) - discount(position.get(j)!))) / idcg;
           if (delta === 0) continue;
           const rho = 1 / (1 + Math.exp(scores[i]! - scores[j]!));
           g[i] -= rho * delta;

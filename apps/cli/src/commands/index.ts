@@ -5,6 +5,7 @@ import { registerProfileCommands } from './profiles';
 import { registerItemCommands } from './items';
 import { registerRecommendCommands } from './recommend';
 import { registerSimulateCommands } from './simulate';
+import { registerTrainCommands } from './train';
 
 /**
  * Each command group registers itself on the program. Add a group by writing
@@ -12,4 +13,4 @@ import { registerSimulateCommands } from './simulate';
  */
 export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands, registerRecommendCommands, registerItemCommands, registerSimulateCommands];
+export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands, registerRecommendCommands, registerItemCommands, registerSimulateCommands, registerTrainCommands];

@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import type { ServiceError } from '@grpc/grpc-js';
 import * as registry from '@recsys/contracts/registry';
 import { ModelRegistryClient, type ModelStatus } from '@recsys/contracts/registry';
 import { MODEL_STATUSES } from '@recsys/contracts/vocabularies';
-import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
+import { uploadFile } from './model-upload';
 import type { CommandGroup } from './index';
-
-const UPLOAD_CHUNK = 256 * 1024;
 
 const statusName = (s: ModelStatus) => MODEL_STATUSES.nameOf(s) ?? 'unspecified';
 
@@ -46,45 +43,6 @@ function describe(m: registry.Model): string {
   ];
   if (m.description) rows.push(['description', m.description]);
   return rows.map(([k, v]) => `${k.padEnd(17)} ${v}`).join('\n') + '\n';
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function uploadFile(c: CliContext, client: ModelRegistryClient, file: string, opts: { name: string; version: string; features?: string[]; website?: string; description?: string; algorithm?: string; type?: string }) {
-  const size = (await stat(file).catch(() => undefined))?.size;
-  if (size === undefined) throw new UsageError(`cannot read ${file}`);
-  const header = registry.ModelUploadHeader.fromPartial({
-    name: opts.name,
-    version: opts.version,
-    featureNames: opts.features ?? [],
-    websiteId: opts.website ?? '',
-    description: opts.description ?? '',
-    algorithm: opts.algorithm ?? '',
-    modelType: opts.type ?? '',
-    sha256: await sha256File(file),
-    sizeBytes: size,
-  });
-  const bar = c.interactive ? new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes', stream: c.err as NodeJS.WriteStream }) : undefined;
-  bar?.start(size, 0);
-  const response = await new Promise<registry.UploadModelResponse>((resolve, reject) => {
-    const call = client.uploadModel(callMetadata(c), (err: ServiceError | null, res?: registry.UploadModelResponse) => (err ? reject(err) : resolve(res!)));
-    void (async () => {
-      call.write({ payload: { $case: 'header', value: header } });
-      let sent = 0;
-      for await (const chunk of createReadStream(file, { highWaterMark: UPLOAD_CHUNK })) {
-        // Honour flow control: a big file must not be buffered whole in memory.
-        if (!call.write({ payload: { $case: 'chunk', value: chunk as Buffer } })) await once(call, 'drain');
-        sent += (chunk as Buffer).length;
-        bar?.update(sent);
-      }
-      call.end();
-    })().catch(reject);
-  }).finally(() => bar?.stop());
-  c.out.write(`${response.created ? 'uploaded' : 'already registered (same sha256)'} ${response.model!.name}@${response.model!.version} (${statusName(response.model!.status)}, ${response.model!.artifactSizeBytes} bytes, sha256 ${response.model!.artifactSha256})\n`);
 }
 
 async function downloadTo(c: CliContext, client: ModelRegistryClient, name: string, version: string, out: string) {
@@ -134,7 +92,11 @@ export const registerModelCommands: CommandGroup = (program: Command, ctx) => {
     .option('--description <text>', 'free-form description')
     .option('--algorithm <name>', 'e.g. logistic_regression')
     .option('--type <kind>', 'e.g. ranking')
-    .action(action(ctx, (c, client, file: string, opts: Parameters<typeof uploadFile>[3]) => uploadFile(c, client, file, opts)));
+    .action(
+      action(ctx, async (c, client, file: string, opts: Parameters<typeof uploadFile>[3]) => {
+        await uploadFile(c, client, file, opts);
+      }),
+    );
 
   models
     .command('activate <name> <version>')

@@ -1,0 +1,178 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelRegistryClient } from '@recsys/contracts/registry';
+import { buildTreeEnsembleModel } from '@recsys/onnx';
+import { buildDataset, compareOnValidation, trainLambdaMart, type CatalogItem, type Interaction } from '@recsys/training';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { Client } from 'pg';
+import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
+import { clientAction, unaryCall, UsageError } from '../command-action';
+import { EXIT } from '../exit-codes';
+import type { CommandGroup } from './index';
+import { uploadFile } from './model-upload';
+
+interface TrainOptions {
+  website: string;
+  name: string;
+  version?: string;
+  activate?: boolean;
+  activateIfBetter?: string;
+  halfLifeDays: string;
+  databaseUrl?: string;
+  json?: boolean;
+}
+
+const K = 10;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The website's interaction log (profile-service's table) and catalog
+ * (ranking-service's), read in a read-only session: an offline job may read
+ * the services' tables, never write them.
+ */
+async function readWebsite(url: string, website: string): Promise<{ log: Interaction[]; catalog: Map<string, CatalogItem> }> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
+    const log: Interaction[] = [];
+    // Pages by (occurred_at, event_id): a million rows never sit in one result.
+    let after: [string, string] | undefined;
+    for (;;) {
+      const page = await db.query<{ user_id: string; session_id: string; item_id: string; kind: Interaction['kind']; category: string | null; at: string; event_id: string; t: string }>(
+        `SELECT user_id, session_id, item_id, kind, category, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, event_id, occurred_at::text AS t
+           FROM interactions WHERE website_id = $1 AND ($2::timestamptz IS NULL OR (occurred_at, event_id) > ($2::timestamptz, $3::text))
+          ORDER BY occurred_at, event_id LIMIT 100000`,
+        [website, after?.[0] ?? null, after?.[1] ?? ''],
+      );
+      for (const r of page.rows) log.push({ userId: r.user_id, sessionId: r.session_id, itemId: r.item_id, kind: r.kind, at: Number(r.at), category: r.category ?? undefined });
+      if (page.rows.length < 100_000) break;
+      const last = page.rows[page.rows.length - 1]!;
+      after = [last.t, last.event_id];
+    }
+    const items = await db.query<{ item_id: string; category: string | null; brand: string | null; price: string | null }>(
+      'SELECT item_id, category, brand, price::text FROM catalog_items WHERE website_id = $1',
+      [website],
+    );
+    const catalog = new Map(items.rows.map((r) => [r.item_id, { itemId: r.item_id, category: r.category ?? undefined, brand: r.brand ?? undefined, price: r.price === null ? undefined : Number(r.price) }]));
+    return { log, catalog };
+  } finally {
+    await db.end();
+  }
+}
+
+/** The version serving the website now, if any (NOT_FOUND: none). */
+async function activeVersion(c: CliContext, client: ModelRegistryClient, name: string, websiteId: string) {
+  try {
+    return (await unaryCall<{ model?: { version: string; metrics: Record<string, number> } }>(c, client, 'getActiveModel', { name, websiteId })).model;
+  } catch (err) {
+    if ((err as { code?: number }).code === 5) return undefined;
+    throw err;
+  }
+}
+
+export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
+  program
+    .command('train')
+    .description(
+      "Train a ranking model from a website's interaction log (LambdaMART trees, no Python), compare it with popularity, the behaviour heuristic and the active model on a later time split, and upload it to the registry with its metrics.",
+    )
+    .requiredOption('--website <uuid>', 'website whose behaviour to learn from')
+    .option('--name <name>', 'registry model name', 'default')
+    .option('--version <version>', 'version to upload as (default: trained-<time>)')
+    .option('--activate', 'activate the uploaded version for the website')
+    .option('--activate-if-better <margin>', 'activate only when its NDCG@10 beats the active version (or, without one, the heuristic) by this much')
+    .option('--half-life-days <n>', "profile-service's ITEM_SIGNAL_HALF_LIFE_DAYS", '30')
+    .option('--database-url <url>', 'the database to read (default: DATABASE_URL)')
+    .option('--json', 'print the report as JSON')
+    .action(
+      clientAction(
+        ctx,
+        (c) => new ModelRegistryClient(c.addresses.registry, channelCredentials()),
+        async (c, client, opts: TrainOptions) => {
+          if (!UUID.test(opts.website)) throw new UsageError(`--website: expected a UUID, got ${JSON.stringify(opts.website)}`);
+          const url = opts.databaseUrl ?? c.databaseUrl;
+          if (!url) throw new UsageError('no database to read: set DATABASE_URL or pass --database-url');
+          const margin = opts.activateIfBetter === undefined ? undefined : Number(opts.activateIfBetter);
+          if (margin !== undefined && !(margin >= 0)) throw new UsageError(`--activate-if-better: expected a number >= 0, got ${JSON.stringify(opts.activateIfBetter)}`);
+          const halfLifeDays = Number(opts.halfLifeDays);
+          if (!(halfLifeDays >= 1)) throw new UsageError(`--half-life-days: expected a number >= 1, got ${JSON.stringify(opts.halfLifeDays)}`);
+          const step = (line: string) => c.err.write(`${line}\n`);
+
+          step(`reading the interaction log of ${opts.website}`);
+          const { log, catalog } = await readWebsite(url, opts.website);
+          if (log.length < 100) {
+            c.err.write(`recsys: ${log.length} interactions: too few to learn from (at least 100)\n`);
+            process.exitCode = EXIT.dataError;
+            return;
+          }
+          // The last fifth of the interactions, by time, is the validation split.
+          const validationFrom = log[Math.floor(log.length * 0.8)]!.at;
+          step(`building the dataset from ${log.length} interactions, ${catalog.size} catalog items`);
+          const data = buildDataset(log, catalog, { halfLifeDays, validationFrom });
+          if (data.train.groupSizes.length === 0 || data.validation.groupSizes.length === 0) {
+            c.err.write('recsys: no returning visitors in one of the splits: nothing to learn or to validate with\n');
+            process.exitCode = EXIT.dataError;
+            return;
+          }
+          step(`training on ${data.train.groupSizes.length} sessions, validating on ${data.validation.groupSizes.length}`);
+          const trained = trainLambdaMart(data.train, data.validation, { k: K });
+          if (trained.trees.length === 0) {
+            c.err.write(`recsys: no tree improved validation NDCG@${K} over the untrained start (${trained.validationNdcg[0]!.toFixed(4)}): nothing to upload\n`);
+            process.exitCode = EXIT.notBetter;
+            return;
+          }
+          const scores = compareOnValidation(trained.trees, data.validation, data.featureNames, K);
+          const active = await activeVersion(c, client, opts.name, opts.website);
+          const activeNdcg = active?.metrics[`ndcg@${K}`];
+
+          const bytes = buildTreeEnsembleModel({ trees: trained.trees, featureNames: [...data.featureNames] });
+          const dir = await mkdtemp(join(tmpdir(), 'recsys-train-'));
+          const version = opts.version ?? `trained-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+          let uploaded;
+          try {
+            const file = join(dir, 'model.onnx');
+            await writeFile(file, bytes);
+            uploaded = await uploadFile(c, client, file, {
+              name: opts.name,
+              version,
+              website: opts.website,
+              algorithm: 'lambdamart',
+              type: 'ranking',
+              description: `recsys train: ${data.train.groupSizes.length} training sessions of ${data.period.start.toISOString()}..${new Date(validationFrom).toISOString()}`,
+              metrics: { [`ndcg@${K}`]: scores.model, [`popularity_ndcg@${K}`]: scores.popularity, [`heuristic_ndcg@${K}`]: scores.heuristic },
+              hyperparameters: { ...trained.options, bestRound: trained.bestRound, halfLifeDays },
+              trainingDataPeriod: { start: data.period.start, end: data.period.end },
+            });
+          } finally {
+            await rm(dir, { recursive: true, force: true });
+          }
+          // The bar to clear: the active version's recorded NDCG, else the heuristic serving without a model.
+          const bar = activeNdcg ?? scores.heuristic;
+          const activate = opts.activate || (margin !== undefined && scores.model > bar + margin);
+          if (activate) await unaryCall(c, client, 'activateModel', { name: opts.name, version: uploaded.model!.version });
+
+          const report = {
+            model: `${opts.name}@${uploaded.model!.version}`,
+            interactions: log.length,
+            trainSessions: data.train.groupSizes.length,
+            validationSessions: data.validation.groupSizes.length,
+            trees: trained.trees.length,
+            ndcg: { model: scores.model, popularity: scores.popularity, heuristic: scores.heuristic, active: activeNdcg ?? null },
+            activated: activate,
+          };
+          if (opts.json) c.out.write(`${JSON.stringify(report)}\n`);
+          else {
+            const table = new Table({ head: [`ranking (validation sessions, NDCG@${K})`, 'NDCG'], style: { head: [], border: [] } });
+            table.push(['trained model', scores.model.toFixed(4)], ['behaviour heuristic', scores.heuristic.toFixed(4)], ['popularity', scores.popularity.toFixed(4)]);
+            if (active) table.push([`active ${opts.name}@${active.version} (its recorded value)`, activeNdcg === undefined ? '-' : activeNdcg.toFixed(4)]);
+            c.out.write(`${table.toString()}\n${trained.trees.length} trees; ${activate ? 'activated' : 'not activated'}\n`);
+          }
+          if (margin !== undefined && !activate) process.exitCode = EXIT.notBetter;
+        },
+      ),
+    );
+};
+

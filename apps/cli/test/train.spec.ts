@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
+import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
+import { EXIT } from '../src/exit-codes';
+import { runCli } from './support/run-cli';
+
+const ROOT = join(__dirname, '../../..');
+const spawn = (app: string, env: Record<string, string>) => spawnService(join(ROOT, `apps/${app}/src/main.ts`), app, env);
+
+/** `recsys train` end to end: a simulated website's history → a trained model in the registry → Recommend ranks with it. */
+describe('recsys train', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let profile: { proc: ServiceProcess; address: string };
+  let registry: { proc: ServiceProcess; address: string };
+  let ranking: { proc: ServiceProcess; address: string };
+  let sql: Client;
+  const website = randomUUID();
+  const recsys = (...args: string[]) => runCli({ profile: profile.address, registry: registry.address, ranking: ranking.address }, args);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'recsys-cli-train-'));
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    profile = await spawn('profile-service', { DATABASE_URL: db.url, ITEM_SIGNALS_TTL_MS: '200' });
+    registry = await spawn('registry-service', { DATABASE_URL: db.url, ARTIFACT_DIR: join(dir, 'artifacts') });
+    ranking = await spawn('ranking-service', {
+      DATABASE_URL: db.url,
+      PROFILE_SERVICE_ADDR: profile.address,
+      REGISTRY_ADDR: registry.address,
+      MODEL_CACHE_DIR: join(dir, 'models'),
+      CATALOG_REFRESH_INTERVAL_MS: '300',
+    });
+    const simulated = await recsys('simulate', '--website', website, '--items', '60', '--users', '80', '--history-days', '30', '--sessions', '0');
+    expect(simulated.code).toBe(EXIT.ok);
+  }, 120_000);
+  afterAll(async () => {
+    for (const s of [ranking, registry, profile]) {
+      s?.proc.child.kill('SIGTERM');
+      await s?.proc.exited;
+    }
+    await sql?.end();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('uploads the model with its metrics, hyperparameters and period; with --activate Recommend ranks with it', async () => {
+    const res = await recsys('train', '--website', website, '--version', 't1', '--activate', '--database-url', db.url, '--json');
+    expect(res.code).toBe(EXIT.ok);
+    const report = JSON.parse(res.out.trim().split('\n').pop()!) as { model: string; trees: number; activated: boolean; ndcg: Record<string, number | null> };
+    expect(report).toMatchObject({ model: 'default@t1', activated: true });
+    expect(report.trees).toBeGreaterThan(0);
+    const row = (
+      await sql.query<{ website_id: string; algorithm: string; metrics: Record<string, number>; hyperparameters: Record<string, unknown>; training_data_period: { start: string; end: string } }>(
+        "SELECT website_id, algorithm, metrics, hyperparameters, training_data_period FROM ml_models WHERE name = 'default' AND version = 't1'",
+      )
+    ).rows[0]!;
+    expect(row).toMatchObject({ website_id: website, algorithm: 'lambdamart' });
+    expect(row.metrics['ndcg@10']).toBeCloseTo(report.ndcg.model!, 9);
+    expect(row.metrics['heuristic_ndcg@10']).toBeCloseTo(report.ndcg.heuristic!, 9);
+    expect(row.hyperparameters).toMatchObject({ k: 10, maxDepth: 4 });
+    expect(new Date(row.training_data_period.end).getTime()).toBeGreaterThan(new Date(row.training_data_period.start).getTime());
+    // ranking-service picks the activated version up from the registry and ranks with it.
+    for (const deadline = Date.now() + 20_000; ; ) {
+      const answer = await recsys('recommend', '--website', website, '--user', 'sim-user-1', '--dry-run', '--json');
+      const parsed = JSON.parse(answer.out) as { strategy: string; model?: { version: string } };
+      if (parsed.strategy === 'model') {
+        expect(parsed.model?.version).toBe('t1');
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`still ${parsed.strategy} after 20 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 120_000);
+
+  it('--activate-if-better refuses a model that does not clear the bar: uploaded, not activated, exit 3', async () => {
+    const res = await recsys('train', '--website', website, '--version', 't2', '--activate-if-better', '1', '--database-url', db.url, '--json');
+    expect(res.code).toBe(EXIT.notBetter);
+    expect(JSON.parse(res.out.trim().split('\n').pop()!)).toMatchObject({ model: 'default@t2', activated: false });
+    const active = (await sql.query<{ version: string }>("SELECT version FROM ml_models WHERE name = 'default' AND is_active")).rows.map((r) => r.version);
+    expect(active).toEqual(['t1']);
+  }, 120_000);
+
+  it('refuses a missing database and a malformed website with usage errors', async () => {
+    expect(await recsys('train', '--website', website)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('set DATABASE_URL or pass --database-url') });
+    expect(await recsys('train', '--website', 'nope', '--database-url', db.url)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('--website: expected a UUID') });
+  });
+});
