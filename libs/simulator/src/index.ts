@@ -2,4 +2,4 @@
 export { runSession, type SessionResult, type Shown, type SimEvent } from './session';
 export { simulate, type SimulationClients, type SimulationOptions, type SimulationReport } from './simulate';
 export { untilSignalsServed } from './signals-served';
-export { affinity, drawItem, makeWorld, seededRandom, type Device, type SimItem, type SimUser, type World, type WorldOptions } from './world';
+export { affinity, drawItem, makeWorld, type Device, type SimItem, type SimUser, type World, type WorldOptions } from './world';

@@ -1,5 +1,6 @@
 import { runSession } from './session';
-import { makeWorld, seededRandom } from './world';
+import { seededRandom } from '@recsys/onnx';
+import { makeWorld } from './world';
 
 describe('a simulated visit', () => {
   const world = makeWorld({ seed: 5, items: 60, users: 10 });

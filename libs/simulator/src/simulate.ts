@@ -3,7 +3,8 @@ import { Device, Event, EventType, type ProfileServiceClient } from '@recsys/con
 import { ItemType, Outcome, PageType, RecommendRequest, UpsertItemsRequest, type RankingServiceClient, type RecommendResponse } from '@recsys/contracts/ranking';
 import { runSession, type SessionResult, type SimEvent } from './session';
 import { untilSignalsServed } from './signals-served';
-import { makeWorld, seededRandom, type SimUser } from './world';
+import { seededRandom } from '@recsys/onnx';
+import { makeWorld, type SimUser } from './world';
 
 export interface SimulationClients {
   profile: ProfileServiceClient;

@@ -1,4 +1,5 @@
-import { affinity, drawItem, makeWorld, seededRandom, type SimItem, type SimUser } from './world';
+import { seededRandom } from '@recsys/onnx';
+import { affinity, drawItem, makeWorld, type SimItem, type SimUser } from './world';
 
 const user: SimUser = {
   userId: 'u',

@@ -1,3 +1,5 @@
+import { seededRandom } from '@recsys/onnx';
+
 /**
  * The simulated shop: items with a category, brand, price and appeal, and
  * visitors with hidden tastes (two favourite categories, a favourite brand, a
@@ -37,18 +39,6 @@ export interface WorldOptions {
   users: number;
   categories?: number;
   brands?: number;
-}
-
-/** A seeded PRNG (mulberry32): the same seed, the same shop and the same visits. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function makeWorld(o: WorldOptions): World {
