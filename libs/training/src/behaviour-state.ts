@@ -33,8 +33,13 @@ interface ItemSums {
   views: number;
   carts: number;
   purchases: number;
-  /** (time, weight) of the last 7 days, for the day and week windows. */
+  /** (time, weight) of the interactions not yet out of the week window, oldest first, from `weekHead`. */
   recent: { at: number; w: number }[];
+  weekHead: number;
+  dayHead: number;
+  /** Sums of the weights from weekHead / dayHead on. */
+  week: number;
+  day: number;
 }
 
 interface Weighted {
@@ -88,13 +93,16 @@ export class BehaviourState {
     if (x.at < this.now) throw new Error(`interactions out of order: ${new Date(x.at).toISOString()} after ${new Date(this.now).toISOString()}`);
     this.now = x.at;
     const s = this.scaled(x.at);
-    const item = this.items.get(x.itemId) ?? this.items.set(x.itemId, { popularity: 0, views: 0, carts: 0, purchases: 0, recent: [] }).get(x.itemId)!;
+    const item =
+      this.items.get(x.itemId) ?? this.items.set(x.itemId, { popularity: 0, views: 0, carts: 0, purchases: 0, recent: [], weekHead: 0, dayHead: 0, week: 0, day: 0 }).get(x.itemId)!;
     const w = SIGNAL_WEIGHT[x.kind];
     item.popularity += w * s;
     if (x.kind === 'product_view' || x.kind === 'item_view') item.views += s;
     else if (x.kind === 'add_to_cart') item.carts += s;
     else item.purchases += s;
     item.recent.push({ at: x.at, w });
+    item.week += w;
+    item.day += w;
 
     const v = this.visitor(x.userId);
     const before = v.latest.get(x.itemId);
@@ -130,21 +138,22 @@ export class BehaviourState {
   private addPair(a: string, b: string, w: number) {
     const m = this.pairs.get(a) ?? this.pairs.set(a, new Map()).get(a)!;
     m.set(b, (m.get(b) ?? 0) + w);
-    this.ranked.delete(a);
   }
-
-  /** Each item's neighbours sorted, until one of its pairs changes. */
-  private readonly ranked = new Map<string, [string, number][]>();
 
   /** The item's signals as of `at` (not before the last observed interaction); undefined when it has none. */
   behaviourAt(itemId: string, at: number): ItemBehaviour | undefined {
     const i = this.items.get(itemId);
     if (!i) return undefined;
     const k = 1 / this.scaled(at);
-    i.recent = i.recent.filter((r) => r.at > at - 7 * DAY);
-    const day = i.recent.filter((r) => r.at > at - DAY).reduce((sum, r) => sum + r.w, 0);
-    const week = i.recent.reduce((sum, r) => sum + r.w, 0);
-    return { popularity: i.popularity * k, views: i.views * k, carts: i.carts * k, purchases: i.purchases * k, popularity1d: day, popularity7d: week };
+    // Reads come in time order, like the interactions: the windows only move forward (amortised O(1)).
+    while (i.dayHead < i.recent.length && i.recent[i.dayHead]!.at <= at - DAY) i.day -= i.recent[i.dayHead++]!.w;
+    while (i.weekHead < i.recent.length && i.recent[i.weekHead]!.at <= at - 7 * DAY) i.week -= i.recent[i.weekHead++]!.w;
+    if (i.weekHead > 1024 && i.weekHead * 2 > i.recent.length) {
+      i.recent = i.recent.slice(i.weekHead);
+      i.dayHead -= i.weekHead;
+      i.weekHead = 0;
+    }
+    return { popularity: i.popularity * k, views: i.views * k, carts: i.carts * k, purchases: i.purchases * k, popularity1d: Math.max(0, i.day), popularity7d: Math.max(0, i.week) };
   }
 
   /** The items the visitor has interacted with so far. */
@@ -166,30 +175,43 @@ export class BehaviourState {
     return { favoriteProducts: top(v.products, 20), favoriteCategories: top(v.categories, 10) };
   }
 
-  /** An item's `k` strongest co-visited items (their order does not change with time: every weight decays alike). */
+  /**
+   * An item's `k` strongest co-visited items (their order does not change with
+   * time: every weight decays alike), ties by id. A selection of the k best in
+   * one pass rather than a sort: popular items have hundreds of neighbours and
+   * change with nearly every interaction, so a sorted copy would rarely be reused.
+   */
   neighbours(itemId: string, k: number, at: number): { itemId: string; weight: number }[] {
     const m = this.pairs.get(itemId);
     if (!m) return [];
-    let sorted = this.ranked.get(itemId);
-    if (!sorted) {
-      sorted = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      this.ranked.set(itemId, sorted);
+    const ids: string[] = [];
+    const ws: number[] = [];
+    const better = (w: number, id: string, j: number) => w > ws[j]! || (w === ws[j]! && id < ids[j]!);
+    for (const [id, w] of m) {
+      if (ids.length === k && !better(w, id, k - 1)) continue;
+      let j = ids.length === k ? k - 1 : ids.length;
+      ids[j] = id;
+      ws[j] = w;
+      for (; j > 0 && better(w, id, j - 1); j--) {
+        ids[j] = ids[j - 1]!;
+        ws[j] = ws[j - 1]!;
+        ids[j - 1] = id;
+        ws[j - 1] = w;
+      }
     }
     const scale = 1 / this.scaled(at);
-    return sorted.slice(0, k).map(([id, w]) => ({ itemId: id, weight: w * scale }));
+    return ids.map((id, j) => ({ itemId: id, weight: ws[j]! * scale }));
   }
 
-  private popularCache: { at: number; k: number; ids: string[] } | undefined;
+  private popularCache: { at: number; ids: string[] } | undefined;
 
-  /** The `k` most popular items now; recomputed at most once per hour of replayed time (a sort of every item). */
+  /** The `k` most popular items now; the order is sorted again at most once per hour of replayed time (a sort of every item). */
   popular(k: number): string[] {
-    const c = this.popularCache;
-    if (c && c.k === k && this.now - c.at < 3_600_000) return c.ids;
-    const ids = [...this.items]
-      .sort((a, b) => b[1].popularity - a[1].popularity || (a[0] < b[0] ? -1 : 1))
-      .slice(0, k)
-      .map(([id]) => id);
-    this.popularCache = { at: this.now, k, ids };
-    return ids;
+    let c = this.popularCache;
+    if (!c || this.now - c.at >= 3_600_000) {
+      c = { at: this.now, ids: [...this.items].sort((a, b) => b[1].popularity - a[1].popularity || (a[0] < b[0] ? -1 : 1)).map(([id]) => id) };
+      this.popularCache = c;
+    }
+    return c.ids.slice(0, k);
   }
 }

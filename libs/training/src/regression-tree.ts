@@ -66,9 +66,9 @@ export function fitTree(m: BinnedMatrix, g: Float64Array, h: Float64Array, rowsI
   const grow = (rows: Int32Array, depth: number): TreeNode => {
     let G = 0;
     let H = 0;
-    for (const r of rows) {
-      G += g[r]!;
-      H += h[r]!;
+    for (let i = 0; i < rows.length; i++) {
+      G += g[rows[i]!]!;
+      H += h[rows[i]!]!;
     }
     const leaf = (): TreeNode => ({ value: Math.fround((-o.shrinkage * G) / (H + o.l2)) });
     if (depth >= o.maxDepth || rows.length < 2 * o.minLeafRows) return leaf();
@@ -81,7 +81,8 @@ export function fitTree(m: BinnedMatrix, g: Float64Array, h: Float64Array, rowsI
       const hb = new Float64Array(cuts + 1);
       const nb = new Int32Array(cuts + 1);
       const base = f * m.rows;
-      for (const r of rows) {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
         const b = m.bins[base + r]!;
         gb[b] += g[r]!;
         hb[b] += h[r]!;
@@ -104,8 +105,15 @@ export function fitTree(m: BinnedMatrix, g: Float64Array, h: Float64Array, rowsI
     }
     if (best.feature < 0) return leaf();
     const base = best.feature * m.rows;
-    const left = rows.filter((r) => m.bins[base + r]! <= best.bin);
-    const right = rows.filter((r) => m.bins[base + r]! > best.bin);
+    let nLeft = 0;
+    for (let i = 0; i < rows.length; i++) if (m.bins[base + rows[i]!]! <= best.bin) nLeft++;
+    const left = new Int32Array(nLeft);
+    const right = new Int32Array(rows.length - nLeft);
+    for (let i = 0, l = 0, r = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (m.bins[base + row]! <= best.bin) left[l++] = row;
+      else right[r++] = row;
+    }
     return { feature: best.feature, threshold: m.thresholds[best.feature]![best.bin]!, left: grow(left, depth + 1), right: grow(right, depth + 1) };
   };
   return grow(rowsIn, 0);

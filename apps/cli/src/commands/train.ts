@@ -99,7 +99,8 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
           if (margin !== undefined && !(margin >= 0)) throw new UsageError(`--activate-if-better: expected a number >= 0, got ${JSON.stringify(opts.activateIfBetter)}`);
           const halfLifeDays = Number(opts.halfLifeDays);
           if (!(halfLifeDays >= 1)) throw new UsageError(`--half-life-days: expected a number >= 1, got ${JSON.stringify(opts.halfLifeDays)}`);
-          const step = (line: string) => c.err.write(`${line}\n`);
+          const started = Date.now();
+          const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 
           step(`reading the interaction log of ${opts.website}`);
           const { log, catalog } = await readWebsite(url, opts.website);
@@ -119,6 +120,7 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
           }
           step(`training on ${data.train.groupSizes.length} sessions, validating on ${data.validation.groupSizes.length}`);
           const trained = trainLambdaMart(data.train, data.validation, { k: K });
+          step(`${trained.trees.length} trees kept of ${trained.validationNdcg.length - 1} rounds`);
           if (trained.trees.length === 0) {
             c.err.write(`recsys: no tree improved validation NDCG@${K} over the untrained start (${trained.validationNdcg[0]!.toFixed(4)}): nothing to upload\n`);
             process.exitCode = EXIT.notBetter;
