@@ -56,7 +56,8 @@ async function writeLog(url: string, website: string) {
               (ARRAY['mobile', 'desktop', 'tablet'])[1 + (g / 20) % 3],
               CASE WHEN k.r >= 0.95 THEN 'order-' || (g / 5) END
          FROM generate_series(0, $2 - 1) g
-        CROSS JOIN LATERAL (SELECT random() AS r) k
+        -- Referencing g makes these per row: an uncorrelated LATERAL subquery runs once for the whole insert.
+        CROSS JOIN LATERAL (SELECT random() + 0 * g AS r) k
         CROSS JOIN LATERAL (SELECT now() - interval '365 days' + (abs(hashint4(g / 20)) % (364 * 86400)) * interval '1 second' AS start) v`,
       [website, INTERACTIONS, ITEMS],
     );
