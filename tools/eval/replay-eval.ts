@@ -10,21 +10,26 @@
 // the user alone, once also sending their 10 latest items as recent_item_ids —
 // next to two baselines computed here from the same history: the most popular
 // items, and item-to-item co-occurrence (item-kNN).
-// Without --file, a synthetic shop of known structure (interactions.ts).
+// Without --file, a synthetic shop of known structure (interactions.ts). With --train, also
+// Recommend ranked by the model `recsys train --activate` makes from the history (registry-service started too).
 // Env: EVAL_USERS (2000, synthetic), EVAL_GROUPS (20), EVAL_GROUP_ITEMS (50), EVAL_IN_GROUP (0.8), EVAL_TEST_USERS (400 scored at most), EVAL_K (10), EVAL_SEED (7), BENCH_DATABASE_URL.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
 import { untilSignalsServed } from '@recsys/simulator';
 import { ItemType, RankingServiceClient, RecommendRequest, UpsertItemsRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { averagePrecisionAtK, hitRateAtK, mean, ndcgAtK, recallAtK, reciprocalRankAtK } from '@recsys/metrics';
 import { unary } from '@recsys/service-kit/testing';
 import { envNumber, out, withBenchDatabase } from '../bench/bench-kit';
-import { startApp, type StartedProcess } from '../bench/bench-processes';
+import { runCli, startApp, type StartedProcess } from '../bench/bench-processes';
 import { parseInteractions, syntheticShop, timeSplit, type Interaction } from './interactions';
 
 const K = envNumber('EVAL_K', 10);
+/** `--train`: also score Recommend with the model `recsys train` makes from the same history. */
+const TRAIN = process.argv.includes('--train');
 const TEST_USERS = envNumber('EVAL_TEST_USERS', 400);
 const SESSION_GAP_MS = 30 * 60_000;
 const KIND = { product_view: EventType.EVENT_TYPE_PRODUCT_VIEW, add_to_cart: EventType.EVENT_TYPE_ADD_TO_CART, purchase: EventType.EVENT_TYPE_PURCHASE };
@@ -91,11 +96,19 @@ async function run(url: string) {
 
   let profile: StartedProcess | undefined;
   let ranking: StartedProcess | undefined;
+  let registry: StartedProcess | undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'recsys-eval-'));
   try {
     // ITEM_SIGNAL* settings of this shell reach profile-service, to compare them.
     const signalSettings = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('ITEM_SIGNAL') && v !== undefined)) as Record<string, string>;
     profile = await startApp('profile-service', { DATABASE_URL: url, ITEM_SIGNALS_TTL_MS: '500', ...signalSettings });
-    ranking = await startApp('ranking-service', { DATABASE_URL: url, PROFILE_SERVICE_ADDR: profile.address, CATALOG_REFRESH_INTERVAL_MS: '1000' });
+    if (TRAIN) registry = await startApp('registry-service', { DATABASE_URL: url, ARTIFACT_DIR: join(dir, 'artifacts') });
+    ranking = await startApp('ranking-service', {
+      DATABASE_URL: url,
+      PROFILE_SERVICE_ADDR: profile.address,
+      CATALOG_REFRESH_INTERVAL_MS: '1000',
+      ...(registry ? { REGISTRY_ADDR: registry.address, MODEL_CACHE_DIR: join(dir, 'models') } : {}),
+    });
     const profiles = new ProfileServiceClient(profile.address, credentials.createInsecure(), { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1 });
     const rankingClient = new RankingServiceClient(ranking.address, credentials.createInsecure());
     const website = randomUUID();
@@ -139,19 +152,38 @@ async function run(url: string) {
     out(`| ranking | NDCG@${K} | recall@${K} | MAP@${K} | HR@${K} | MRR@${K} |`);
     out('|---|---|---|---|---|---|');
     const metrics = [ndcgAtK, recallAtK, averagePrecisionAtK, hitRateAtK, reciprocalRankAtK];
-    for (const [label, rank] of rows) {
+    const score = async (label: string, rank: (user: string) => Promise<string[]> | string[]) => {
       const values: (number | undefined)[][] = metrics.map(() => []);
       for (const u of users) {
         const ranked = await rank(u);
         metrics.forEach((metric, m) => values[m]!.push(metric(ranked, later.get(u)!, K)));
       }
       out(`| ${label} | ${values.map((v) => (mean(v) ?? 0).toFixed(4)).join(' | ')} |`);
+    };
+    for (const [label, rank] of rows) await score(label, rank);
+    if (registry) {
+      // The model recsys train makes from the same history, activated; scored once ranking serves with it.
+      const trained = await runCli({ RECSYS_REGISTRY_ADDR: registry.address, DATABASE_URL: url }, ['train', '--website', website, '--version', 'eval', '--activate']);
+      const served = async () => {
+        const res = await unary<RecommendRequest, RecommendResponse>(
+          rankingClient.recommend.bind(rankingClient),
+          RecommendRequest.fromPartial({ websiteId: website, userId: users[0]!, sessionId: randomUUID(), count: 1, dryRun: true }),
+        );
+        return res.strategy === 'model';
+      };
+      for (const deadline = Date.now() + 60_000; !(await served()); ) {
+        if (Date.now() > deadline) throw new Error('ranking did not serve the trained model within 60 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await score(`Recsys Recommend, the user alone, model by recsys train (${trained.seconds.toFixed(0)} s to train)`, (u) => recommend(u, false));
     }
     profiles.close();
     rankingClient.close();
   } finally {
     await ranking?.stop();
+    await registry?.stop();
     await profile?.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
