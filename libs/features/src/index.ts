@@ -7,3 +7,4 @@ export { plainFeatureValue, plainMatrix } from './plain-matrix';
 export { assembleFeatureMatrix, columnKindOf, compileFeatureColumns, CompiledFeatures, featureValuesOf, unknownFeatureNames, UnknownFeatureError } from './matrix';
 export { isKnownTimeZone, localHourAndDay } from './time';
 export { CO_VISITATION_WEIGHT } from './heuristic-weights';
+export { FAVOURITE_WEIGHTS, kindWeightSql, SIGNAL_WEIGHTS, type InteractionKind } from './behaviour-weights';

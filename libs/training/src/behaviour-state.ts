@@ -1,4 +1,4 @@
-import type { ItemBehaviour, UserInput } from '@recsys/features';
+import { FAVOURITE_WEIGHTS, SIGNAL_WEIGHTS, type InteractionKind, type ItemBehaviour, type UserInput } from '@recsys/features';
 
 /** One row of the interaction log (profile-service's `interactions`), as the trainer reads it. */
 export interface Interaction {
@@ -7,7 +7,7 @@ export interface Interaction {
   itemId: string;
   /** Epoch milliseconds. */
   at: number;
-  kind: 'product_view' | 'item_view' | 'add_to_cart' | 'purchase';
+  kind: InteractionKind;
   /** The category the event named (the profile's favourite categories come from it, not from the catalog). */
   category?: string;
 }
@@ -20,10 +20,6 @@ export interface CatalogItem {
   price?: number;
 }
 
-/** Popularity weight of an interaction: profile-service's item signals (item-signals-sql.ts WEIGHT, docs/profiles.md). */
-export const SIGNAL_WEIGHT = { product_view: 1, item_view: 0.5, add_to_cart: 3, purchase: 5 } as const;
-/** Favourites' weight of an interaction: the profile's favourite_* fields (docs/profiles.md). */
-const FAVOURITE_WEIGHT = { product_view: 1, item_view: 1, add_to_cart: 3, purchase: 5 } as const;
 /** Each visitor's latest distinct items that pair (profile-service's co-visitation). */
 const VISITOR_ITEMS = 30;
 const DAY = 86_400_000;
@@ -95,7 +91,7 @@ export class BehaviourState {
     const s = this.scaled(x.at);
     const item =
       this.items.get(x.itemId) ?? this.items.set(x.itemId, { popularity: 0, views: 0, carts: 0, purchases: 0, recent: [], weekHead: 0, dayHead: 0, week: 0, day: 0 }).get(x.itemId)!;
-    const w = SIGNAL_WEIGHT[x.kind];
+    const w = SIGNAL_WEIGHTS[x.kind];
     item.popularity += w * s;
     if (x.kind === 'product_view' || x.kind === 'item_view') item.views += s;
     else if (x.kind === 'add_to_cart') item.carts += s;
@@ -115,7 +111,7 @@ export class BehaviourState {
     }
     v.latest.set(x.itemId, x.at);
     v.order = [x.itemId, ...v.order.filter((i) => i !== x.itemId)].slice(0, VISITOR_ITEMS);
-    const fw = FAVOURITE_WEIGHT[x.kind];
+    const fw = FAVOURITE_WEIGHTS[x.kind];
     const add = (m: Map<string, Weighted>, key: string | undefined) => {
       if (!key) return;
       const e = m.get(key) ?? m.set(key, { w: 0, last: 0 }).get(key)!;

@@ -2,6 +2,6 @@
 export { DEFAULT_LAMBDAMART, groupNdcg, trainLambdaMart, type LambdaMartOptions, type RankingSet, type TrainedTrees } from './lambdamart';
 export { DEFAULT_LOGISTIC, trainLogistic, type LogisticModel, type LogisticOptions } from './logistic-regression';
 export { binMatrix, fitTree, type BinnedMatrix, type TreeOptions } from './regression-tree';
-export { BehaviourState, SIGNAL_WEIGHT, type CatalogItem, type Interaction } from './behaviour-state';
+export { BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
 export { buildDataset, DEFAULT_DATASET, TRAINED_FEATURES, type Dataset, type DatasetOptions } from './dataset';
 export { baselineScores, compareOnValidation, treeScores } from './evaluate';

@@ -1,3 +1,5 @@
+import { FAVOURITE_WEIGHTS, kindWeightSql } from '@recsys/features';
+
 /*
  * The set-based statements of one TrackEvents batch (see WebsiteProfiles.track).
  * Events travel as parallel arrays, so one round trip handles any number of
@@ -53,7 +55,7 @@ export const RECORD_BOOKKEEPING = `WITH ev AS MATERIALIZED (
     INSERT INTO profile_affinities AS pa (website_id, user_id, kind, value, weight, last_at)
     SELECT $1, u, kv.kind, kv.value, sum(w.weight), max(t)
     FROM ev
-    CROSS JOIN LATERAL (SELECT CASE k WHEN 'product_view' THEN 1 WHEN 'item_view' THEN 1 WHEN 'add_to_cart' THEN 3 WHEN 'purchase' THEN 5 END AS weight) w
+    CROSS JOIN LATERAL (SELECT ${kindWeightSql('k', FAVOURITE_WEIGHTS)} AS weight) w
     CROSS JOIN LATERAL (VALUES ('category', cat), ('product', item), ('brand', brand)) AS kv(kind, value)
     WHERE w.weight IS NOT NULL AND kv.value IS NOT NULL
     GROUP BY u, kv.kind, kv.value ORDER BY 2, 3, 4

@@ -1,12 +1,14 @@
+import { kindWeightSql, SIGNAL_WEIGHTS } from '@recsys/features';
+
 /*
  * Item signals from the interaction log (migration 023), for one website, all
  * retained history, each interaction decayed by 0.5^(age / half-life) relative
- * to the computation time. Weights are the favourites' (product view 1, add to
- * cart 3, purchase 5; an item view, seen but not a page, 0.5).
+ * to the computation time, weighted by SIGNAL_WEIGHTS (@recsys/features:
+ * product view 1, item view 0.5, add to cart 3, purchase 5).
  */
 
 /** Weight of an interaction of kind `k`. */
-const WEIGHT = `CASE k WHEN 'product_view' THEN 1.0 WHEN 'item_view' THEN 0.5 WHEN 'add_to_cart' THEN 3.0 ELSE 5.0 END`;
+const WEIGHT = kindWeightSql('k', SIGNAL_WEIGHTS);
 /** Decay of an interaction at the time `t` (an SQL expression; $2 now, $3 half-life in days). */
 const decay = (t: string) => `power(0.5, greatest(0, extract(epoch FROM ($2::timestamptz - ${t}))) / ($3::float8 * 86400))`;
 
