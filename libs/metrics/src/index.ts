@@ -4,6 +4,7 @@ export {
   averagePrecisionAtK,
   dcgAtK,
   hitRateAtK,
+  idHash,
   mean,
   ndcgAtK,
   precisionAtK,

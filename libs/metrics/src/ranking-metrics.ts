@@ -118,8 +118,8 @@ export function rankByScore(scored: readonly ScoredItem[]): string[] {
     .map((s) => s.itemId);
 }
 
-/** FNV-1a, 32 bits, of the id's UTF-16 code units. */
-function idHash(id: string): number {
+/** FNV-1a, 32 bits, of the id's UTF-16 code units: the order of equal scores in rankByScore. */
+export function idHash(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return h >>> 0;

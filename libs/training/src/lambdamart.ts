@@ -1,4 +1,4 @@
-import { mean, ndcgAtK, rankByScore } from '@recsys/metrics';
+import { idHash, mean, ndcgAtK, rankByScore } from '@recsys/metrics';
 import { scoreTreeEnsemble, type TreeNode } from '@recsys/onnx';
 import { binMatrix, fitTree, type BinnedMatrix } from './regression-tree';
 
@@ -95,13 +95,6 @@ export function trainLambdaMart(train: RankingSet, validation: RankingSet, optio
     else if (round - best >= o.patience) break;
   }
   return { trees: trees.slice(0, best), validationNdcg, bestRound: best, options: o };
-}
-
-/** FNV-1a of an id: the tie order of equal scores (the same as rankByScore's). */
-function idHash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /** The pairwise lambda gradients (of a loss to minimise) and hessians of every row, group by group. */

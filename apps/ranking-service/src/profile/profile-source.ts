@@ -114,21 +114,8 @@ export class ProfileSource {
         if (version !== undefined && part.version !== version) throw new Error(`parts of two versions (${version}, ${part.version})`);
         version = part.version;
         computedAt = part.computedAt;
-        for (const i of part.items) {
-          signals.push({
-            itemId: i.itemId,
-            popularity: i.popularity,
-            views: i.views,
-            carts: i.carts,
-            purchases: i.purchases,
-            coVisited: i.coVisited,
-            nextItems: i.nextItems,
-            popularity1d: i.popularity1d,
-            popularity7d: i.popularity7d,
-            boughtTogether: i.boughtTogether,
-            segmentPopularity: i.segmentPopularity,
-          });
-        }
+        // An ItemSignal is a BehaviourSignal field for field.
+        for (const i of part.items) signals.push(i);
       }
     } catch (err) {
       const code = (err as Partial<ServiceError>).code;
