@@ -3,12 +3,7 @@
 // BENCH_INTERACTIONS interactions over BENCH_ITEMS items, and ranking-service
 // holding the answer in memory.
 //
-// The log is written through SQL (the bench's setup, as Umami's own tables
-// would be: 10 million events through TrackEvents would take the bench five
-// minutes before it measured anything): visitors of 20 interactions each, in
-// sessions of 5 two minutes apart, over the last 365 days; items drawn
-// Zipf-like; 85 % product views, 10 % adds to cart, 5 % purchases (orders of
-// the session); a device per visitor. Then, through the front door:
+// The log is written through SQL (interaction-log.ts). Then, through the front door:
 // profile-service computes the signals once (StreamItemSignals timed; each
 // statement's time from its `profile_item_signals_seconds` histogram; its
 // peak resident memory from /proc), and ranking-service, given the catalog
@@ -24,6 +19,7 @@ import { ItemType, RankingServiceClient, RecommendRequest, UpsertItemsRequest, t
 import { findFreePort, withClient } from '@recsys/db';
 import { unary } from '@recsys/service-kit/testing';
 import { envNumber, metricSample, out, withBenchDatabase } from './bench-kit';
+import { writeInteractionLog } from './interaction-log';
 import { startApp, type StartedProcess } from './bench-processes';
 
 const INTERACTIONS = envNumber('BENCH_INTERACTIONS', 1_000_000);
@@ -37,32 +33,7 @@ function memoryMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 async function writeLog(url: string, website: string) {
-  await withClient(url, async (c) => {
-    // The months the log spans, as profile-service names them (interactions_pYYYYMM), before writing into them.
-    await c.query(`DO $$
-      DECLARE m date := date_trunc('month', now() - interval '366 days')::date;
-      BEGIN
-        WHILE m <= date_trunc('month', now())::date LOOP
-          EXECUTE format('CREATE TABLE IF NOT EXISTS interactions_p%s PARTITION OF interactions FOR VALUES FROM (%L) TO (%L)',
-                         to_char(m, 'YYYYMM'), m, (m + interval '1 month')::date);
-          m := (m + interval '1 month')::date;
-        END LOOP;
-      END $$`);
-    await c.query(
-      `INSERT INTO interactions (website_id, occurred_at, event_id, user_id, session_id, item_id, kind, device, order_id)
-       SELECT $1, v.start + (g % 20) * interval '2 minutes', 'e-' || g, 'visitor-' || (g / 20), md5('s' || (g / 5))::uuid,
-              'item-' || least($3 - 1, floor($3 * power(random(), 2.5)))::int,
-              CASE WHEN k.r < 0.85 THEN 'product_view' WHEN k.r < 0.95 THEN 'add_to_cart' ELSE 'purchase' END,
-              (ARRAY['mobile', 'desktop', 'tablet'])[1 + (g / 20) % 3],
-              CASE WHEN k.r >= 0.95 THEN 'order-' || (g / 5) END
-         FROM generate_series(0, $2 - 1) g
-        -- Referencing g makes these per row: an uncorrelated LATERAL subquery runs once for the whole insert.
-        CROSS JOIN LATERAL (SELECT random() + 0 * g AS r) k
-        CROSS JOIN LATERAL (SELECT now() - interval '365 days' + (abs(hashint4(g / 20)) % (364 * 86400)) * interval '1 second' AS start) v`,
-      [website, INTERACTIONS, ITEMS],
-    );
-    await c.query('ANALYZE interactions');
-  });
+  await withClient(url, (c) => writeInteractionLog(c, website, INTERACTIONS, ITEMS));
 }
 
 async function run(url: string) {

@@ -3,10 +3,8 @@
 // end to end as an operator runs it: the CLI as its own process reading the
 // database, training, and uploading to a registry-service process.
 //
-// The interaction log is written through SQL (as bench:signals does, with
-// the item's category on each event so favourites exist): visitors of 20
-// interactions in sessions of 5, over the last 365 days; items drawn
-// Zipf-like; 85 % views, 10 % carts, 5 % purchases. Baseline in the same run:
+// The website, its catalog (20 categories) and its interaction log
+// (interaction-log.ts) are written through SQL. Baseline in the same run:
 // the CLI's own read of those rows, timed from its progress lines (reading
 // is the least any training pays).
 // Env: BENCH_INTERACTIONS, BENCH_ITEMS, BENCH_DATABASE_URL (see bench-kit).
@@ -16,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withClient } from '@recsys/db';
 import { envNumber, out, withBenchDatabase } from './bench-kit';
+import { writeInteractionLog } from './interaction-log';
 import { runCli, startApp, type StartedProcess } from './bench-processes';
 
 const INTERACTIONS = envNumber('BENCH_INTERACTIONS', 1_000_000);
@@ -24,33 +23,12 @@ const ITEMS = envNumber('BENCH_ITEMS', 10_000);
 async function writeShop(url: string, website: string) {
   await withClient(url, async (c) => {
     await c.query(`INSERT INTO website (website_id, name, created_at) VALUES ($1, 'train bench', now())`, [website]);
-    await c.query(`DO $$
-      DECLARE m date := date_trunc('month', now() - interval '366 days')::date;
-      BEGIN
-        WHILE m <= date_trunc('month', now())::date LOOP
-          EXECUTE format('CREATE TABLE IF NOT EXISTS interactions_p%s PARTITION OF interactions FOR VALUES FROM (%L) TO (%L)',
-                         to_char(m, 'YYYYMM'), m, (m + interval '1 month')::date);
-          m := (m + interval '1 month')::date;
-        END LOOP;
-      END $$`);
     await c.query(
       `INSERT INTO catalog_items (website_id, item_id, item_type, title, category, price)
        SELECT $1, 'item-' || i, 'product', 'item ' || i, 'category-' || (i % 20), 10 + (i % 90) FROM generate_series(0, $2 - 1) i`,
       [website, ITEMS],
     );
-    await c.query(
-      `INSERT INTO interactions (website_id, occurred_at, event_id, user_id, session_id, item_id, kind, category, order_id)
-       SELECT $1, v.start + (g % 20) * interval '2 minutes', 'e-' || g, 'visitor-' || (g / 20), md5('s' || (g / 5))::uuid,
-              'item-' || i.n, CASE WHEN k.r < 0.85 THEN 'product_view' WHEN k.r < 0.95 THEN 'add_to_cart' ELSE 'purchase' END,
-              'category-' || (i.n % 20), CASE WHEN k.r >= 0.95 THEN 'order-' || (g / 5) END
-         FROM generate_series(0, $2 - 1) g
-        -- Referencing g makes these per row: an uncorrelated LATERAL subquery runs once for the whole insert.
-        CROSS JOIN LATERAL (SELECT random() + 0 * g AS r) k
-        CROSS JOIN LATERAL (SELECT least($3 - 1, floor($3 * power(random() + 0 * g, 2.5)))::int AS n) i
-        CROSS JOIN LATERAL (SELECT now() - interval '365 days' + (abs(hashint4(g / 20)) % (364 * 86400)) * interval '1 second' AS start) v`,
-      [website, INTERACTIONS, ITEMS],
-    );
-    await c.query('ANALYZE interactions');
+    await writeInteractionLog(c, website, INTERACTIONS, ITEMS);
   });
 }
 
