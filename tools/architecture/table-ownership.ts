@@ -35,7 +35,7 @@ export const SHARED_READS = new Set(['website']);
  * opens a READ ONLY session). They write none, and read nothing else.
  */
 export const OFFLINE_READS: Record<string, readonly string[]> = {
-  'apps/cli/src/commands/train.ts': ['interactions', 'catalog_items'],
+  'apps/cli/src/commands/training-data.ts': ['interactions', 'catalog_items', 'recommendations'],
 };
 
 export interface OwnershipViolation {

@@ -1,5 +1,6 @@
 import { Histogram, type Registry } from 'prom-client';
 import type { GetItemSignalsRequest, GetItemSignalsResponse, ItemSignal } from '@recsys/contracts/profile';
+import { BOUGHT_TOGETHER_PER_ITEM } from '@recsys/features';
 import type { Clock } from './clock';
 import { validateWebsiteId } from './events/validate-events';
 import type { ProfileStore } from './store/profile-store';
@@ -18,7 +19,7 @@ export interface ItemSignalsOptions {
   pairBudget: number;
 }
 
-/** Next items per item (ItemSignal.next_items), and items bought together (bought_together). */
+/** Next items per item (ItemSignal.next_items). */
 const NEXT_ITEMS = 10;
 /** Items per segment that carry a segment popularity (ItemSignal.segment_popularity). */
 const PER_SEGMENT = 200;
@@ -133,7 +134,7 @@ export class ItemSignals {
     // One after another, not in parallel: a background job should not take several of the pool's connections.
     const pairs = await ofItems<Pair>('co_visitation', ITEM_CO_VISITATION, neighbours, this.options.pairBudget);
     const steps = await ofItems<Pair>('next_items', ITEM_NEXT_ITEMS, NEXT_ITEMS);
-    const baskets = await ofItems<Pair>('bought_together', ITEM_BOUGHT_TOGETHER, NEXT_ITEMS);
+    const baskets = await ofItems<Pair>('bought_together', ITEM_BOUGHT_TOGETHER, BOUGHT_TOGETHER_PER_ITEM);
     const segments = await ofItems<{ segment: string; item_id: string; p: number }>('segments', ITEM_SEGMENT_POPULARITY, PER_SEGMENT);
     const byItem = new Map<string, ItemSignal>();
     const items = popular.map((p): ItemSignal => {

@@ -1,23 +1,36 @@
 import { seededRandom } from '@recsys/onnx';
-import { BehaviourState, type Interaction } from './behaviour-state';
+import { BehaviourState, strongest, type Interaction } from './behaviour-state';
 
 const DAY = 86_400_000;
 
 describe('BehaviourState', () => {
-  it('neighbours: the k strongest by the same order a full sort gives (weight, then id)', () => {
+  it('strongest: the k best by the same order a full sort gives (weight, then id)', () => {
     const rnd = seededRandom(3);
+    const m = new Map<string, number>();
+    for (let n = 0; n < 500; n++) m.set(`i${n}`, Math.floor(rnd() * 40) + 1); // many ties
+    const sorted = [...m].map(([itemId, weight]) => ({ itemId, weight })).sort((a, b) => b.weight - a.weight || (a.itemId < b.itemId ? -1 : 1));
+    expect(strongest(m, 1000)).toEqual(sorted);
+    expect(strongest(m, 5)).toEqual(sorted.slice(0, 5));
+  });
+
+  it('neighbours: co-visited plus bought together (order, else session), each pair weighing the decay of its later interaction', () => {
     const state = new BehaviourState(30, 0, new Map());
-    const log: Interaction[] = [];
-    for (let n = 0; n < 3000; n++) log.push({ userId: `u${Math.floor(rnd() * 200)}`, sessionId: 's', itemId: `i${Math.floor(rnd() ** 2 * 60)}`, at: n * 60_000, kind: 'product_view' });
-    for (const x of log) state.observe(x);
-    const at = 3000 * 60_000;
-    for (const item of ['i0', 'i1', 'i7', 'i30']) {
-      // Every neighbour with its weight (k large), sorted here independently.
-      const all = state.neighbours(item, 1000, at);
-      const sorted = [...all].sort((a, b) => b.weight - a.weight || (a.itemId < b.itemId ? -1 : 1));
-      expect(all).toEqual(sorted);
-      expect(state.neighbours(item, 5, at)).toEqual(sorted.slice(0, 5));
-    }
+    const buy = (userId: string, itemId: string, at: number, orderId?: string): Interaction => ({ userId, sessionId: `s-${userId}`, itemId, at, kind: 'purchase', orderId });
+    // u1 buys a and b in order o1 on day 0; u2 buys a and c on day 30 without an order id (their session is the basket).
+    for (const x of [buy('u1', 'a', 0, 'o1'), buy('u1', 'b', 0, 'o1'), buy('u2', 'a', 30 * DAY), buy('u2', 'c', 30 * DAY)]) state.observe(x);
+    // On day 30: a–b co-visited 0.5 (one half-life) + bought together 0.5; a–c 1 + 1.
+    expect(Object.fromEntries(state.neighbours('a', 30 * DAY))).toEqual({ b: 1, c: 2 });
+    // Day 60: everything halves again.
+    expect(Object.fromEntries(state.neighbours('a', 60 * DAY))).toEqual({ b: 0.5, c: 1 });
+  });
+
+  it('a basket of more than 50 items is not bought together', () => {
+    const state = new BehaviourState(30, 0, new Map());
+    // 50 lines of one order, each bought by a different visitor: no co-visitation, only bought together.
+    for (let n = 0; n < 50; n++) state.observe({ userId: `u${n}`, sessionId: `s${n}`, itemId: `i${String(n).padStart(2, '0')}`, at: n, kind: 'purchase', orderId: 'bulk' });
+    expect(state.neighbours('i00', 50).size).toBe(10); // 49 partners, BOUGHT_TOGETHER_PER_ITEM of them
+    state.observe({ userId: 'u50', sessionId: 's50', itemId: 'i50', at: 50, kind: 'purchase', orderId: 'bulk' });
+    expect(state.neighbours('i00', 51).size).toBe(0);
   });
 
   it('day and week popularity follow the reading time forward', () => {

@@ -1,4 +1,4 @@
-import { FAVOURITE_WEIGHTS, SIGNAL_WEIGHTS, type InteractionKind, type ItemBehaviour, type UserInput } from '@recsys/features';
+import { BOUGHT_TOGETHER_PER_ITEM, FAVOURITE_WEIGHTS, SIGNAL_WEIGHTS, type InteractionKind, type ItemBehaviour, type UserInput } from '@recsys/features';
 
 /** One row of the interaction log (profile-service's `interactions`), as the trainer reads it. */
 export interface Interaction {
@@ -10,6 +10,8 @@ export interface Interaction {
   kind: InteractionKind;
   /** The category the event named (the profile's favourite categories come from it, not from the catalog). */
   category?: string;
+  /** Purchases: the order the line belongs to (bought together pairs lines of one order, else of one session). */
+  orderId?: string;
 }
 
 /** What the catalog says about an item (ranking-service's `catalog_items`). */
@@ -22,6 +24,8 @@ export interface CatalogItem {
 
 /** Each visitor's latest distinct items that pair (profile-service's co-visitation). */
 const VISITOR_ITEMS = 30;
+/** Baskets of more distinct items than this are left out of bought together (profile-service's ITEM_BOUGHT_TOGETHER). */
+const MAX_BASKET = 50;
 const DAY = 86_400_000;
 
 interface ItemSums {
@@ -69,13 +73,18 @@ export class BehaviourState {
   private readonly items = new Map<string, ItemSums>();
   private readonly visitors = new Map<string, Visitor>();
   private readonly pairs = new Map<string, Map<string, number>>();
+  private readonly bought = new Map<string, Map<string, number>>();
+  /** Each order's (else session's) purchased items and the time of their latest purchase; undefined once it is too large to count. */
+  private readonly baskets = new Map<string, Map<string, number> | undefined>();
   private readonly halfLifeMs: number;
   private now = -Infinity;
 
+  /** `neighbours`: co-visited items per item, profile-service's ITEM_SIGNAL_NEIGHBOURS. */
   constructor(
     halfLifeDays: number,
     private readonly origin: number,
     private readonly catalog: ReadonlyMap<string, CatalogItem>,
+    private readonly coNeighbours = 20,
   ) {
     this.halfLifeMs = halfLifeDays * DAY;
   }
@@ -106,9 +115,10 @@ export class BehaviourState {
       if (a === x.itemId) continue;
       // The pair now weighs the decay of its later interaction, this one; before it weighed the earlier later one.
       const old = before === undefined ? 0 : this.scaled(Math.max(before, v.latest.get(a)!));
-      this.addPair(a, x.itemId, s - old);
-      this.addPair(x.itemId, a, s - old);
+      addPair(this.pairs, a, x.itemId, s - old);
+      addPair(this.pairs, x.itemId, a, s - old);
     }
+    if (x.kind === 'purchase') this.addToBasket(x.orderId ?? x.sessionId, x.itemId, x.at);
     v.latest.set(x.itemId, x.at);
     v.order = [x.itemId, ...v.order.filter((i) => i !== x.itemId)].slice(0, VISITOR_ITEMS);
     const fw = FAVOURITE_WEIGHTS[x.kind];
@@ -131,9 +141,29 @@ export class BehaviourState {
     return v;
   }
 
-  private addPair(a: string, b: string, w: number) {
-    const m = this.pairs.get(a) ?? this.pairs.set(a, new Map()).get(a)!;
-    m.set(b, (m.get(b) ?? 0) + w);
+  /**
+   * Bought together as profile-service computes it: each pair of distinct
+   * items of one basket weighs the decay of the later of their latest
+   * purchases; a basket of more than MAX_BASKET items counts for nothing.
+   */
+  private addToBasket(key: string, itemId: string, at: number) {
+    if (this.baskets.has(key) && this.baskets.get(key) === undefined) return;
+    const basket = this.baskets.get(key) ?? new Map<string, number>();
+    this.baskets.set(key, basket);
+    const before = basket.get(itemId);
+    if (before === undefined && basket.size === MAX_BASKET) {
+      for (const [a, ta] of basket) for (const [b, tb] of basket) if (a !== b) addPair(this.bought, a, b, -this.scaled(Math.max(ta, tb)));
+      this.baskets.set(key, undefined);
+      return;
+    }
+    const s = this.scaled(at);
+    for (const [other, t] of basket) {
+      if (other === itemId) continue;
+      const old = before === undefined ? 0 : this.scaled(Math.max(before, t));
+      addPair(this.bought, itemId, other, s - old);
+      addPair(this.bought, other, itemId, s - old);
+    }
+    basket.set(itemId, at);
   }
 
   /** The item's signals as of `at` (not before the last observed interaction); undefined when it has none. */
@@ -172,31 +202,17 @@ export class BehaviourState {
   }
 
   /**
-   * An item's `k` strongest co-visited items (their order does not change with
-   * time: every weight decays alike), ties by id. A selection of the k best in
-   * one pass rather than a sort: popular items have hundreds of neighbours and
-   * change with nearly every interaction, so a sorted copy would rarely be reused.
+   * An item's neighbours as ranking sees them: its `coNeighbours` strongest
+   * co-visited items plus its BOUGHT_TOGETHER_PER_ITEM strongest bought
+   * together, the weights of an item in both added (ranking's snapshot merges
+   * them so). Weights as of `at`.
    */
-  neighbours(itemId: string, k: number, at: number): { itemId: string; weight: number }[] {
-    const m = this.pairs.get(itemId);
-    if (!m) return [];
-    const ids: string[] = [];
-    const ws: number[] = [];
-    const better = (w: number, id: string, j: number) => w > ws[j]! || (w === ws[j]! && id < ids[j]!);
-    for (const [id, w] of m) {
-      if (ids.length === k && !better(w, id, k - 1)) continue;
-      let j = ids.length === k ? k - 1 : ids.length;
-      ids[j] = id;
-      ws[j] = w;
-      for (; j > 0 && better(w, id, j - 1); j--) {
-        ids[j] = ids[j - 1]!;
-        ws[j] = ws[j - 1]!;
-        ids[j - 1] = id;
-        ws[j - 1] = w;
-      }
-    }
+  neighbours(itemId: string, at: number): Map<string, number> {
+    const out = new Map<string, number>();
     const scale = 1 / this.scaled(at);
-    return ids.map((id, j) => ({ itemId: id, weight: ws[j]! * scale }));
+    for (const n of strongest(this.pairs.get(itemId), this.coNeighbours)) out.set(n.itemId, n.weight * scale);
+    for (const n of strongest(this.bought.get(itemId), BOUGHT_TOGETHER_PER_ITEM)) out.set(n.itemId, (out.get(n.itemId) ?? 0) + n.weight * scale);
+    return out;
   }
 
   private popularCache: { at: number; ids: string[] } | undefined;
@@ -210,4 +226,36 @@ export class BehaviourState {
     }
     return c.ids.slice(0, k);
   }
+}
+
+function addPair(pairs: Map<string, Map<string, number>>, a: string, b: string, w: number) {
+  const m = pairs.get(a) ?? pairs.set(a, new Map()).get(a)!;
+  m.set(b, (m.get(b) ?? 0) + w);
+}
+
+/**
+ * The `k` strongest entries (weight, then id; only positive weights, as the
+ * SQL's pairs all are), best first. A selection of the k best in one pass
+ * rather than a sort: popular items have hundreds of neighbours and change
+ * with nearly every interaction, so a sorted copy would rarely be reused.
+ */
+export function strongest(m: ReadonlyMap<string, number> | undefined, k: number): { itemId: string; weight: number }[] {
+  if (!m) return [];
+  const ids: string[] = [];
+  const ws: number[] = [];
+  const better = (w: number, id: string, j: number) => w > ws[j]! || (w === ws[j]! && id < ids[j]!);
+  for (const [id, w] of m) {
+    if (!(w > 1e-12)) continue;
+    if (ids.length === k && !better(w, id, k - 1)) continue;
+    let j = ids.length === k ? k - 1 : ids.length;
+    ids[j] = id;
+    ws[j] = w;
+    for (; j > 0 && better(w, id, j - 1); j--) {
+      ids[j] = ids[j - 1]!;
+      ws[j] = ws[j - 1]!;
+      ids[j - 1] = id;
+      ws[j - 1] = w;
+    }
+  }
+  return ids.map((id, j) => ({ itemId: id, weight: ws[j]! }));
 }

@@ -1,5 +1,6 @@
 import { type CatalogItem, type Interaction } from './behaviour-state';
 import { buildDataset, TRAINED_FEATURES } from './dataset';
+import type { LoggedAnswer } from './logged-answers';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -53,6 +54,45 @@ describe('the training dataset', () => {
     expect(value(data.validation, 1, 'item.behaviour_popularity')).toBeCloseTo(Math.log1p(a), 5);
     expect(value(data.validation, 1, 'item.log_price')).toBeCloseTo(Math.log1p(10), 6);
     expect(value(data.validation, 2, 'item.has_price')).toBe(0);
+  });
+
+  it('a logged answer: signals as of its signals time, favourites as of its own time, seeds from its request; labelled by outcomes and the session', () => {
+    // u1 is shown [D, A, B] at day 3 on C's page; the signals it was ranked with were computed at day 2.5, before u3
+    // viewed D (day 3 less a minute... at 2.5 days C only). u1 clicked A; later in the session u1 carts B.
+    const shownAt = t0 + 3 * DAY + 2 * MIN;
+    const answer: LoggedAnswer = {
+      recommendationId: 'r1',
+      userId: 'u1',
+      sessionId: 's9',
+      shownAt,
+      signalsAt: t0 + 2.5 * DAY,
+      time: shownAt,
+      contextItemId: 'C',
+      recentItemIds: [],
+      cartItemIds: [],
+      items: [
+        { itemId: 'D', clicked: false, converted: false },
+        { itemId: 'A', clicked: true, converted: false },
+        { itemId: 'B', clicked: false, converted: false },
+      ],
+    };
+    const later = [...log, x('u1', 's9', shownAt + MIN, 'B', 'add_to_cart')];
+    const withAnswer = buildDataset(later, catalog, { halfLifeDays: 10, validationFrom: t0 + 2.75 * DAY, seed: 1 }, [answer]);
+    const set = withAnswer.validation;
+    const first = set.rowIds.indexOf('r1\u0000D');
+    expect(set.rowIds.slice(first, first + 3)).toEqual(['r1\u0000D', 'r1\u0000A', 'r1\u0000B']);
+    expect(Array.from(set.labels).slice(first, first + 3)).toEqual([0, 1, 2]);
+    // D at day 2.5: u1's cart (day 2 + 1 min) only; u3's view of D (day 3) is after the signals.
+    const cart = 0.5 ** ((0.5 * DAY - MIN) / (10 * DAY));
+    expect(value(set, first, 'item.behaviour_popularity')).toBeCloseTo(Math.log1p(3 * cart), 6);
+    expect(value(set, first, 'item.behaviour_views')).toBe(0);
+    // Seeds: the page item C, then u1's favourite products at day 3 (D, C, A, B: all u1's items). At 2.5 days
+    // every pair of u1's items weighs the decay of its later interaction; D's partners' later one is D's cart. So D
+    // gets the cart's decay from C (the page), from C again (a favourite), from A and from B; D as a seed adds nothing.
+    expect(value(set, first, 'match.co_visitation')).toBeCloseTo(Math.log1p(4 * cart), 6);
+    // u1's favourite categories at day 3: y (C 1 + D 3) at position 0, x (A 1 + B 1) at 1.
+    expect(value(set, first, 'match.category_favorite_rank')).toBe(1);
+    expect(value(set, first + 1, 'match.category_favorite_rank')).toBe(1 / 2);
   });
 
   it('refuses an empty log, and a log out of time order', () => {

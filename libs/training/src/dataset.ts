@@ -1,7 +1,8 @@
-import { plainMatrix, type FeatureRowInput } from '@recsys/features';
 import { seededRandom } from '@recsys/onnx';
 import { BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
+import { LABEL, toSet, type Group } from './groups';
 import type { RankingSet } from './lambdamart';
+import { answerLabels, AnswerRows, type LoggedAnswer } from './logged-answers';
 
 /**
  * The features a model trained from the interaction log uses: every one of
@@ -24,9 +25,6 @@ export const TRAINED_FEATURES = [
   'match.co_visitation',
 ] as const;
 
-/** Relevance of what a visitor did with an item: the strongest kind in the session. */
-const LABEL = { item_view: 1, product_view: 1, add_to_cart: 2, purchase: 3 } as const;
-
 export interface DatasetOptions {
   /** ITEM_SIGNAL_HALF_LIFE_DAYS of the profile-service the model will serve with. */
   halfLifeDays: number;
@@ -34,13 +32,15 @@ export interface DatasetOptions {
   validationFrom: number;
   /** Generated candidates per example, besides what the visitor did. */
   candidates: number;
+  /** Co-visited neighbours per item: profile-service's ITEM_SIGNAL_NEIGHBOURS. */
+  neighbours: number;
   /** At most this many examples (sessions) of each split, drawn at random (seeded). */
   maxTrainGroups: number;
   maxValidationGroups: number;
   seed: number;
 }
 
-export const DEFAULT_DATASET: Omit<DatasetOptions, 'validationFrom'> = { halfLifeDays: 30, candidates: 50, maxTrainGroups: 20_000, maxValidationGroups: 5_000, seed: 1 };
+export const DEFAULT_DATASET: Omit<DatasetOptions, 'validationFrom'> = { halfLifeDays: 30, candidates: 50, neighbours: 20, maxTrainGroups: 20_000, maxValidationGroups: 5_000, seed: 1 };
 
 export interface Dataset {
   train: RankingSet;
@@ -48,12 +48,6 @@ export interface Dataset {
   featureNames: readonly string[];
   /** The first and last interaction replayed. */
   period: { start: Date; end: Date };
-}
-
-interface Group {
-  rows: FeatureRowInput[];
-  labels: number[];
-  ids: string[];
 }
 
 /**
@@ -68,8 +62,18 @@ interface Group {
  * start and no further (BehaviourState): nothing after an example's time
  * reaches its features. NDCG on validation groups compares orderings of the
  * same proposals, not candidate generation.
+ *
+ * And one group per logged answer (`answers`, from the recommendations log)
+ * with a positive label: its shown items, with the features serving assembled
+ * for them (AnswerRows), labelled by clicks, conversions and what the visitor
+ * did with them later in the session.
  */
-export function buildDataset(log: readonly Interaction[], catalog: ReadonlyMap<string, CatalogItem>, options: Partial<DatasetOptions> & { validationFrom: number }): Dataset {
+export function buildDataset(
+  log: readonly Interaction[],
+  catalog: ReadonlyMap<string, CatalogItem>,
+  options: Partial<DatasetOptions> & { validationFrom: number },
+  answers: readonly LoggedAnswer[] = [],
+): Dataset {
   const o = { ...DEFAULT_DATASET, ...options };
   if (log.length === 0) throw new Error('the interaction log is empty: nothing to learn from');
   // Pass 1: each session's first time and what the visitor did in it.
@@ -95,12 +99,36 @@ export function buildDataset(log: readonly Interaction[], catalog: ReadonlyMap<s
     ...shuffled(keys.filter((k) => sessions.get(k)!.start < o.validationFrom)).slice(0, 2 * o.maxTrainGroups),
     ...shuffled(keys.filter((k) => sessions.get(k)!.start >= o.validationFrom)).slice(0, 2 * o.maxValidationGroups),
   ]);
+  // Logged answers are read at two moments of the replay: their signals' time and their own.
+  const answerRows = new AnswerRows(log, catalog, answers);
+  const answerSessions = new Map<string, Map<string, { at: number; label: number }[]>>();
+  // By session alone: an anonymous answer has no user id, while its session's interactions have one.
+  for (const a of answers) answerSessions.set(a.sessionId, new Map());
+  for (const x of log) {
+    const m = answerSessions.get(x.sessionId);
+    if (m) (m.get(x.itemId) ?? m.set(x.itemId, []).get(x.itemId)!).push({ at: x.at, label: LABEL[x.kind] });
+  }
+  type Probe = { at: number; run: () => void };
+  const probes: Probe[] = answers.flatMap((a): Probe[] => [
+    { at: Math.min(a.signalsAt, a.shownAt), run: () => answerRows.capture(state, a) },
+    {
+      at: a.shownAt,
+      run: () => {
+        const labels = answerLabels(a, answerSessions.get(a.sessionId));
+        if ([...labels.values()].some((l) => l > 0)) (a.shownAt >= o.validationFrom ? validation : train).push(answerRows.rows(state, a, labels));
+      },
+    },
+  ]);
+  probes.sort((a, b) => a.at - b.at); // stable: an answer's capture stays before its rows
+  let next = 0;
   // Pass 2: replay the log; at each wanted session's first interaction, the state is everything before it.
-  const state = new BehaviourState(o.halfLifeDays, log[0]!.at, catalog);
+  const state = new BehaviourState(o.halfLifeDays, log[0]!.at, catalog, o.neighbours);
   const train: Group[] = [];
   const validation: Group[] = [];
   const started = new Set<string>();
   for (const x of log) {
+    // A probe at t sees every interaction up to and including t.
+    while (next < probes.length && probes[next]!.at < x.at) probes[next++]!.run();
     const key = `${x.userId}\u0000${x.sessionId}`;
     if (!started.has(key)) {
       started.add(key);
@@ -109,6 +137,7 @@ export function buildDataset(log: readonly Interaction[], catalog: ReadonlyMap<s
     }
     state.observe(x);
   }
+  while (next < probes.length) probes[next++]!.run();
   const featureNames = [...TRAINED_FEATURES];
   return {
     train: toSet(shuffled(train).slice(0, o.maxTrainGroups), featureNames),
@@ -127,7 +156,7 @@ function example(state: BehaviourState, catalog: ReadonlyMap<string, CatalogItem
   const user = state.userInput(userId);
   const co = new Map<string, number>();
   for (const seed of user?.favoriteProducts ?? []) {
-    for (const n of state.neighbours(seed, 20, at)) if (!seen.has(n.itemId)) co.set(n.itemId, (co.get(n.itemId) ?? 0) + n.weight);
+    for (const [id, w] of state.neighbours(seed, at)) if (!seen.has(id)) co.set(id, (co.get(id) ?? 0) + w);
   }
   const proposed = [...co.keys()].sort((a, b) => co.get(b)! - co.get(a)! || (a < b ? -1 : 1));
   for (const id of state.popular(count + seen.size)) if (!seen.has(id) && !co.has(id)) proposed.push(id);
@@ -150,15 +179,4 @@ function example(state: BehaviourState, catalog: ReadonlyMap<string, CatalogItem
     group.ids.push(`${key}\u0000${itemId}`);
   }
   return group;
-}
-
-function toSet(groups: readonly Group[], featureNames: readonly string[]): RankingSet {
-  const rows = groups.flatMap((g) => g.rows);
-  return {
-    x: plainMatrix(featureNames, rows),
-    width: featureNames.length,
-    labels: groups.flatMap((g) => g.labels),
-    groupSizes: groups.map((g) => g.rows.length),
-    rowIds: groups.flatMap((g) => g.ids),
-  };
 }

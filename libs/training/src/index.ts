@@ -4,4 +4,5 @@ export { DEFAULT_LOGISTIC, trainLogistic, type LogisticModel, type LogisticOptio
 export { binMatrix, fitTree, type BinnedMatrix, type TreeOptions } from './regression-tree';
 export { BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
 export { buildDataset, DEFAULT_DATASET, TRAINED_FEATURES, type Dataset, type DatasetOptions } from './dataset';
+export type { LoggedAnswer } from './logged-answers';
 export { baselineScores, compareOnValidation, treeScores } from './evaluate';

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelRegistryClient } from '@recsys/contracts/registry';
 import { buildTreeEnsembleModel } from '@recsys/onnx';
-import { buildDataset, compareOnValidation, trainLambdaMart, type CatalogItem, type Interaction } from '@recsys/training';
+import { buildDataset, compareOnValidation, trainLambdaMart } from '@recsys/training';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { Client } from 'pg';
 import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
 import { EXIT } from '../exit-codes';
 import type { CommandGroup } from './index';
 import { uploadFile } from './model-upload';
+import { readWebsiteHistory } from './training-data';
 
 interface TrainOptions {
   website: string;
@@ -26,42 +26,6 @@ interface TrainOptions {
 
 const K = 10;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * The website's interaction log (profile-service's table) and catalog
- * (ranking-service's), read in a read-only session: an offline job may read
- * the services' tables, never write them.
- */
-async function readWebsite(url: string, website: string): Promise<{ log: Interaction[]; catalog: Map<string, CatalogItem> }> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    await db.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
-    const log: Interaction[] = [];
-    // Pages by (occurred_at, event_id): a million rows never sit in one result.
-    let after: [string, string] | undefined;
-    for (;;) {
-      const page = await db.query<{ user_id: string; session_id: string; item_id: string; kind: Interaction['kind']; category: string | null; at: string; event_id: string; t: string }>(
-        `SELECT user_id, session_id, item_id, kind, category, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, event_id, occurred_at::text AS t
-           FROM interactions WHERE website_id = $1 AND ($2::timestamptz IS NULL OR (occurred_at, event_id) > ($2::timestamptz, $3::text))
-          ORDER BY occurred_at, event_id LIMIT 100000`,
-        [website, after?.[0] ?? null, after?.[1] ?? ''],
-      );
-      for (const r of page.rows) log.push({ userId: r.user_id, sessionId: r.session_id, itemId: r.item_id, kind: r.kind, at: Number(r.at), category: r.category ?? undefined });
-      if (page.rows.length < 100_000) break;
-      const last = page.rows[page.rows.length - 1]!;
-      after = [last.t, last.event_id];
-    }
-    const items = await db.query<{ item_id: string; category: string | null; brand: string | null; price: string | null }>(
-      'SELECT item_id, category, brand, price::text FROM catalog_items WHERE website_id = $1',
-      [website],
-    );
-    const catalog = new Map(items.rows.map((r) => [r.item_id, { itemId: r.item_id, category: r.category ?? undefined, brand: r.brand ?? undefined, price: r.price === null ? undefined : Number(r.price) }]));
-    return { log, catalog };
-  } finally {
-    await db.end();
-  }
-}
 
 /** The version serving the website now, if any (NOT_FOUND: none). */
 async function activeVersion(c: CliContext, client: ModelRegistryClient, name: string, websiteId: string) {
@@ -103,7 +67,7 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
           const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 
           step(`reading the interaction log of ${opts.website}`);
-          const { log, catalog } = await readWebsite(url, opts.website);
+          const { log, catalog, answers } = await readWebsiteHistory(url, opts.website);
           if (log.length < 100) {
             c.err.write(`recsys: ${log.length} interactions: too few to learn from (at least 100)\n`);
             process.exitCode = EXIT.dataError;
@@ -111,8 +75,8 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
           }
           // The last fifth of the interactions, by time, is the validation split.
           const validationFrom = log[Math.floor(log.length * 0.8)]!.at;
-          step(`building the dataset from ${log.length} interactions, ${catalog.size} catalog items`);
-          const data = buildDataset(log, catalog, { halfLifeDays, validationFrom });
+          step(`building the dataset from ${log.length} interactions, ${answers.length} clicked answers, ${catalog.size} catalog items`);
+          const data = buildDataset(log, catalog, { halfLifeDays, validationFrom }, answers);
           if (data.train.groupSizes.length === 0 || data.validation.groupSizes.length === 0) {
             c.err.write('recsys: no returning visitors in one of the splits: nothing to learn or to validate with\n');
             process.exitCode = EXIT.dataError;

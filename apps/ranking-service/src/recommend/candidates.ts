@@ -1,4 +1,4 @@
-import type { ContextInput, FeatureRowInput, ItemInput, PairSignals, UserInput } from '@recsys/features';
+import { pairSeeds, type ContextInput, type FeatureRowInput, type ItemInput, type PairSignals, type UserInput } from '@recsys/features';
 import type { CatalogEntry, WebsiteSnapshot } from '../catalog/website-snapshot';
 import type { RecommendQuery } from './recommend-query';
 
@@ -138,8 +138,7 @@ interface Signal {
  */
 function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot, user: UserInput | undefined) {
   const out = new Map<string, Signal>();
-  const seeds = [q.contextItemId, ...q.recentItemIds, ...q.cartItemIds, ...(user?.favoriteProducts ?? [])].filter((s): s is string => Boolean(s));
-  for (const seed of seeds) {
+  for (const seed of pairSeeds(q.contextItemId, q.recentItemIds, q.cartItemIds, user?.favoriteProducts)) {
     for (const n of snapshot.coVisited.get(seed) ?? []) {
       const s = out.get(n.itemId) ?? { co: 0, next: 0, via: seed };
       s.co += n.weight;

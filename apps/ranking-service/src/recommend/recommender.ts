@@ -165,6 +165,11 @@ function loggedRecommendation(q: RecommendQuery, res: RecommendResponse, profile
       page_url: q.pageUrl ?? null,
       time: q.time.toISOString(),
       candidates: q.candidates ? 'caller' : 'generated',
+      // What the trainer needs to rebuild the feature rows of this answer (dataset.ts): the other seeds of
+      // match.co_visitation, and which item signals were served.
+      recent_item_ids: q.recentItemIds,
+      cart_item_ids: q.cartItemIds,
+      item_signals_computed_at: res.itemSignalsComputedAt?.toISOString() ?? null,
     },
     modelVersion: res.model?.version ?? null,
     shownAt: new Date(),

@@ -1,0 +1,100 @@
+import type { CatalogItem, Interaction, LoggedAnswer } from '@recsys/training';
+import { Client } from 'pg';
+
+/** Logged answers read per training run: the latest answers with a click or a conversion. */
+export const MAX_LOGGED_ANSWERS = 50_000;
+
+export interface WebsiteHistory {
+  log: Interaction[];
+  catalog: Map<string, CatalogItem>;
+  answers: LoggedAnswer[];
+}
+
+/**
+ * A website's interaction log (profile-service's table), catalog and logged
+ * answers (ranking-service's), read in a read-only session: an offline job may
+ * read the services' tables, never write them (tools/architecture's
+ * OFFLINE_READS names this file).
+ */
+export async function readWebsiteHistory(url: string, website: string): Promise<WebsiteHistory> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
+    return { log: await readInteractions(db, website), catalog: await readCatalog(db, website), answers: await readAnswers(db, website) };
+  } finally {
+    await db.end();
+  }
+}
+
+async function readInteractions(db: Client, website: string): Promise<Interaction[]> {
+  const log: Interaction[] = [];
+  // Pages by (occurred_at, event_id): a million rows never sit in one result.
+  let after: [string, string] | undefined;
+  for (;;) {
+    const page = await db.query<{ user_id: string; session_id: string; item_id: string; kind: Interaction['kind']; category: string | null; order_id: string | null; at: string; event_id: string; t: string }>(
+      `SELECT user_id, session_id, item_id, kind, category, order_id, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, event_id, occurred_at::text AS t
+         FROM interactions WHERE website_id = $1 AND ($2::timestamptz IS NULL OR (occurred_at, event_id) > ($2::timestamptz, $3::text))
+        ORDER BY occurred_at, event_id LIMIT 100000`,
+      [website, after?.[0] ?? null, after?.[1] ?? ''],
+    );
+    for (const r of page.rows) {
+      log.push({ userId: r.user_id, sessionId: r.session_id, itemId: r.item_id, kind: r.kind, at: Number(r.at), category: r.category ?? undefined, orderId: r.order_id ?? undefined });
+    }
+    if (page.rows.length < 100_000) break;
+    const last = page.rows[page.rows.length - 1]!;
+    after = [last.t, last.event_id];
+  }
+  return log;
+}
+
+async function readCatalog(db: Client, website: string): Promise<Map<string, CatalogItem>> {
+  const items = await db.query<{ item_id: string; category: string | null; brand: string | null; price: string | null }>(
+    'SELECT item_id, category, brand, price::text FROM catalog_items WHERE website_id = $1',
+    [website],
+  );
+  return new Map(items.rows.map((r) => [r.item_id, { itemId: r.item_id, category: r.category ?? undefined, brand: r.brand ?? undefined, price: r.price === null ? undefined : Number(r.price) }]));
+}
+
+/**
+ * The latest MAX_LOGGED_ANSWERS answers with a click or a conversion, in the
+ * order they were shown: the examples of what Recommend's own rankings led to.
+ */
+async function readAnswers(db: Client, website: string): Promise<LoggedAnswer[]> {
+  const rows = await db.query<{ recommendation_id: string; user_id: string | null; session_id: string; shown: string; item_id: string; clicked: boolean; converted: boolean; context: Record<string, unknown> }>(
+    `SELECT r.recommendation_id, r.user_id, r.session_id::text AS session_id, (extract(epoch FROM r.shown_at) * 1000)::float8 AS shown, r.item_id,
+            coalesce(r.clicked, false) AS clicked, coalesce(r.converted, false) AS converted, r.context
+       FROM recommendations r
+      WHERE r.website_id = $1 AND r.recommendation_id IN (
+              SELECT DISTINCT recommendation_id FROM (
+                SELECT recommendation_id FROM recommendations WHERE website_id = $1 AND (clicked OR converted) ORDER BY shown_at DESC LIMIT $2
+              ) latest)
+      ORDER BY r.shown_at, r.recommendation_id, r.rank`,
+    [website, MAX_LOGGED_ANSWERS],
+  );
+  const out: LoggedAnswer[] = [];
+  for (const r of rows.rows) {
+    let a = out[out.length - 1];
+    if (a?.recommendationId !== r.recommendation_id) {
+      const ctx = r.context ?? {};
+      const shownAt = Number(r.shown);
+      const time = (key: string) => (typeof ctx[key] === 'string' ? Date.parse(ctx[key] as string) : NaN);
+      const ids = (key: string) => (Array.isArray(ctx[key]) ? (ctx[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+      a = {
+        recommendationId: r.recommendation_id,
+        userId: r.user_id ?? undefined,
+        sessionId: r.session_id,
+        shownAt,
+        signalsAt: Number.isFinite(time('item_signals_computed_at')) ? time('item_signals_computed_at') : shownAt,
+        time: Number.isFinite(time('time')) ? time('time') : shownAt,
+        contextItemId: typeof ctx.item_id === 'string' ? ctx.item_id : undefined,
+        recentItemIds: ids('recent_item_ids'),
+        cartItemIds: ids('cart_item_ids'),
+        items: [],
+      };
+      out.push(a);
+    }
+    (a.items as { itemId: string; clicked: boolean; converted: boolean }[]).push({ itemId: r.item_id, clicked: r.clicked, converted: r.converted });
+  }
+  return out;
+}
