@@ -86,6 +86,16 @@ describe('recsys train', () => {
     expect(active).toEqual(['t1']);
   }, 120_000);
 
+  it('scores the active model on the same validation sessions: retrained on the same log, the same trees score the same and do not clear a zero margin', async () => {
+    const res = await recsys('train', '--website', website, '--version', 't3', '--activate-if-better', '0', '--database-url', db.url, '--json');
+    expect(res.code).toBe(EXIT.notBetter);
+    const report = JSON.parse(res.out.trim().split('\n').pop()!) as { activated: boolean; active: { version: string; scored: string }; ndcg: { model: number; active: number } };
+    expect(report.active).toEqual({ version: 't1', scored: 'validation' });
+    // t1 downloaded and run by onnxruntime on the split, t3 scored in memory: one number (float32 scores, so not bit for bit).
+    expect(Math.abs(report.ndcg.active - report.ndcg.model)).toBeLessThan(1e-6);
+    expect(report.activated).toBe(false);
+  }, 120_000);
+
   it('refuses a missing database and a malformed website with usage errors', async () => {
     expect(await recsys('train', '--website', website)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('set DATABASE_URL or pass --database-url') });
     expect(await recsys('train', '--website', 'nope', '--database-url', db.url)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('--website: expected a UUID') });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -7,8 +6,9 @@ import { ModelRegistryClient, type ModelStatus } from '@recsys/contracts/registr
 import { MODEL_STATUSES } from '@recsys/contracts/vocabularies';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
+import { channelCredentials, type CliContext } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
+import { streamModel } from './model-download';
 import { uploadFile } from './model-upload';
 import type { CommandGroup } from './index';
 
@@ -48,27 +48,14 @@ function describe(m: registry.Model): string {
 async function downloadTo(c: CliContext, client: ModelRegistryClient, name: string, version: string, out: string) {
   const part = `${out}.part`;
   const file = createWriteStream(part);
-  const hash = createHash('sha256');
-  let model: registry.Model | undefined;
-  let received = 0;
   try {
-    const stream = client.downloadModel(registry.DownloadModelRequest.fromPartial({ name, version }), callMetadata(c));
-    for await (const message of stream as AsyncIterable<registry.DownloadModelResponse>) {
-      if (message.payload?.$case === 'model') model = message.payload.value;
-      else if (message.payload?.$case === 'chunk') {
-        hash.update(message.payload.value);
-        received += message.payload.value.length;
-        if (!file.write(message.payload.value)) await once(file, 'drain');
-      }
-    }
+    const { bytes, sha256 } = await streamModel(c, client, name, version, async (chunk) => {
+      if (!file.write(chunk)) await once(file, 'drain');
+    });
     file.end();
     await once(file, 'finish');
-    const sha = hash.digest('hex');
-    if (!model || sha !== model.artifactSha256 || received !== model.artifactSizeBytes) {
-      throw Object.assign(new Error('download corrupt'), { code: 15, details: `downloaded ${received} bytes with sha256 ${sha}, expected ${model?.artifactSizeBytes} bytes with sha256 ${model?.artifactSha256}` });
-    }
     await rename(part, out);
-    c.out.write(`downloaded ${name}@${version} to ${out} (${received} bytes, sha256 ${sha})\n`);
+    c.out.write(`downloaded ${name}@${version} to ${out} (${bytes} bytes, sha256 ${sha256})\n`);
   } catch (err) {
     file.destroy();
     await rm(part, { force: true });

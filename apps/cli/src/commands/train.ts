@@ -11,6 +11,7 @@ import { clientAction, unaryCall, UsageError } from '../command-action';
 import { EXIT } from '../exit-codes';
 import type { CommandGroup } from './index';
 import { uploadFile } from './model-upload';
+import { activeModel, scoreActive } from './active-model';
 import { readWebsiteHistory } from './training-data';
 
 interface TrainOptions {
@@ -26,16 +27,6 @@ interface TrainOptions {
 
 const K = 10;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The version serving the website now, if any (NOT_FOUND: none). */
-async function activeVersion(c: CliContext, client: ModelRegistryClient, name: string, websiteId: string) {
-  try {
-    return (await unaryCall<{ model?: { version: string; metrics: Record<string, number> } }>(c, client, 'getActiveModel', { name, websiteId })).model;
-  } catch (err) {
-    if ((err as { code?: number }).code === 5) return undefined;
-    throw err;
-  }
-}
 
 export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
   program
@@ -73,8 +64,8 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
             process.exitCode = EXIT.dataError;
             return;
           }
-          // The last fifth of the interactions, by time, is the validation split.
-          const validationFrom = log[Math.floor(log.length * 0.8)]!.at;
+          const active = await activeModel(c, client, opts.name, opts.website);
+          const validationFrom = validationStart(log, active?.trainingDataPeriod?.end);
           step(`building the dataset from ${log.length} interactions, ${answers.length} clicked answers, ${catalog.size} catalog items`);
           const data = buildDataset(log, catalog, { halfLifeDays, validationFrom }, answers);
           if (data.train.groupSizes.length === 0 || data.validation.groupSizes.length === 0) {
@@ -91,8 +82,9 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
             return;
           }
           const scores = compareOnValidation(trained.trees, data.validation, data.featureNames, K);
-          const active = await activeVersion(c, client, opts.name, opts.website);
-          const activeNdcg = active?.metrics[`ndcg@${K}`];
+          if (active) step(`scoring the active ${opts.name}@${active.version} on the same validation sessions`);
+          const activeScore = active && (await scoreActive(c, client, active, data.validation, data.featureNames, K));
+          const activeNdcg = activeScore?.ndcg;
 
           const bytes = buildTreeEnsembleModel({ trees: trained.trees, featureNames: [...data.featureNames] });
           const dir = await mkdtemp(join(tmpdir(), 'recsys-train-'));
@@ -115,7 +107,7 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
           } finally {
             await rm(dir, { recursive: true, force: true });
           }
-          // The bar to clear: the active version's recorded NDCG, else the heuristic serving without a model.
+          // The bar to clear: the active version's NDCG on the same split (else its recorded one), else the heuristic serving without a model.
           const bar = activeNdcg ?? scores.heuristic;
           const activate = opts.activate || (margin !== undefined && scores.model > bar + margin);
           if (activate) await unaryCall(c, client, 'activateModel', { name: opts.name, version: uploaded.model!.version });
@@ -127,13 +119,18 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
             validationSessions: data.validation.groupSizes.length,
             trees: trained.trees.length,
             ndcg: { model: scores.model, popularity: scores.popularity, heuristic: scores.heuristic, active: activeNdcg ?? null },
+            active: active ? { version: active.version, scored: activeScore!.source, ...(activeScore!.source === 'recorded' ? { why: activeScore!.why } : {}) } : null,
+            validationFrom: new Date(validationFrom).toISOString(),
             activated: activate,
           };
           if (opts.json) c.out.write(`${JSON.stringify(report)}\n`);
           else {
             const table = new Table({ head: [`ranking (validation sessions, NDCG@${K})`, 'NDCG'], style: { head: [], border: [] } });
             table.push(['trained model', scores.model.toFixed(4)], ['behaviour heuristic', scores.heuristic.toFixed(4)], ['popularity', scores.popularity.toFixed(4)]);
-            if (active) table.push([`active ${opts.name}@${active.version} (its recorded value)`, activeNdcg === undefined ? '-' : activeNdcg.toFixed(4)]);
+            if (active) {
+              const how = activeScore!.source === 'validation' ? 'same sessions' : `its recorded value: ${activeScore!.why}`;
+              table.push([`active ${opts.name}@${active.version} (${how})`, activeNdcg === undefined ? '-' : activeNdcg.toFixed(4)]);
+            }
             c.out.write(`${table.toString()}\n${trained.trees.length} trees; ${activate ? 'activated' : 'not activated'}\n`);
           }
           if (margin !== undefined && !activate) process.exitCode = EXIT.notBetter;
@@ -142,3 +139,16 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
     );
 };
 
+/**
+ * Where validation starts: the last fifth of the interactions by time; when
+ * the active model was trained on part of that, only what came after its
+ * training data (if that is at least 5 % of the log), so that neither model is
+ * judged on sessions it learned from.
+ */
+export function validationStart(log: readonly { at: number }[], activeTrainedUntil: Date | undefined): number {
+  const fifth = log[Math.floor(log.length * 0.8)]!.at;
+  const end = activeTrainedUntil?.getTime();
+  if (end === undefined || end < fifth) return fifth;
+  const first = log.findIndex((x) => x.at > end);
+  return first >= 0 && log.length - first >= log.length * 0.05 ? end + 1 : fifth;
+}
