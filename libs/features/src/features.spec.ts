@@ -151,7 +151,7 @@ describe('feature vocabulary', () => {
         user: users[Math.floor(r / 30)],
         item: items[r % items.length]!,
         context: contexts[Math.floor(r / 20) % 2]!,
-        pair: rnd() < 0.3 ? undefined : { coVisitation: rnd() * 5, nextItem: rnd() < 0.5 ? 1 : 0 },
+        pair: rnd() < 0.3 ? undefined : { coVisitation: rnd() * 5, coVisitationShare: rnd(), nextItem: rnd() < 0.5 ? 1 : 0 },
         candidate: rnd() < 0.3 ? undefined : { rel: [0.5, 2, Number.POSITIVE_INFINITY][Math.floor(rnd() * 3)]! },
       }));
     };
@@ -174,7 +174,7 @@ describe('feature vocabulary', () => {
       user: users[1],
       item,
       context: contextAt(time, i % 2),
-      pair: { coVisitation: i, nextItem: i % 2 },
+      pair: { coVisitation: i, coVisitationShare: i / 10, nextItem: i % 2 },
       candidate: { rel: i },
     }));
     // Each input replaced by another value of its kind (a different user, item, request time and page, pair, candidate).
@@ -182,7 +182,7 @@ describe('feature vocabulary', () => {
       user: (r) => ({ ...r, user: { ...users[1], sessionCount: 99, firstVisit: new Date(time.getTime() - 5e9), lastVisit: new Date(time.getTime() - 2e8), favoriteCategories: ['c3'], favoriteProducts: [r.itemId], priceSensitivity: 'low', totalPurchases: 1, totalRevenue: 7, lifecycleStage: 'churned', funnelPosition: 'decision', devicePreference: 'tablet', preferredBrands: ['b2'] } }),
       item: (r, i) => ({ ...r, itemId: `other-${i}`, item: items[(i + 5) % items.length]! }),
       context: (r, i) => ({ ...r, context: { ...contextAt(new Date(time.getTime() + 17 * 3_600_000 + 31 * 86_400_000), (i + 1) % 2), cartSize: 9, recentCount: 4, itemId: 'page', itemCategory: 'c3', itemBrand: 'b2' } }),
-      pair: (r) => ({ ...r, pair: { coVisitation: 42, nextItem: 1 - (r.pair?.nextItem ?? 0) } }),
+      pair: (r) => ({ ...r, pair: { coVisitation: 42, coVisitationShare: 0.42, nextItem: 1 - (r.pair?.nextItem ?? 0) } }),
       candidate: (r) => ({ ...r, candidate: { rel: 1234 } }),
     };
     const undeclaredReads: string[] = [];

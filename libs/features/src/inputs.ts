@@ -124,6 +124,12 @@ export interface ContextInput {
 export interface PairSignals {
   /** Co-visitation strength between this item and the page / recent / cart items, >= 0. */
   coVisitation?: number;
+  /**
+   * coVisitation over the strongest co-visitation any item reached from the
+   * same seeds has (0..1), before any filter: how this item ranks among the
+   * visitor's neighbours, whatever the size of their history.
+   */
+  coVisitationShare?: number;
   /** 1 when the item follows a recent item in logged sessions. */
   nextItem?: number;
 }

@@ -171,6 +171,7 @@ const MATCH: FeatureDefinition[] = [
     bool(r.context.itemBrand !== undefined && r.item.brand !== undefined ? r.context.itemBrand === r.item.brand : undefined),
   ),
   f('match.co_visitation', 'ln(1 + sessions that clicked this item and the page / recent / cart items)', 0, P, (r) => log1p(r.pair?.coVisitation)),
+  f('match.co_visitation_share', 'co-visitation over the strongest any item reached from the same seeds has (0..1); 0 without', 0, P, (r) => r.pair?.coVisitationShare),
   f('match.next_item', '1 when logged sessions went from a recent item to this one', 0, P, (r) => r.pair?.nextItem),
 ];
 

@@ -259,3 +259,22 @@ export function strongest(m: ReadonlyMap<string, number> | undefined, k: number)
   }
   return ids.map((id, j) => ({ itemId: id, weight: ws[j]! }));
 }
+
+/**
+ * Each item the seeds reach, with its summed weight (a seed listed twice
+ * counts twice) and its share of the strongest: serving's pair signals
+ * (ranking-service's candidates.ts), from each seed's `neighbours`.
+ */
+export function coVisitationFrom(neighbours: (seed: string) => ReadonlyMap<string, number> | undefined, seeds: readonly string[]): Map<string, { co: number; share: number }> {
+  const out = new Map<string, { co: number; share: number }>();
+  for (const seed of seeds) {
+    for (const [id, w] of neighbours(seed) ?? []) {
+      const e = out.get(id) ?? out.set(id, { co: 0, share: 0 }).get(id)!;
+      e.co += w;
+    }
+  }
+  let top = 0;
+  for (const e of out.values()) if (e.co > top) top = e.co;
+  if (top > 0) for (const e of out.values()) e.share = e.co / top;
+  return out;
+}

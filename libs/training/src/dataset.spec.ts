@@ -90,6 +90,12 @@ describe('the training dataset', () => {
     // every pair of u1's items weighs the decay of its later interaction; D's partners' later one is D's cart. So D
     // gets the cart's decay from C (the page), from C again (a favourite), from A and from B; D as a seed adds nothing.
     expect(value(set, first, 'match.co_visitation')).toBeCloseTo(Math.log1p(4 * cart), 6);
+    // A gets C's view's decay (A–C, later C at day 2) from C twice, D's cart from D, and B's view (day 0 + 1 min) from B:
+    // less than D, the strongest the seeds reach, so its share is below 1.
+    const c = 0.5 ** (0.5 / 10);
+    const b = 0.5 ** ((2.5 * DAY - MIN) / (10 * DAY));
+    expect(value(set, first, 'match.co_visitation_share')).toBe(1);
+    expect(value(set, first + 1, 'match.co_visitation_share')).toBeCloseTo((2 * c + cart + b) / (4 * cart), 6);
     // u1's favourite categories at day 3: y (C 1 + D 3) at position 0, x (A 1 + B 1) at 1.
     expect(value(set, first, 'match.category_favorite_rank')).toBe(1);
     expect(value(set, first + 1, 'match.category_favorite_rank')).toBe(1 / 2);

@@ -1,5 +1,6 @@
+import { pairSeeds } from '@recsys/features';
 import { seededRandom } from '@recsys/onnx';
-import { BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
+import { BehaviourState, coVisitationFrom, type CatalogItem, type Interaction } from './behaviour-state';
 import { LABEL, toSet, type Group } from './groups';
 import type { RankingSet } from './lambdamart';
 import { answerLabels, AnswerRows, type LoggedAnswer } from './logged-answers';
@@ -23,6 +24,7 @@ export const TRAINED_FEATURES = [
   'match.category_favorite',
   'match.category_favorite_rank',
   'match.co_visitation',
+  'match.co_visitation_share',
 ] as const;
 
 export interface DatasetOptions {
@@ -40,7 +42,7 @@ export interface DatasetOptions {
   seed: number;
 }
 
-export const DEFAULT_DATASET: Omit<DatasetOptions, 'validationFrom'> = { halfLifeDays: 30, candidates: 50, neighbours: 20, maxTrainGroups: 20_000, maxValidationGroups: 5_000, seed: 1 };
+export const DEFAULT_DATASET: Omit<DatasetOptions, 'validationFrom'> = { halfLifeDays: 30, candidates: 100, neighbours: 20, maxTrainGroups: 20_000, maxValidationGroups: 5_000, seed: 1 };
 
 export interface Dataset {
   train: RankingSet;
@@ -154,11 +156,9 @@ function example(state: BehaviourState, catalog: ReadonlyMap<string, CatalogItem
   const fresh = [...labels].filter(([itemId]) => !seen.has(itemId));
   if (fresh.length === 0) return undefined;
   const user = state.userInput(userId);
-  const co = new Map<string, number>();
-  for (const seed of user?.favoriteProducts ?? []) {
-    for (const [id, w] of state.neighbours(seed, at)) if (!seen.has(id)) co.set(id, (co.get(id) ?? 0) + w);
-  }
-  const proposed = [...co.keys()].sort((a, b) => co.get(b)! - co.get(a)! || (a < b ? -1 : 1));
+  const reached = coVisitationFrom((seed) => state.neighbours(seed, at), pairSeeds(undefined, [], [], user?.favoriteProducts));
+  const co = new Map([...reached].filter(([id]) => !seen.has(id)));
+  const proposed = [...co.keys()].sort((a, b) => co.get(b)!.co - co.get(a)!.co || (a < b ? -1 : 1));
   for (const id of state.popular(count + seen.size)) if (!seen.has(id) && !co.has(id)) proposed.push(id);
   const items = new Set(proposed.slice(0, count));
   // Only what serving would have proposed: the model learns to order serving's candidates. (Adding the
@@ -173,7 +173,7 @@ function example(state: BehaviourState, catalog: ReadonlyMap<string, CatalogItem
       user,
       item: { inCatalog: c !== undefined, category: c?.category, brand: c?.brand, price: c?.price, behaviour: state.behaviourAt(itemId, at) },
       context: { time: new Date(at) },
-      pair: { coVisitation: co.get(itemId) ?? 0 },
+      pair: { coVisitation: co.get(itemId)?.co ?? 0, coVisitationShare: co.get(itemId)?.share ?? 0 },
     });
     group.labels.push(labels.get(itemId) ?? 0);
     group.ids.push(`${key}\u0000${itemId}`);

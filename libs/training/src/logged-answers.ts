@@ -1,5 +1,5 @@
 import { pairSeeds, type FeatureRowInput, type ItemBehaviour, type UserInput } from '@recsys/features';
-import type { BehaviourState, CatalogItem, Interaction } from './behaviour-state';
+import { coVisitationFrom, type BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
 import { LABEL, type Group } from './groups';
 
 /** One Recommend answer of the recommendations log, as the trainer reads it (its rows grouped). */
@@ -74,10 +74,8 @@ export class AnswerRows {
     if (!captured) throw new Error(`answer ${answer.recommendationId}: rows before its signals were captured`);
     this.captured.delete(answer.recommendationId);
     const user: UserInput | undefined = answer.userId ? state.userInput(answer.userId) : undefined;
-    const co = new Map<string, number>();
-    for (const seed of pairSeeds(answer.contextItemId, answer.recentItemIds, answer.cartItemIds, user?.favoriteProducts)) {
-      for (const [id, w] of captured.neighbours.get(seed) ?? []) co.set(id, (co.get(id) ?? 0) + w);
-    }
+    const seeds = pairSeeds(answer.contextItemId, answer.recentItemIds, answer.cartItemIds, user?.favoriteProducts);
+    const co = coVisitationFrom((seed) => captured.neighbours.get(seed), seeds);
     const group: Group = { rows: [], labels: [], ids: [] };
     for (const { itemId } of answer.items) {
       const c = this.catalog.get(itemId);
@@ -86,7 +84,7 @@ export class AnswerRows {
         user,
         item: { inCatalog: c !== undefined, category: c?.category, brand: c?.brand, price: c?.price, behaviour: captured.behaviour.get(itemId) },
         context: { time: new Date(answer.time) },
-        pair: { coVisitation: co.get(itemId) ?? 0 },
+        pair: { coVisitation: co.get(itemId)?.co ?? 0, coVisitationShare: co.get(itemId)?.share ?? 0 },
       };
       group.rows.push(row);
       group.labels.push(labels.get(itemId) ?? 0);

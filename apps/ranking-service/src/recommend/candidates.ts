@@ -17,6 +17,8 @@ export interface Candidate extends FeatureRowInput {
   entry?: CatalogEntry;
   /** Summed co-visitation weight with the page, recent and cart items. */
   coVisitation: number;
+  /** coVisitation over the strongest any item reached from the same seeds (PairSignals). */
+  coVisitationShare: number;
   /** 1 when a recent item is followed by this one in logged sessions. */
   nextItem: number;
   pair: PairSignals;
@@ -58,6 +60,7 @@ function candidate(
     candidate: features,
     pair: NO_SIGNALS,
     coVisitation: signal?.co ?? 0,
+    coVisitationShare: signal?.share ?? 0,
     nextItem: signal?.next ?? 0,
     via: via ?? signal?.via,
     segment,
@@ -66,7 +69,7 @@ function candidate(
   return c;
 }
 
-const NO_SIGNALS: PairSignals = Object.freeze({ coVisitation: 0, nextItem: 0 });
+const NO_SIGNALS: PairSignals = Object.freeze({ coVisitation: 0, coVisitationShare: 0, nextItem: 0 });
 
 /**
  * The filters every candidate passes, generated or the caller's: excluded
@@ -127,6 +130,8 @@ export function callerCandidates(q: RecommendQuery, snapshot: WebsiteSnapshot, s
 
 interface Signal {
   co: number;
+  /** co over the strongest co of any item the seeds reach. */
+  share: number;
   next: number;
   via?: string;
 }
@@ -140,7 +145,7 @@ function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot, user: UserInp
   const out = new Map<string, Signal>();
   for (const seed of pairSeeds(q.contextItemId, q.recentItemIds, q.cartItemIds, user?.favoriteProducts)) {
     for (const n of snapshot.coVisited.get(seed) ?? []) {
-      const s = out.get(n.itemId) ?? { co: 0, next: 0, via: seed };
+      const s = out.get(n.itemId) ?? { co: 0, share: 0, next: 0, via: seed };
       s.co += n.weight;
       out.set(n.itemId, s);
     }
@@ -148,11 +153,14 @@ function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot, user: UserInp
   for (const seed of [q.contextItemId, q.recentItemIds[0]]) {
     if (!seed) continue;
     for (const n of snapshot.nextItems.get(seed) ?? []) {
-      const s = out.get(n.itemId) ?? { co: 0, next: 0, via: seed };
+      const s = out.get(n.itemId) ?? { co: 0, share: 0, next: 0, via: seed };
       s.next = 1;
       out.set(n.itemId, s);
     }
   }
+  let strongest = 0;
+  for (const s of out.values()) if (s.co > strongest) strongest = s.co;
+  if (strongest > 0) for (const s of out.values()) s.share = s.co / strongest;
   return out;
 }
 
