@@ -6,7 +6,8 @@ import { credentials } from '@grpc/grpc-js';
 import { Device, PageType, RankingServiceClient, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { findFreePort, withClient } from '@recsys/db';
 import { FEATURES } from '@recsys/features';
-import { buildMlpModel, seededRandom } from '@recsys/onnx';
+import { buildMlpModel, buildTreeEnsembleModel, randomTreeEnsemble, seededRandom } from '@recsys/onnx';
+import { DEFAULT_LAMBDAMART, TRAINED_FEATURES } from '@recsys/training';
 import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -20,8 +21,20 @@ import { startRegistryServing, type StartedProcess } from './bench-processes';
 export const ITEMS = envNumber('BENCH_ITEMS', 5000);
 export const LOG_ROWS = envNumber('BENCH_LOG_ROWS', 200_000);
 
-/** An MLP over every fixed vocabulary feature plus one caller feature. */
-export function benchModel() {
+/**
+ * The served model, by BENCH_MODEL: `mlp` (the default), an MLP over every
+ * fixed vocabulary feature plus one caller feature; or `trees`, the largest
+ * model `recsys train` makes by default (DEFAULT_LAMBDAMART's trees at its
+ * depth, every one full, over TRAINED_FEATURES), random splits: scoring
+ * walks one path per tree whatever the thresholds.
+ */
+export function benchModel(): { featureNames: string[]; bytes: Uint8Array; describe: string } {
+  if ((process.env.BENCH_MODEL ?? 'mlp') === 'trees') {
+    const featureNames = [...TRAINED_FEATURES];
+    const { trees, maxDepth } = DEFAULT_LAMBDAMART;
+    const bytes = buildTreeEnsembleModel({ featureNames, trees: randomTreeEnsemble({ trees, depth: maxDepth, features: featureNames.length, seed: 7 }) });
+    return { featureNames, bytes, describe: `trees ${trees} × depth ${maxDepth} over ${featureNames.length} features (recsys train's largest default)` };
+  }
   const featureNames = [...FEATURES.map((f) => f.name), 'candidate.relevance'];
   const rnd = seededRandom(7);
   const m = (r: number, c: number) => Array.from({ length: r }, () => Array.from({ length: c }, () => (rnd() - 0.5) * 0.2));
@@ -33,7 +46,7 @@ export function benchModel() {
       { weights: m(32, 1), bias: [0] },
     ],
   });
-  return { featureNames, bytes };
+  return { featureNames, bytes, describe: `MLP ${featureNames.length}-64-32-1` };
 }
 
 async function seed(url: string, website: string) {

@@ -1,23 +1,24 @@
 // The demo `npm start` loads into an empty database, through the services'
-// own RPCs (the same path a real integration takes): a website, a catalog,
-// synthetic traffic, and a ranking model, so Recommend has something to show.
-import { createHash } from 'node:crypto';
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+// own RPCs and the CLI (the same paths a real shop takes): a simulated shop's
+// month of traffic (@recsys/simulator), live visits ranked by the behaviour
+// heuristic, a model trained from that traffic by `recsys train` and
+// activated, and the same shop's visitors ranked by it: a before and after.
+import { randomUUID } from 'node:crypto';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { Client } from 'pg';
-import { buildLinearModel } from '@recsys/onnx';
-import { Device, EventType, ProfileServiceClient, TrackEventsRequest, type Event } from '@recsys/contracts/profile';
-import { ModelRegistryClient, ModelUploadHeader, UploadModelRequest, type UploadModelResponse } from '@recsys/contracts/registry';
-import { RankingServiceClient, UpsertItemsRequest, type Item } from '@recsys/contracts/ranking';
+import { ProfileServiceClient } from '@recsys/contracts/profile';
+import { RankingServiceClient, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { unary } from '@recsys/service-kit/testing';
+import { simulate } from '@recsys/simulator';
+import { runCli } from '../bench/bench-processes';
 
 export const DEMO_WEBSITE_ID = '00000000-0000-4000-8000-00000000de70';
-const CATEGORIES = ['shoes', 'bags', 'jackets', 'watches', 'books', 'games', 'kitchen', 'garden'];
-const BRANDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark'];
-
-/** A deterministic generator, so every fresh demo looks the same. */
-function random(seed: number) {
-  return () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+/** The simulated shop's seed: every fresh demo has the same catalog and visitors. */
+export const DEMO_SEED = 42;
+/** The version `recsys train` uploads the demo's model as. */
+export const DEMO_MODEL_VERSION = 'demo-trained';
+/** Live visits before and after training. */
+const LIVE_VISITS = 150;
 
 export interface DemoAddresses {
   profile: string;
@@ -28,13 +29,17 @@ export interface DemoAddresses {
 /**
  * Loads the demo into a database that has no website yet (or any database with
  * `evenWithWebsites`), unless it is there already. Reads the database only to
- * decide; everything it writes goes through the services' RPCs.
+ * decide; everything it writes goes through the services' RPCs and the CLI.
  */
 export async function loadDemoIfEmpty(
   databaseUrl: string,
   addr: DemoAddresses,
   say: (line: string) => void,
-  options: { evenWithWebsites: boolean },
+  options: {
+    evenWithWebsites: boolean;
+    /** Called once ranking serves the history's signals, before any recommendation was shown or clicked. */
+    onHistoryServed?: () => Promise<void>;
+  },
 ): Promise<'loaded' | 'present' | 'has-websites'> {
   const pg = new Client({ connectionString: databaseUrl });
   await pg.connect();
@@ -48,83 +53,54 @@ export async function loadDemoIfEmpty(
   } finally {
     await pg.end();
   }
-  const rnd = random(42);
-  const profiles = new ProfileServiceClient(addr.profile, credentials.createInsecure());
-  const ranking = new RankingServiceClient(addr.ranking, credentials.createInsecure());
-  const registry = new ModelRegistryClient(addr.registry, credentials.createInsecure());
+  const clients = {
+    profile: new ProfileServiceClient(addr.profile, credentials.createInsecure()),
+    ranking: new RankingServiceClient(addr.ranking, credentials.createInsecure()),
+    metadata: new Metadata(),
+  };
   try {
-    const items: Partial<Item>[] = Array.from({ length: 200 }, (_, i) => ({
-      itemId: `sku-${String(i + 1).padStart(3, '0')}`,
-      title: `Demo item ${i + 1}`,
-      category: CATEGORIES[i % CATEGORIES.length],
-      brand: BRANDS[Math.floor(rnd() * BRANDS.length)],
-      price: (5 + Math.round(rnd() * 19500) / 100).toFixed(2),
-    }));
-    await unary(profiles.upsertWebsites.bind(profiles), { websites: [{ websiteId: DEMO_WEBSITE_ID, name: 'Recsys demo shop', domain: 'demo.recsys.local' }] });
-    await unary(ranking.upsertItems.bind(ranking), UpsertItemsRequest.fromPartial({ websiteId: DEMO_WEBSITE_ID, items }));
-    say(`demo: ${items.length} catalog items`);
+    // A month of a simulated shop's traffic, then live visits ranked by the behaviour heuristic.
+    const shop = { websiteId: DEMO_WEBSITE_ID, seed: DEMO_SEED, items: 200, users: 300, shown: 5 };
+    const history = await simulate(clients, { ...shop, historyDays: 30, liveSessions: 0 });
+    say(`demo: a simulated shop (${shop.items} items, ${shop.users} visitors): ${history.historyEvents} events over 30 days`);
+    await options.onHistoryServed?.();
+    const before = await simulate(clients, { ...shop, historyDays: 0, liveSessions: LIVE_VISITS, run: 1 });
+    say(`demo: ${LIVE_VISITS} live visits ranked by the behaviour heuristic: CTR ${before.ctr.toFixed(3)}`);
 
-    // 300 visitors, each with a favourite category they mostly browse; some buy.
-    const events: Partial<Event>[] = [];
-    const now = Date.now();
-    for (let u = 0; u < 300; u++) {
-      const favourite = CATEGORIES[u % CATEGORIES.length];
-      const session = `00000000-0000-4000-8000-${String(u).padStart(12, '0')}`;
-      const start = now - Math.floor(rnd() * 20 * 86_400_000);
-      const views = 2 + Math.floor(rnd() * 8);
-      for (let v = 0; v < views; v++) {
-        const pool = rnd() < 0.8 ? items.filter((it) => it.category === favourite) : items;
-        const item = pool[Math.floor(rnd() * pool.length)];
-        const type = v === views - 1 && rnd() < 0.2 ? EventType.EVENT_TYPE_PURCHASE : EventType.EVENT_TYPE_PRODUCT_VIEW;
-        events.push({
-          eventId: `demo-${u}-${v}`,
-          userId: `visitor-${u}`,
-          sessionId: session,
-          occurredAt: new Date(start + v * 45_000),
-          type,
-          urlPath: `/product/${item.itemId}`,
-          device: [Device.DEVICE_MOBILE, Device.DEVICE_DESKTOP, Device.DEVICE_TABLET][u % 3],
-          itemId: item.itemId,
-          category: item.category,
-          brand: item.brand,
-          price: item.price,
-          revenue: type === EventType.EVENT_TYPE_PURCHASE ? item.price : '',
-          orderId: type === EventType.EVENT_TYPE_PURCHASE ? `order-${u}` : '',
-        });
-      }
-    }
-    for (let i = 0; i < events.length; i += 1000) {
-      await unary(profiles.trackEvents.bind(profiles), TrackEventsRequest.fromPartial({ websiteId: DEMO_WEBSITE_ID, events: events.slice(i, i + 1000) }));
-    }
-    say(`demo: ${events.length} events from 300 visitors`);
+    // Trained from that traffic by the CLI, as a shop owner would, and activated.
+    const trained = await runCli({ DATABASE_URL: databaseUrl, RECSYS_REGISTRY_ADDR: addr.registry }, ['train', '--website', DEMO_WEBSITE_ID, '--version', DEMO_MODEL_VERSION, '--activate', '--json']);
+    const report = JSON.parse(trained.output.trim().split('\n').pop()!) as TrainReport;
+    say(
+      `demo: trained default@${DEMO_MODEL_VERSION} (${report.trees} trees) in ${trained.seconds.toFixed(0)} s; ` +
+        `validation NDCG@10: trained ${report.ndcg.model.toFixed(3)}, heuristic ${report.ndcg.heuristic.toFixed(3)}, popularity ${report.ndcg.popularity.toFixed(3)}`,
+    );
+    await untilModelServes(clients.ranking);
 
-    // Not trained: the weights are set by hand (favourite category, co-visitation,
-    // trend, price fit, what visitors did with the item), and the registry row says so.
-    const featureNames = ['match.category_favorite', 'match.co_visitation', 'item.trending', 'item.ctr_30d', 'match.price_fits_sensitivity', 'item.behaviour_popularity'];
-    const bytes = buildLinearModel({ weights: [2, 1.5, 0.8, 10, 0.5, 1], bias: -2, featureNames, sigmoid: true });
-    const model = await uploadModel(registry, {
-      name: 'default',
-      version: 'demo-1',
-      modelType: 'demo',
-      algorithm: 'hand-weighted logistic (not trained)',
-      description: 'Demo model loaded by npm start: hand-set weights, for trying Recommend',
-      featureNames,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      sizeBytes: bytes.length,
-    }, bytes);
-    await unary(registry.activateModel.bind(registry), { name: 'default', version: 'demo-1' });
-    say(`demo: model default@demo-1 (${model.model?.artifactSizeBytes} bytes) uploaded and activated`);
+    // The same shop's visitors again, now ranked by the trained model.
+    const after = await simulate(clients, { ...shop, historyDays: 0, liveSessions: LIVE_VISITS, run: 2 });
+    say(`demo: ${LIVE_VISITS} live visits ranked by the trained model: CTR ${after.ctr.toFixed(3)} (heuristic before: ${before.ctr.toFixed(3)})`);
     return 'loaded';
   } finally {
-    for (const c of [profiles, ranking, registry]) c.close();
+    clients.profile.close();
+    clients.ranking.close();
   }
 }
 
-function uploadModel(client: ModelRegistryClient, header: Partial<ModelUploadHeader>, bytes: Uint8Array): Promise<UploadModelResponse> {
-  return new Promise((resolve, reject) => {
-    const call = client.uploadModel(new Metadata(), (err: ServiceError | null, res?: UploadModelResponse) => (err ? reject(err) : resolve(res!)));
-    call.write(UploadModelRequest.fromPartial({ payload: { $case: 'header', value: ModelUploadHeader.fromPartial(header) } }));
-    call.write(UploadModelRequest.fromPartial({ payload: { $case: 'chunk', value: Buffer.from(bytes) } }));
-    call.end();
-  });
+/** The line `recsys train --json` ends with (the fields the demo prints). */
+interface TrainReport {
+  trees: number;
+  ndcg: { model: number; heuristic: number; popularity: number };
+}
+
+/** Until Recommend ranks with the trained version (the registry's watch reaches ranking within seconds). */
+async function untilModelServes(ranking: RankingServiceClient): Promise<void> {
+  for (const deadline = Date.now() + 60_000; ; ) {
+    const res = await unary<RecommendRequest, RecommendResponse>(
+      ranking.recommend.bind(ranking),
+      RecommendRequest.fromPartial({ websiteId: DEMO_WEBSITE_ID, sessionId: randomUUID(), count: 1, dryRun: true }),
+    );
+    if (res.model?.version === DEMO_MODEL_VERSION) return;
+    if (Date.now() > deadline) throw new Error(`ranking-service does not serve default@${DEMO_MODEL_VERSION} after 60 s (strategy ${res.strategy})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

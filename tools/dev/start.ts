@@ -104,9 +104,9 @@ async function main() {
   say('');
   say('Try a recommendation for a demo visitor:');
   say(`  npx buf curl --schema proto --protocol grpc --http2-prior-knowledge \\`);
-  say(`    -d '{"website_id":"${DEMO_WEBSITE_ID}","user_id":"visitor-7","session_id":"00000000-0000-4000-8000-000000000007","count":5,"explain":true}' \\`);
+  say(`    -d '{"website_id":"${DEMO_WEBSITE_ID}","user_id":"sim-user-7","session_id":"00000000-0000-4000-8000-000000000007","count":5,"explain":true}' \\`);
   say(`    http://${ranking}/recsys.ranking.v1.RankingService/Recommend`);
-  say(`  or: npm run recsys -- recommend --website ${DEMO_WEBSITE_ID} --user visitor-7 --explain`);
+  say(`  or: npm run recsys -- recommend --website ${DEMO_WEBSITE_ID} --user sim-user-7 --explain`);
   say('Stop: Ctrl-C');
 }
 

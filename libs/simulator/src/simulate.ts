@@ -24,6 +24,12 @@ export interface SimulationOptions {
   liveSessions: number;
   /** Recommend's `count` on each page. */
   shown: number;
+  /**
+   * Another run on the same shop (the same seed, so the same catalog and
+   * visitors): its visits and event ids are drawn apart from run 0's, so its
+   * events are new, not replays. Default 0.
+   */
+  run?: number;
   onProgress?: (phase: 'history' | 'signals' | 'live', done: number, total: number) => void;
 }
 
@@ -72,7 +78,8 @@ function uuid(rnd: () => number): string {
  */
 export async function simulate(c: SimulationClients, o: SimulationOptions): Promise<SimulationReport> {
   const world = makeWorld({ seed: o.seed, items: o.items, users: o.users });
-  const rnd = seededRandom(o.seed + 1);
+  const run = o.run ?? 0;
+  const rnd = seededRandom(o.seed + 1 + run * 7919);
   const md = c.metadata;
   await call(c.profile.upsertWebsites.bind(c.profile), { websites: [{ websiteId: o.websiteId, name: `simulated shop ${o.seed}`, domain: '' }] }, md);
   for (let i = 0; i < world.items.length; i += 1000) {
@@ -84,7 +91,7 @@ export async function simulate(c: SimulationClients, o: SimulationOptions): Prom
   const track = async (user: SimUser, sessionId: string, events: readonly SimEvent[]) => {
     const batch = events.map((e) =>
       Event.fromPartial({
-        eventId: `sim-${o.seed}-${serial++}`,
+        eventId: run === 0 ? `sim-${o.seed}-${serial++}` : `sim-${o.seed}-r${run}-${serial++}`,
         userId: user.userId,
         sessionId,
         occurredAt: e.at,
