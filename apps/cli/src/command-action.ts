@@ -11,6 +11,9 @@ export class UsageError extends Error {}
 /** An input file that cannot be read: exit 66 (EX_NOINPUT). */
 export class InputFileError extends Error {}
 
+/** The data given cannot serve the purpose (too little to learn from): exit 65 (EX_DATAERR). */
+export class DataError extends Error {}
+
 /**
  * Runs a command body with a client of one service, closed afterwards. A gRPC
  * failure prints the server's message and sets the exit code for its kind
@@ -28,20 +31,31 @@ export function clientAction<C extends { close(): void }, A extends unknown[]>(
     try {
       await body(c, client, ...args);
     } catch (err) {
-      const code = isServiceError(err)
-        ? exitCodeForStatus(err.code)
-        : err instanceof UsageError
-          ? EXIT.usage
-          : err instanceof InputFileError
-            ? EXIT.notFound
-            : undefined;
-      if (code === undefined) throw err;
-      c.err.write(`recsys: ${isServiceError(err) ? err.details || err.message : (err as Error).message}\n`);
-      process.exitCode = code;
+      reportFailure(c, err);
     } finally {
       client.close();
     }
   };
+}
+
+/** A command body that calls no service (it reads the database or files): our own errors get their exit codes. */
+export function localAction<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, ...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    const c = ctx();
+    try {
+      await body(c, ...args);
+    } catch (err) {
+      reportFailure(c, err);
+    }
+  };
+}
+
+/** Prints a known failure and sets its exit code; rethrows anything else (a bug: main.ts exits 70). */
+function reportFailure(c: CliContext, err: unknown): void {
+  const code = isServiceError(err) ? exitCodeForStatus(err.code) : err instanceof UsageError ? EXIT.usage : err instanceof InputFileError ? EXIT.notFound : err instanceof DataError ? EXIT.dataError : undefined;
+  if (code === undefined) throw err;
+  c.err.write(`recsys: ${isServiceError(err) ? err.details || err.message : (err as Error).message}\n`);
+  process.exitCode = code;
 }
 
 /**

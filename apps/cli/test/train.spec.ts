@@ -1,10 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
 import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
+import { tableFromIPC } from 'apache-arrow';
+import { buildDataset, TRAINED_FEATURES } from '@recsys/training';
+import { readWebsiteHistory, validationStart } from '../src/commands/training-data';
 import { EXIT } from '../src/exit-codes';
 import { runCli } from './support/run-cli';
 
@@ -96,8 +99,39 @@ describe('recsys train', () => {
     expect(report.activated).toBe(false);
   }, 120_000);
 
+  it('dataset export writes the same dataset as an Arrow file: a row per example, features named as in the vocabulary', async () => {
+    const file = join(dir, 'dataset.arrow');
+    const res = await recsys('dataset', 'export', '--website', website, '--out', file, '--database-url', db.url);
+    expect(res).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(`wrote ${file}`) });
+    const table = tableFromIPC(await readFile(file));
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['split', 'group_id', 'example_id', 'label', ...TRAINED_FEATURES]);
+    // The dataset recsys train builds, built here from the same rows.
+    const history = await readWebsiteHistory(db.url, website);
+    const data = buildDataset(history.log, history.catalog, { halfLifeDays: 30, validationFrom: validationStart(history.log, undefined) }, history.answers);
+    const sets = [...Array.from({ length: data.train.labels.length }, (_, i) => [data.train, i] as const), ...Array.from({ length: data.validation.labels.length }, (_, i) => [data.validation, i] as const)];
+    expect(table.numRows).toBe(sets.length);
+    const groupIds = table.getChild('group_id')!.toArray() as Int32Array;
+    for (const [r, [set, i]] of sets.entries()) {
+      expect(table.getChild('split')!.get(r)).toBe(set === data.train ? 'train' : 'validation');
+      expect(table.getChild('label')!.get(r)).toBe(set.labels[i]);
+      expect(table.getChild('example_id')!.get(r)).toBe(set.rowIds[i]!.replace(/\u0000/g, '/'));
+      for (const [f, name] of TRAINED_FEATURES.entries()) expect(table.getChild(name)!.get(r)).toBe(set.x[i * set.width + f]);
+      if (r > 0) expect(groupIds[r]! - groupIds[r - 1]!).toBeGreaterThanOrEqual(0); // a group's rows come together
+    }
+    expect(new Set(groupIds).size).toBe(data.train.groupSizes.length + data.validation.groupSizes.length);
+  }, 120_000);
+
   it('refuses a missing database and a malformed website with usage errors', async () => {
     expect(await recsys('train', '--website', website)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('set DATABASE_URL or pass --database-url') });
     expect(await recsys('train', '--website', 'nope', '--database-url', db.url)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('--website: expected a UUID') });
+    expect(await recsys('dataset', 'export', '--website', website, '--out', join(dir, 'x.parquet'), '--format', 'parquet', '--database-url', db.url)).toMatchObject({
+      code: EXIT.usage,
+      err: expect.stringContaining('--format: expected arrow'),
+    });
+    // A website with no history: too little to learn from, exit 65.
+    expect(await recsys('dataset', 'export', '--website', randomUUID(), '--out', join(dir, 'y.arrow'), '--database-url', db.url)).toMatchObject({
+      code: EXIT.dataError,
+      err: expect.stringContaining('0 interactions: too few to learn from'),
+    });
   });
 });

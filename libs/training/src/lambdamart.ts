@@ -32,7 +32,7 @@ export interface LambdaMartOptions {
   maxBins: number;
 }
 
-export const DEFAULT_LAMBDAMART: LambdaMartOptions = { trees: 200, maxDepth: 4, learningRate: 0.1, minLeafRows: 20, l2: 1, k: 10, patience: 20, maxBins: 64 };
+export const DEFAULT_LAMBDAMART: LambdaMartOptions = { trees: 50, maxDepth: 4, learningRate: 0.1, minLeafRows: 20, l2: 1, k: 10, patience: 20, maxBins: 64 };
 
 export interface TrainedTrees {
   trees: TreeNode[];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
+import { registerDatasetCommands } from './dataset';
 import { registerModelCommands } from './models';
 import { registerProfileCommands } from './profiles';
 import { registerItemCommands } from './items';
@@ -13,4 +14,4 @@ import { registerTrainCommands } from './train';
  */
 export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands, registerRecommendCommands, registerItemCommands, registerSimulateCommands, registerTrainCommands];
+export const COMMAND_GROUPS: CommandGroup[] = [registerModelCommands, registerProfileCommands, registerRecommendCommands, registerItemCommands, registerSimulateCommands, registerTrainCommands, registerDatasetCommands];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelRegistryClient } from '@recsys/contracts/registry';
 import { buildTreeEnsembleModel } from '@recsys/onnx';
-import { buildDataset, compareOnValidation, trainLambdaMart } from '@recsys/training';
+import { compareOnValidation, trainLambdaMart } from '@recsys/training';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
@@ -12,7 +12,7 @@ import { EXIT } from '../exit-codes';
 import type { CommandGroup } from './index';
 import { uploadFile } from './model-upload';
 import { activeModel, scoreActive } from './active-model';
-import { readWebsiteHistory } from './training-data';
+import { loadDataset } from './training-data';
 
 interface TrainOptions {
   website: string;
@@ -57,22 +57,8 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
           const started = Date.now();
           const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 
-          step(`reading the interaction log of ${opts.website}`);
-          const { log, catalog, answers } = await readWebsiteHistory(url, opts.website);
-          if (log.length < 100) {
-            c.err.write(`recsys: ${log.length} interactions: too few to learn from (at least 100)\n`);
-            process.exitCode = EXIT.dataError;
-            return;
-          }
           const active = await activeModel(c, client, opts.name, opts.website);
-          const validationFrom = validationStart(log, active?.trainingDataPeriod?.end);
-          step(`building the dataset from ${log.length} interactions, ${answers.length} clicked answers, ${catalog.size} catalog items`);
-          const data = buildDataset(log, catalog, { halfLifeDays, validationFrom }, answers);
-          if (data.train.groupSizes.length === 0 || data.validation.groupSizes.length === 0) {
-            c.err.write('recsys: no returning visitors in one of the splits: nothing to learn or to validate with\n');
-            process.exitCode = EXIT.dataError;
-            return;
-          }
+          const { log, data, validationFrom } = await loadDataset(url, opts.website, halfLifeDays, step, active?.trainingDataPeriod?.end);
           step(`training on ${data.train.groupSizes.length} sessions, validating on ${data.validation.groupSizes.length}`);
           const trained = trainLambdaMart(data.train, data.validation, { k: K });
           step(`${trained.trees.length} trees kept of ${trained.validationNdcg.length - 1} rounds`);
@@ -138,17 +124,3 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
       ),
     );
 };
-
-/**
- * Where validation starts: the last fifth of the interactions by time; when
- * the active model was trained on part of that, only what came after its
- * training data (if that is at least 5 % of the log), so that neither model is
- * judged on sessions it learned from.
- */
-export function validationStart(log: readonly { at: number }[], activeTrainedUntil: Date | undefined): number {
-  const fifth = log[Math.floor(log.length * 0.8)]!.at;
-  const end = activeTrainedUntil?.getTime();
-  if (end === undefined || end < fifth) return fifth;
-  const first = log.findIndex((x) => x.at > end);
-  return first >= 0 && log.length - first >= log.length * 0.05 ? end + 1 : fifth;
-}

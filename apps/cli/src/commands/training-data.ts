@@ -1,5 +1,6 @@
-import type { CatalogItem, Interaction, LoggedAnswer } from '@recsys/training';
+import { buildDataset, type CatalogItem, type Dataset, type Interaction, type LoggedAnswer } from '@recsys/training';
 import { Client } from 'pg';
+import { DataError } from '../command-action';
 
 /** Logged answers read per training run: the latest answers with a click or a conversion. */
 export const MAX_LOGGED_ANSWERS = 50_000;
@@ -8,6 +9,49 @@ export interface WebsiteHistory {
   log: Interaction[];
   catalog: Map<string, CatalogItem>;
   answers: LoggedAnswer[];
+}
+
+/** Fewer interactions than this: nothing worth learning or exporting. */
+export const MIN_INTERACTIONS = 100;
+
+/**
+ * The dataset `recsys train` learns from and `recsys dataset export` writes:
+ * the website's history read (readWebsiteHistory), split by time
+ * (validationStart), built (@recsys/training's buildDataset). DataError when
+ * there is too little to learn from.
+ */
+export async function loadDataset(
+  url: string,
+  website: string,
+  halfLifeDays: number,
+  step: (line: string) => void,
+  activeTrainedUntil?: Date,
+): Promise<WebsiteHistory & { data: Dataset; validationFrom: number }> {
+  step(`reading the interaction log of ${website}`);
+  const history = await readWebsiteHistory(url, website);
+  const { log, catalog, answers } = history;
+  if (log.length < MIN_INTERACTIONS) throw new DataError(`${log.length} interactions: too few to learn from (at least ${MIN_INTERACTIONS})`);
+  const validationFrom = validationStart(log, activeTrainedUntil);
+  step(`building the dataset from ${log.length} interactions, ${answers.length} clicked answers, ${catalog.size} catalog items`);
+  const data = buildDataset(log, catalog, { halfLifeDays, validationFrom }, answers);
+  if (data.train.groupSizes.length === 0 || data.validation.groupSizes.length === 0) {
+    throw new DataError('no returning visitors in one of the splits: nothing to learn or to validate with');
+  }
+  return { ...history, data, validationFrom };
+}
+
+/**
+ * Where validation starts: the last fifth of the interactions by time; when
+ * the active model was trained on part of that, only what came after its
+ * training data (if that is at least 5 % of the log), so that neither model is
+ * judged on sessions it learned from.
+ */
+export function validationStart(log: readonly { at: number }[], activeTrainedUntil: Date | undefined): number {
+  const fifth = log[Math.floor(log.length * 0.8)]!.at;
+  const end = activeTrainedUntil?.getTime();
+  if (end === undefined || end < fifth) return fifth;
+  const first = log.findIndex((x) => x.at > end);
+  return first >= 0 && log.length - first >= log.length * 0.05 ? end + 1 : fifth;
 }
 
 /**

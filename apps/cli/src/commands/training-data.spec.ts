@@ -1,4 +1,4 @@
-import { validationStart } from './train';
+import { validationStart } from './training-data';
 
 describe('validationStart', () => {
   // 100 interactions at t = 0..99.
