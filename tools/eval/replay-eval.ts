@@ -163,7 +163,8 @@ async function run(url: string) {
     for (const [label, rank] of rows) await score(label, rank);
     if (registry) {
       // The model recsys train makes from the same history, activated; scored once ranking serves with it.
-      const trained = await runCli({ RECSYS_REGISTRY_ADDR: registry.address, DATABASE_URL: url }, ['train', '--website', website, '--version', 'eval', '--activate']);
+      const trained = await runCli({ RECSYS_REGISTRY_ADDR: registry.address, DATABASE_URL: url }, ['train', '--website', website, '--version', 'eval', '--activate', '--json']);
+      const report = JSON.parse(trained.output.trim().split('\n').pop()!) as { trees: number; trainSessions: number; ndcg: { model: number; heuristic: number } };
       const served = async () => {
         const res = await unary<RecommendRequest, RecommendResponse>(
           rankingClient.recommend.bind(rankingClient),
@@ -176,6 +177,11 @@ async function run(url: string) {
         await new Promise((r) => setTimeout(r, 200));
       }
       await score(`Recsys Recommend, the user alone, model by recsys train (${trained.seconds.toFixed(0)} s to train)`, (u) => recommend(u, false));
+      out();
+      out(
+        `recsys train: ${report.trees} trees from ${report.trainSessions} training groups; on its own validation groups NDCG@${K} ` +
+          `${report.ndcg.model.toFixed(4)} against the heuristic's ${report.ndcg.heuristic.toFixed(4)}`,
+      );
     }
     profiles.close();
     rankingClient.close();

@@ -1,45 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
+import type { Client } from 'pg';
 import { EXIT } from '../src/exit-codes';
 import { runCli } from './support/run-cli';
-
-const ROOT = join(__dirname, '../../..');
+import { startStack, type Service, type Stack } from './support/stack';
 
 /** `recsys simulate` against profile-service and ranking-service as their own processes. */
 describe('recsys simulate', () => {
-  let db: TestDatabase;
-  let dir: string;
-  let profile: { proc: ServiceProcess; address: string };
-  let ranking: { proc: ServiceProcess; address: string };
+  let stack: Stack;
   let sql: Client;
+  let profile: Service;
+  let ranking: Service;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'recsys-cli-simulate-'));
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    profile = await spawnService(join(ROOT, 'apps/profile-service/src/main.ts'), 'profile-service', { DATABASE_URL: db.url, ITEM_SIGNALS_TTL_MS: '200' });
-    ranking = await spawnService(join(ROOT, 'apps/ranking-service/src/main.ts'), 'ranking-service', {
-      DATABASE_URL: db.url,
-      PROFILE_SERVICE_ADDR: profile.address,
-      CATALOG_REFRESH_INTERVAL_MS: '300',
-      MODEL_CACHE_DIR: join(dir, 'models'),
-      LOG_FLUSH_INTERVAL_MS: '50',
-    });
+    stack = await startStack('simulate', { registry: false, rankingEnv: { LOG_FLUSH_INTERVAL_MS: '50' } });
+    ({ sql, profile, ranking } = stack);
   }, 90_000);
-  afterAll(async () => {
-    for (const s of [ranking, profile]) {
-      s?.proc.child.kill('SIGTERM');
-      await s?.proc.exited;
-    }
-    await sql?.end();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  }, 30_000);
+  afterAll(() => stack?.stop(), 30_000);
 
   const count = async (text: string, params: unknown[]) => Number((await sql.query<{ n: string }>(text, params)).rows[0]!.n);
 

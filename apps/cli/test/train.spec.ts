@@ -1,56 +1,31 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { spawnService, type ServiceProcess } from '@recsys/service-kit/testing';
+import type { Client } from 'pg';
+import type { TestDatabase } from '@recsys/db/testing';
 import { tableFromIPC } from 'apache-arrow';
 import { buildDataset, TRAINED_FEATURES } from '@recsys/training';
 import { readWebsiteHistory, validationStart } from '../src/commands/training-data';
 import { EXIT } from '../src/exit-codes';
 import { runCli } from './support/run-cli';
-
-const ROOT = join(__dirname, '../../..');
-const spawn = (app: string, env: Record<string, string>) => spawnService(join(ROOT, `apps/${app}/src/main.ts`), app, env);
+import { startStack, type Stack } from './support/stack';
 
 /** `recsys train` end to end: a simulated website's history → a trained model in the registry → Recommend ranks with it. */
 describe('recsys train', () => {
+  let stack: Stack;
   let db: TestDatabase;
   let dir: string;
-  let profile: { proc: ServiceProcess; address: string };
-  let registry: { proc: ServiceProcess; address: string };
-  let ranking: { proc: ServiceProcess; address: string };
   let sql: Client;
   const website = randomUUID();
-  const recsys = (...args: string[]) => runCli({ profile: profile.address, registry: registry.address, ranking: ranking.address }, args);
+  const recsys = (...args: string[]) => runCli(stack.addresses, args);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'recsys-cli-train-'));
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    profile = await spawn('profile-service', { DATABASE_URL: db.url, ITEM_SIGNALS_TTL_MS: '200' });
-    registry = await spawn('registry-service', { DATABASE_URL: db.url, ARTIFACT_DIR: join(dir, 'artifacts') });
-    ranking = await spawn('ranking-service', {
-      DATABASE_URL: db.url,
-      PROFILE_SERVICE_ADDR: profile.address,
-      REGISTRY_ADDR: registry.address,
-      MODEL_CACHE_DIR: join(dir, 'models'),
-      CATALOG_REFRESH_INTERVAL_MS: '300',
-    });
+    stack = await startStack('train', { registry: true });
+    ({ db, dir, sql } = stack);
     const simulated = await recsys('simulate', '--website', website, '--items', '60', '--users', '80', '--history-days', '30', '--sessions', '0');
     expect(simulated.code).toBe(EXIT.ok);
   }, 120_000);
-  afterAll(async () => {
-    for (const s of [ranking, registry, profile]) {
-      s?.proc.child.kill('SIGTERM');
-      await s?.proc.exited;
-    }
-    await sql?.end();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  }, 30_000);
+  afterAll(() => stack?.stop(), 30_000);
 
   it('uploads the model with its metrics, hyperparameters and period; with --activate Recommend ranks with it', async () => {
     const res = await recsys('train', '--website', website, '--version', 't1', '--activate', '--database-url', db.url, '--json');

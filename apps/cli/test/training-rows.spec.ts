@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { Outcome, RankingServiceClient, RecommendRequest, RecordOutcomeRequest, type RecommendResponse, type RecordOutcomeResponse } from '@recsys/contracts/ranking';
-import { createTestDatabase, type TestDatabase } from '@recsys/db/testing';
-import { spawnService, unary, type ServiceProcess } from '@recsys/service-kit/testing';
+import { unary } from '@recsys/service-kit/testing';
 import { buildDataset } from '@recsys/training';
 import { readWebsiteHistory } from '../src/commands/training-data';
 import { EXIT } from '../src/exit-codes';
 import { runCli } from './support/run-cli';
+import { startStack, type Stack } from './support/stack';
 
-const ROOT = join(__dirname, '../../..');
-const spawn = (app: string, env: Record<string, string>) => spawnService(join(ROOT, `apps/${app}/src/main.ts`), app, env);
 
 /**
  * The differential test of the dataset: for a logged answer, the training
@@ -22,45 +17,24 @@ const spawn = (app: string, env: Record<string, string>) => spawnService(join(RO
  * with the trained model, cell for cell.
  */
 describe('a training row equals the matrix Recommend served', () => {
-  let db: TestDatabase;
-  let dir: string;
-  let profile: { proc: ServiceProcess; address: string };
-  let registry: { proc: ServiceProcess; address: string };
-  let ranking: { proc: ServiceProcess; address: string };
+  let stack: Stack;
   let sql: Client;
   let client: RankingServiceClient;
   const website = randomUUID();
-  const recsys = (...args: string[]) => runCli({ profile: profile.address, registry: registry.address, ranking: ranking.address }, args);
+  const recsys = (...args: string[]) => runCli(stack.addresses, args);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'recsys-cli-rows-'));
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    profile = await spawn('profile-service', { DATABASE_URL: db.url, ITEM_SIGNALS_TTL_MS: '200' });
-    registry = await spawn('registry-service', { DATABASE_URL: db.url, ARTIFACT_DIR: join(dir, 'artifacts') });
-    ranking = await spawn('ranking-service', {
-      DATABASE_URL: db.url,
-      PROFILE_SERVICE_ADDR: profile.address,
-      REGISTRY_ADDR: registry.address,
-      MODEL_CACHE_DIR: join(dir, 'models'),
-      CATALOG_REFRESH_INTERVAL_MS: '300',
-    });
-    client = new RankingServiceClient(ranking.address, credentials.createInsecure());
+    stack = await startStack('rows', { registry: true });
+    sql = stack.sql;
+    client = new RankingServiceClient(stack.ranking.address, credentials.createInsecure());
     const simulated = await recsys('simulate', '--website', website, '--items', '60', '--users', '80', '--history-days', '30', '--sessions', '0', '--seed', '5');
     expect(simulated.code).toBe(EXIT.ok);
-    const trained = await recsys('train', '--website', website, '--version', 'rows', '--activate', '--database-url', db.url, '--json');
+    const trained = await recsys('train', '--website', website, '--version', 'rows', '--activate', '--database-url', stack.db.url, '--json');
     expect(trained.code).toBe(EXIT.ok);
   }, 180_000);
   afterAll(async () => {
     client?.close();
-    for (const s of [ranking, registry, profile]) {
-      s?.proc.child.kill('SIGTERM');
-      await s?.proc.exited;
-    }
-    await sql?.end();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
   }, 30_000);
 
   it('every feature of every shown item, to 1e-6', async () => {
@@ -114,7 +88,7 @@ describe('a training row equals the matrix Recommend served', () => {
       if (Date.now() > deadline) throw new Error('the clicked row is not in recommendations after 20 s');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const history = await readWebsiteHistory(db.url, website);
+    const history = await readWebsiteHistory(stack.db.url, website);
     const logged = history.answers.filter((a) => a.recommendationId === answer.recommendationId);
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ contextItemId: items[0], recentItemIds: [items[1], items[2]], cartItemIds: [items[3]], signalsAt: answer.itemSignalsComputedAt!.getTime() });
