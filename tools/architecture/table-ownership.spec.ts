@@ -36,7 +36,7 @@ describe('table ownership', () => {
 
   it('lets the offline jobs read their sources, and only read them', () => {
     writeTree(root, {
-      'apps/cli/src/commands/train.ts': "q('SELECT * FROM interactions');\nq('SELECT * FROM catalog_items');\nq('SELECT * FROM user_profiles');\nq('DELETE FROM interactions');\n",
+      'apps/cli/src/commands/training-data.ts': "q('SELECT * FROM interactions');\nq('SELECT * FROM catalog_items');\nq('SELECT * FROM user_profiles');\nq('DELETE FROM interactions');\n",
     });
     const found = findOwnershipViolations(root).map((v) => `${v.table}: ${v.rule}`).sort();
     expect(found).toEqual([

@@ -75,6 +75,8 @@ export function buildDataset(
   catalog: ReadonlyMap<string, CatalogItem>,
   options: Partial<DatasetOptions> & { validationFrom: number },
   answers: readonly LoggedAnswer[] = [],
+  /** Called as the replay goes, about every 1 % of the log (progress). */
+  onProgress?: (replayed: number, total: number) => void,
 ): Dataset {
   const o = { ...DEFAULT_DATASET, ...options };
   if (log.length === 0) throw new Error('the interaction log is empty: nothing to learn from');
@@ -128,7 +130,9 @@ export function buildDataset(
   const train: Group[] = [];
   const validation: Group[] = [];
   const started = new Set<string>();
-  for (const x of log) {
+  const every = Math.max(1, Math.floor(log.length / 100));
+  for (const [n, x] of log.entries()) {
+    if (onProgress && n % every === 0) onProgress(n, log.length);
     // A probe at t sees every interaction up to and including t.
     while (next < probes.length && probes[next]!.at < x.at) probes[next++]!.run();
     const key = `${x.userId}\u0000${x.sessionId}`;
@@ -140,6 +144,7 @@ export function buildDataset(
     state.observe(x);
   }
   while (next < probes.length) probes[next++]!.run();
+  onProgress?.(log.length, log.length);
   const featureNames = [...TRAINED_FEATURES];
   return {
     train: toSet(shuffled(train).slice(0, o.maxTrainGroups), featureNames),

@@ -69,7 +69,13 @@ export function groupNdcg(set: RankingSet, scores: ArrayLike<number>, k: number)
  * positives listed first, NDCG of the all-zero start would otherwise be 1 and
  * early stopping would keep no tree.
  */
-export function trainLambdaMart(train: RankingSet, validation: RankingSet, options: Partial<LambdaMartOptions> = {}): TrainedTrees {
+export function trainLambdaMart(
+  train: RankingSet,
+  validation: RankingSet,
+  options: Partial<LambdaMartOptions> = {},
+  /** Called after each round with its validation NDCG@k (progress; not a hyperparameter, so not in `options`). */
+  onRound?: (round: number, validationNdcg: number) => void,
+): TrainedTrees {
   const o = { ...DEFAULT_LAMBDAMART, ...options };
   const rows = train.groupSizes.reduce((a, b) => a + b, 0);
   const binned: BinnedMatrix = binMatrix(train.x, rows, train.width, o.maxBins);
@@ -91,6 +97,7 @@ export function trainLambdaMart(train: RankingSet, validation: RankingSet, optio
       validScores[r] += scoreTreeEnsemble([tree], validation.x.subarray(r * validation.width, (r + 1) * validation.width));
     }
     validationNdcg.push(groupNdcg(validation, validScores, o.k));
+    onRound?.(round, validationNdcg[round]!);
     if (validationNdcg[round]! > validationNdcg[best]! + 1e-12) best = round;
     else if (round - best >= o.patience) break;
   }

@@ -84,7 +84,7 @@ export const registerDatasetCommands: CommandGroup = (program: Command, ctx) => 
         if (!(halfLifeDays >= 1)) throw new UsageError(`--half-life-days: expected a number >= 1, got ${JSON.stringify(opts.halfLifeDays)}`);
         const started = Date.now();
         const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
-        const { data } = await loadDataset(url, opts.website, halfLifeDays, step);
+        const { data } = await loadDataset(c, url, opts.website, halfLifeDays, step);
         const table = datasetTable(data);
         // Written aside and renamed: a reader never sees half a file.
         const part = `${opts.out}.part`;

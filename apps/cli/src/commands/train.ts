@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelRegistryClient } from '@recsys/contracts/registry';
 import { buildTreeEnsembleModel } from '@recsys/onnx';
-import { compareOnValidation, trainLambdaMart } from '@recsys/training';
+import { compareOnValidation, DEFAULT_LAMBDAMART, trainLambdaMart } from '@recsys/training';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
 import { EXIT } from '../exit-codes';
+import { progressLine } from '../progress-line';
 import type { CommandGroup } from './index';
 import { uploadFile } from './model-upload';
 import { activeModel, scoreActive } from './active-model';
@@ -58,9 +59,11 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
           const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 
           const active = await activeModel(c, client, opts.name, opts.website);
-          const { log, data, validationFrom } = await loadDataset(url, opts.website, halfLifeDays, step, active?.trainingDataPeriod?.end);
+          const { log, data, validationFrom } = await loadDataset(c, url, opts.website, halfLifeDays, step, active?.trainingDataPeriod?.end);
           step(`training on ${data.train.groupSizes.length} sessions, validating on ${data.validation.groupSizes.length}`);
-          const trained = trainLambdaMart(data.train, data.validation, { k: K });
+          const rounds = progressLine(c, 'training');
+          const trained = trainLambdaMart(data.train, data.validation, { k: K }, (round, ndcg) => rounds.update(round, DEFAULT_LAMBDAMART.trees, `rounds, validation NDCG@${K} ${ndcg.toFixed(4)}`));
+          rounds.end();
           step(`${trained.trees.length} trees kept of ${trained.validationNdcg.length - 1} rounds`);
           if (trained.trees.length === 0) {
             c.err.write(`recsys: no tree improved validation NDCG@${K} over the untrained start (${trained.validationNdcg[0]!.toFixed(4)}): nothing to upload\n`);

@@ -1,6 +1,8 @@
 import { buildDataset, type CatalogItem, type Dataset, type Interaction, type LoggedAnswer } from '@recsys/training';
 import { Client } from 'pg';
+import type { CliContext } from '../cli-context';
 import { DataError } from '../command-action';
+import { progressLine } from '../progress-line';
 
 /** Logged answers read per training run: the latest answers with a click or a conversion. */
 export const MAX_LOGGED_ANSWERS = 50_000;
@@ -21,6 +23,7 @@ export const MIN_INTERACTIONS = 100;
  * there is too little to learn from.
  */
 export async function loadDataset(
+  c: CliContext,
   url: string,
   website: string,
   halfLifeDays: number,
@@ -33,7 +36,9 @@ export async function loadDataset(
   if (log.length < MIN_INTERACTIONS) throw new DataError(`${log.length} interactions: too few to learn from (at least ${MIN_INTERACTIONS})`);
   const validationFrom = validationStart(log, activeTrainedUntil);
   step(`building the dataset from ${log.length} interactions, ${answers.length} clicked answers, ${catalog.size} catalog items`);
-  const data = buildDataset(log, catalog, { halfLifeDays, validationFrom }, answers);
+  const bar = progressLine(c, 'replaying the log');
+  const data = buildDataset(log, catalog, { halfLifeDays, validationFrom }, answers, (done, total) => bar.update(done, total, 'interactions'));
+  bar.end();
   if (data.train.groupSizes.length === 0 || data.validation.groupSizes.length === 0) {
     throw new DataError('no returning visitors in one of the splits: nothing to learn or to validate with');
   }
