@@ -18,8 +18,8 @@ describe('interaction log', () => {
   afterAll(() => h?.close());
 
   const rows = (site: string) =>
-    h.sql<{ event_id: string; kind: string; item_id: string; user_id: string; device: string | null; category: string | null; price: string | null; revenue: string | null; order_id: string | null; occurred_at: Date }>(
-      `SELECT event_id, kind, item_id, user_id, device, category, price::text, revenue::text, order_id, occurred_at FROM interactions WHERE website_id = $1 ORDER BY occurred_at, event_id`,
+    h.sql<{ event_id: string; kind: string; item_id: string; user_id: string; device: string | null; category: string | null; price: string | null; revenue: string | null; order_id: string | null; brand: string | null; occurred_at: Date }>(
+      `SELECT event_id, kind, item_id, user_id, device, category, price::text, revenue::text, order_id, brand, occurred_at FROM interactions WHERE website_id = $1 ORDER BY occurred_at, event_id`,
       [site],
     );
   const partitions = async () =>
@@ -32,7 +32,7 @@ describe('interaction log', () => {
     const s = randomUUID();
     const e = [
       event({ eventId: 'e1', userId: 'u', sessionId: s, type: PAGE, occurredAt: at(T0, 0) }),
-      event({ eventId: 'e3', userId: 'u', sessionId: s, type: PRODUCT, occurredAt: at(T0, 2), itemId: 'sku-1', category: 'shoes', price: '20', device: Device.DEVICE_MOBILE }),
+      event({ eventId: 'e3', userId: 'u', sessionId: s, type: PRODUCT, occurredAt: at(T0, 2), itemId: 'sku-1', category: 'shoes', brand: 'Acme', price: '20', device: Device.DEVICE_MOBILE }),
       event({ eventId: 'e4', userId: 'u', sessionId: s, type: PRODUCT, occurredAt: at(T0, 3), itemId: 'sku-2', pageView: false }),
       event({ eventId: 'e5', userId: 'u', sessionId: s, type: CART, occurredAt: at(T0, 4), itemId: 'sku-1', price: '20' }),
       event({ eventId: 'e6', userId: 'u', sessionId: s, type: PURCHASE, occurredAt: at(T0, 5), itemId: 'sku-1', price: '20', revenue: '40', orderId: 'o1' }),
@@ -40,12 +40,12 @@ describe('interaction log', () => {
       event({ eventId: 'e8', userId: 'u', sessionId: s, type: CUSTOM, occurredAt: at(T0, 6), itemId: 'sku-3' }),
     ];
     expect(await h.track(site, e)).toMatchObject({ acceptedCount: 7 });
-    expect((await rows(site)).map((r) => [r.event_id, r.kind, r.item_id, r.device, r.category, r.price, r.revenue, r.order_id])).toEqual([
-      ['e3', 'product_view', 'sku-1', 'mobile', 'shoes', '20.0000', null, null],
-      ['e4', 'item_view', 'sku-2', null, null, null, null, null],
-      ['e5', 'add_to_cart', 'sku-1', null, null, '20.0000', null, null],
-      ['e6', 'purchase', 'sku-1', null, null, '20.0000', '40.0000', 'o1'],
-      ['e7', 'purchase', 'sku-2', null, null, '5.0000', '5.0000', 'o1'],
+    expect((await rows(site)).map((r) => [r.event_id, r.kind, r.item_id, r.device, r.category, r.brand, r.price, r.revenue, r.order_id])).toEqual([
+      ['e3', 'product_view', 'sku-1', 'mobile', 'shoes', 'Acme', '20.0000', null, null],
+      ['e4', 'item_view', 'sku-2', null, null, null, null, null, null],
+      ['e5', 'add_to_cart', 'sku-1', null, null, null, '20.0000', null, null],
+      ['e6', 'purchase', 'sku-1', null, null, null, '20.0000', '40.0000', 'o1'],
+      ['e7', 'purchase', 'sku-2', null, null, null, '5.0000', '5.0000', 'o1'],
     ]);
     expect((await rows(site))[0]!.occurred_at).toEqual(at(T0, 2));
   });

@@ -33,6 +33,18 @@ describe('BehaviourState', () => {
     expect(state.neighbours('i00', 51).size).toBe(0);
   });
 
+  it('favourites and preferred brands as the profile ranks them: FAVOURITE_WEIGHTS summed, then the most recent', () => {
+    const state = new BehaviourState(30, 0, new Map());
+    const x = (itemId: string, at: number, kind: Interaction['kind'], brand: string, category: string): Interaction => ({ userId: 'u', sessionId: 's', itemId, at, kind, brand, category });
+    // Acme: two views (1 + 1); Globex: one cart (3); Initech: one view, the latest (1).
+    for (const e of [x('a', 1, 'product_view', 'Acme', 'c1'), x('b', 2, 'add_to_cart', 'Globex', 'c2'), x('c', 3, 'product_view', 'Acme', 'c1'), x('d', 4, 'product_view', 'Initech', 'c3')]) state.observe(e);
+    expect(state.userInput('u')).toEqual({
+      favoriteProducts: ['b', 'd', 'c', 'a'],
+      favoriteCategories: ['c2', 'c1', 'c3'], // c2 3, c1 1 + 1, c3 1
+      preferredBrands: ['Globex', 'Acme', 'Initech'],
+    });
+  });
+
   it('day and week popularity follow the reading time forward', () => {
     const state = new BehaviourState(30, 0, new Map());
     const view = (at: number): Interaction => ({ userId: 'u', sessionId: 's', itemId: 'a', at, kind: 'product_view' });

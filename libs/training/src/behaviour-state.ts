@@ -10,6 +10,8 @@ export interface Interaction {
   kind: InteractionKind;
   /** The category the event named (the profile's favourite categories come from it, not from the catalog). */
   category?: string;
+  /** The brand the event named (the profile's preferred brands come from it). */
+  brand?: string;
   /** Purchases: the order the line belongs to (bought together pairs lines of one order, else of one session). */
   orderId?: string;
 }
@@ -53,6 +55,7 @@ interface Visitor {
   order: string[];
   products: Map<string, Weighted>;
   categories: Map<string, Weighted>;
+  brands: Map<string, Weighted>;
 }
 
 /**
@@ -130,12 +133,13 @@ export class BehaviourState {
     };
     add(v.products, x.itemId);
     add(v.categories, x.category);
+    add(v.brands, x.brand);
   }
 
   private visitor(userId: string): Visitor {
     let v = this.visitors.get(userId);
     if (!v) {
-      v = { latest: new Map(), order: [], products: new Map(), categories: new Map() };
+      v = { latest: new Map(), order: [], products: new Map(), categories: new Map(), brands: new Map() };
       this.visitors.set(userId, v);
     }
     return v;
@@ -188,17 +192,17 @@ export class BehaviourState {
   }
 
   /**
-   * The visitor's favourite products and categories so far, as the profile
-   * ranks them (weight, then most recent, then value) and from the same
-   * source (the events' own category); undefined for a new visitor.
+   * The visitor's favourite products, categories and preferred brands so far,
+   * as the profile ranks them (weight, then most recent, then value) and from
+   * the same source (the events' own category and brand, not the catalog's);
+   * undefined for a new visitor.
    */
   userInput(userId: string): UserInput | undefined {
     const v = this.visitors.get(userId);
     if (!v) return undefined;
     const top = (m: Map<string, Weighted>, n: number) =>
       [...m].sort((a, b) => b[1].w - a[1].w || b[1].last - a[1].last || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([k]) => k);
-    // Preferred brands need the events' brands, which the interaction log does not keep: left unknown.
-    return { favoriteProducts: top(v.products, 20), favoriteCategories: top(v.categories, 10) };
+    return { favoriteProducts: top(v.products, 20), favoriteCategories: top(v.categories, 10), preferredBrands: top(v.brands, 10) };
   }
 
   /**

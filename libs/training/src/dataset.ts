@@ -23,6 +23,7 @@ export const TRAINED_FEATURES = [
   'item.has_price',
   'match.category_favorite',
   'match.category_favorite_rank',
+  'match.brand_preferred',
   'match.co_visitation',
   'match.co_visitation_share',
 ] as const;

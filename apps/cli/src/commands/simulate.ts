@@ -15,6 +15,7 @@ interface SimulateOptions {
   users: string;
   historyDays: string;
   sessions: string;
+  run: string;
   json?: boolean;
 }
 
@@ -53,6 +54,7 @@ export const registerSimulateCommands: CommandGroup = (program: Command, ctx) =>
     .option('--users <n>', 'visitors (1..100000)', '200')
     .option('--history-days <n>', 'days of history tracked before the live visits (0..365)', '30')
     .option('--sessions <n>', 'live visits (0..100000)', '200')
+    .option('--run <n>', 'another run on the same shop (same --website and --seed, say --history-days 0): new visits and event ids, not replays of run 0 (0..1000)', '0')
     .option('--json', 'print the report as JSON')
     .action(
       clientAction(
@@ -69,6 +71,7 @@ export const registerSimulateCommands: CommandGroup = (program: Command, ctx) =>
               users: count('users', opts.users, 1, 100_000),
               historyDays: count('history-days', opts.historyDays, 0, 365),
               liveSessions: count('sessions', opts.sessions, 0, 100_000),
+              run: count('run', opts.run, 0, 1000),
               shown: 5,
               onProgress: c.interactive ? (phase, done, total) => c.err.write(`\r${phase}: ${done}/${total}   `) : undefined,
             },

@@ -81,14 +81,14 @@ async function readInteractions(db: Client, website: string): Promise<Interactio
   // Pages by (occurred_at, event_id): a million rows never sit in one result.
   let after: [string, string] | undefined;
   for (;;) {
-    const page = await db.query<{ user_id: string; session_id: string; item_id: string; kind: Interaction['kind']; category: string | null; order_id: string | null; at: string; event_id: string; t: string }>(
-      `SELECT user_id, session_id, item_id, kind, category, order_id, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, event_id, occurred_at::text AS t
+    const page = await db.query<{ user_id: string; session_id: string; item_id: string; kind: Interaction['kind']; category: string | null; brand: string | null; order_id: string | null; at: string; event_id: string; t: string }>(
+      `SELECT user_id, session_id, item_id, kind, category, brand, order_id, (extract(epoch FROM occurred_at) * 1000)::float8 AS at, event_id, occurred_at::text AS t
          FROM interactions WHERE website_id = $1 AND ($2::timestamptz IS NULL OR (occurred_at, event_id) > ($2::timestamptz, $3::text))
         ORDER BY occurred_at, event_id LIMIT 100000`,
       [website, after?.[0] ?? null, after?.[1] ?? ''],
     );
     for (const r of page.rows) {
-      log.push({ userId: r.user_id, sessionId: r.session_id, itemId: r.item_id, kind: r.kind, at: Number(r.at), category: r.category ?? undefined, orderId: r.order_id ?? undefined });
+      log.push({ userId: r.user_id, sessionId: r.session_id, itemId: r.item_id, kind: r.kind, at: Number(r.at), category: r.category ?? undefined, brand: r.brand ?? undefined, orderId: r.order_id ?? undefined });
     }
     if (page.rows.length < 100_000) break;
     const last = page.rows[page.rows.length - 1]!;

@@ -161,14 +161,14 @@ export const upsertProfiles = (lifecycle: (first: string, last: string) => strin
 
 /**
  * The interaction log (migration 023): one row per accepted event about an item
- * ($1 website; $2..$12 the rows), in the batch's transaction. The rows' months
+ * ($1 website; $2..$13 the rows), in the batch's transaction. The rows' months
  * have partitions already (TimePartitions.ensure, before the batch). ON
  * CONFLICT: an event replayed after its id was forgotten (EVENT_ID_RETENTION_DAYS)
  * is accepted again, as the contract says, but is already in the log; without
  * it the batch failed with INTERNAL.
  */
-export const INSERT_INTERACTIONS = `INSERT INTO interactions (website_id, occurred_at, event_id, user_id, session_id, item_id, kind, device, category, price, revenue, order_id)
-  SELECT $1, x.t, x.id, x.u, x.s, x.item, x.k, x.d, x.cat, x.price, x.rev, x.ord
-    FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::numeric[], $12::text[])
-      AS x(t, id, u, s, item, k, d, cat, price, rev, ord)
+export const INSERT_INTERACTIONS = `INSERT INTO interactions (website_id, occurred_at, event_id, user_id, session_id, item_id, kind, device, category, price, revenue, order_id, brand)
+  SELECT $1, x.t, x.id, x.u, x.s, x.item, x.k, x.d, x.cat, x.price, x.rev, x.ord, x.brand
+    FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::numeric[], $12::text[], $13::text[])
+      AS x(t, id, u, s, item, k, d, cat, price, rev, ord, brand)
   ON CONFLICT DO NOTHING`;

@@ -188,8 +188,7 @@ export class WebsiteProfiles {
   }
 }
 
-/** $1 website, $2..$14 the events as parallel arrays (ingest-sql.ts EVENTS). */
-/** $1..$12 of INSERT_INTERACTIONS. */
+/** $1..$13 of INSERT_INTERACTIONS. */
 function interactionArrays(websiteId: string, events: readonly NormalizedEvent[]): unknown[] {
   const col = <T>(f: (e: NormalizedEvent) => T) => events.map(f);
   return [
@@ -205,8 +204,11 @@ function interactionArrays(websiteId: string, events: readonly NormalizedEvent[]
     col((e) => e.price),
     col((e) => (e.kind === 'purchase' ? e.revenue : null)),
     col((e) => e.orderId),
+    col((e) => e.brand),
   ];
 }
+
+/** $1 website, $2..$14 the events as parallel arrays (ingest-sql.ts EVENTS). */
 
 function eventArrays(websiteId: string, events: readonly NormalizedEvent[]): unknown[] {
   const col = <T>(f: (e: NormalizedEvent) => T) => events.map(f);

@@ -28,6 +28,7 @@ export const InteractionSchema = defineEntity({
     price: p.decimal().precision(19).scale(4).nullable(),
     revenue: p.decimal().precision(19).scale(4).nullable().comment('Purchase lines: the line revenue in the reporting currency'),
     orderId: p.string().length(255).nullable().fieldName('order_id'),
+    brand: p.string().length(255).nullable().comment("The brand the event named (the profile's preferred brands come from it); NULL before migration 025"),
   }),
 });
 export type Interaction = InferEntity<typeof InteractionSchema>;
