@@ -110,7 +110,7 @@ describe('a training row equals the matrix Recommend served', () => {
     expect(compared).toBe(answer.items.length * data.featureNames.length);
     // Not a vacuous match: the seeds' co-visitation and the behaviour signals are there.
     expect(answer.items.some((i) => i.features['match.co_visitation']! > 0)).toBe(true);
-    expect(answer.items.every((i) => i.features['item.behaviour_popularity']! > 0)).toBe(true);
+    expect(answer.items.every((i) => i.features['item.behaviour_popularity_share']! > 0)).toBe(true);
     expect(answer.items.some((i) => i.features['match.brand_preferred'] === 1)).toBe(true);
   }, 120_000);
 });

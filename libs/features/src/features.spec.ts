@@ -77,7 +77,7 @@ describe('feature vocabulary', () => {
       'item.behaviour_trending',
     ];
     const withBehaviour = row();
-    withBehaviour.item = { ...withBehaviour.item, behaviour: { popularity: 9, views: 10, carts: 2, purchases: 1, popularity1d: 3, popularity7d: 12 } };
+    withBehaviour.item = { ...withBehaviour.item, behaviour: { popularity: 9, views: 10, carts: 2, purchases: 1, popularity1d: 3, popularity7d: 12, popularityShare: 0.5 } };
     const m = assembleFeatureMatrix(names, [withBehaviour, row()]);
     // ln(1 + 9); (2 + 0.05·5) / (10 + 5) = 0.15; (1 + 0.3·5) / (2 + 5) = 2.5 / 7; 3 / 12.
     expect(Array.from(m.slice(0, 7))).toEqual([Math.log(10), 10, 2, 1, 0.15, 2.5 / 7, 0.25].map(Math.fround));
@@ -240,7 +240,7 @@ function randomInputs(seedValue: number) {
     price: maybe(pick([5, 40, 120, Number.NaN])),
     tags: maybe(['x']),
     publishedAtMs: maybe(time.getTime() - rnd() * 1e10),
-    behaviour: maybe({ popularity: rnd() * 20, views: rnd() * 10, carts: rnd() * 3, purchases: rnd(), popularity1d: rnd() * 2, popularity7d: 2 + rnd() * 8 }),
+    behaviour: maybe({ popularity: rnd() * 20, views: rnd() * 10, carts: rnd() * 3, purchases: rnd(), popularity1d: rnd() * 2, popularity7d: 2 + rnd() * 8, popularityShare: rnd() }),
     stats1d: stats(),
     stats7d: stats(),
     stats30d: stats(),

@@ -75,6 +75,13 @@ export interface ItemBehaviour {
   /** The same weights, not decayed, over the last day and the last 7 days. */
   popularity1d: number;
   popularity7d: number;
+  /**
+   * popularity over the website's most popular item's, at the same time
+   * (0..1): unlike popularity, it does not shrink while a shop is quiet nor
+   * grow with its traffic, so a model trained on last month's rows reads it
+   * the same way today.
+   */
+  popularityShare: number;
 }
 
 /** What the catalog and the log say about one item. */

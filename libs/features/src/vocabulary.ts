@@ -123,6 +123,7 @@ const ITEM: FeatureDefinition[] = [
   f('item.behaviour_popularity', 'ln(1 + decayed behaviour popularity: views 1, item views 0.5, carts 3, purchases 5); 0 without behaviour', 0, I, (r) =>
     log1p(r.item.behaviour?.popularity),
   ),
+  f('item.behaviour_popularity_share', "decayed behaviour popularity over the website's most popular item's (0..1); 0 without behaviour", 0, I, (r) => r.item.behaviour?.popularityShare),
   f('item.behaviour_views', 'decayed product and item views', 0, I, (r) => r.item.behaviour?.views),
   f('item.behaviour_trending', 'share of the 7-day behaviour popularity (not decayed) that happened in the last day (0..1); 0 without data', 0, I, (r) => {
     const b = r.item.behaviour;

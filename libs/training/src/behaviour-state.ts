@@ -81,6 +81,8 @@ export class BehaviourState {
   private readonly baskets = new Map<string, Map<string, number> | undefined>();
   private readonly halfLifeMs: number;
   private now = -Infinity;
+  /** The largest scaled popularity of any item: scaled sums only grow, so a running maximum is exact. */
+  private topPopularity = 0;
 
   /** `neighbours`: co-visited items per item, profile-service's ITEM_SIGNAL_NEIGHBOURS. */
   constructor(
@@ -105,6 +107,7 @@ export class BehaviourState {
       this.items.get(x.itemId) ?? this.items.set(x.itemId, { popularity: 0, views: 0, carts: 0, purchases: 0, recent: [], weekHead: 0, dayHead: 0, week: 0, day: 0 }).get(x.itemId)!;
     const w = SIGNAL_WEIGHTS[x.kind];
     item.popularity += w * s;
+    if (item.popularity > this.topPopularity) this.topPopularity = item.popularity;
     if (x.kind === 'product_view' || x.kind === 'item_view') item.views += s;
     else if (x.kind === 'add_to_cart') item.carts += s;
     else item.purchases += s;
@@ -183,7 +186,7 @@ export class BehaviourState {
       i.dayHead -= i.weekHead;
       i.weekHead = 0;
     }
-    return { popularity: i.popularity * k, views: i.views * k, carts: i.carts * k, purchases: i.purchases * k, popularity1d: Math.max(0, i.day), popularity7d: Math.max(0, i.week) };
+    return { popularity: i.popularity * k, views: i.views * k, carts: i.carts * k, purchases: i.purchases * k, popularity1d: Math.max(0, i.day), popularity7d: Math.max(0, i.week), popularityShare: i.popularity / this.topPopularity };
   }
 
   /** The items the visitor has interacted with so far. */

@@ -43,15 +43,15 @@ describe('the training dataset', () => {
     const d = 0.5 ** ((DAY - MIN) / (10 * DAY));
     expect(data.validation.rowIds.map((id) => id.split('\u0000').pop())).toEqual(['D', 'A', 'B']);
     expect(Array.from(data.validation.labels)).toEqual([1, 0, 0]);
-    expect(value(data.validation, 0, 'item.behaviour_popularity')).toBeCloseTo(Math.log1p(3 * d), 6);
-    expect(value(data.validation, 0, 'item.behaviour_carts')).toBeCloseTo(d, 6);
-    expect(value(data.validation, 0, 'item.behaviour_views')).toBe(0); // u3's own view of D is the label, not a feature
+    // A, the most popular: u1's view 3 days earlier, u2's view 2 days earlier and purchase 2 days less 1 min earlier.
+    const a = 0.5 ** (3 / 10) + 0.5 ** (2 / 10) + 5 * 0.5 ** ((2 * DAY - MIN) / (10 * DAY));
+    expect(value(data.validation, 0, 'item.behaviour_popularity_share')).toBeCloseTo((3 * d) / a, 6);
+    // No view of D yet (u3's own view is the label, not a feature): the cart over 5 pseudo-views at 0.05.
     expect(value(data.validation, 0, 'item.view_to_cart_rate')).toBeCloseTo((d + 0.05 * 5) / 5, 6);
     expect(value(data.validation, 0, 'match.co_visitation')).toBeCloseTo(Math.log1p(d), 6);
+    expect(value(data.validation, 0, 'match.co_visitation_share')).toBe(1); // D is all u3's seed C reaches
     expect(value(data.validation, 0, 'match.category_favorite')).toBe(1); // u3's favourite category is C's, y
-    // A: u1's view 3 days earlier, u2's view 2 days earlier and purchase 2 days less 1 min earlier.
-    const a = 0.5 ** (3 / 10) + 0.5 ** (2 / 10) + 5 * 0.5 ** ((2 * DAY - MIN) / (10 * DAY));
-    expect(value(data.validation, 1, 'item.behaviour_popularity')).toBeCloseTo(Math.log1p(a), 5);
+    expect(value(data.validation, 1, 'item.behaviour_popularity_share')).toBe(1);
     expect(value(data.validation, 1, 'item.log_price')).toBeCloseTo(Math.log1p(10), 6);
     expect(value(data.validation, 2, 'item.has_price')).toBe(0);
   });
@@ -84,8 +84,10 @@ describe('the training dataset', () => {
     expect(Array.from(set.labels).slice(first, first + 3)).toEqual([0, 1, 2]);
     // D at day 2.5: u1's cart (day 2 + 1 min) only; u3's view of D (day 3) is after the signals.
     const cart = 0.5 ** ((0.5 * DAY - MIN) / (10 * DAY));
-    expect(value(set, first, 'item.behaviour_popularity')).toBeCloseTo(Math.log1p(3 * cart), 6);
-    expect(value(set, first, 'item.behaviour_views')).toBe(0);
+    // The most popular then, A: u1's view (2.5 days earlier), u2's view (1.5) and purchase (1.5 less 1 min).
+    const a = 0.5 ** (2.5 / 10) + 0.5 ** (1.5 / 10) + 5 * 0.5 ** ((1.5 * DAY - MIN) / (10 * DAY));
+    expect(value(set, first, 'item.behaviour_popularity_share')).toBeCloseTo((3 * cart) / a, 6);
+    expect(value(set, first, 'item.view_to_cart_rate')).toBeCloseTo((cart + 0.05 * 5) / 5, 6);
     // Seeds: the page item C, then u1's favourite products at day 3 (D, C, A, B: all u1's items). At 2.5 days
     // every pair of u1's items weighs the decay of its later interaction; D's partners' later one is D's cart. So D
     // gets the cart's decay from C (the page), from C again (a favourite), from A and from B; D as a seed adds nothing.

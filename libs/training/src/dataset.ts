@@ -1,6 +1,7 @@
 import { pairSeeds } from '@recsys/features';
 import { seededRandom } from '@recsys/onnx';
 import { BehaviourState, coVisitationFrom, type CatalogItem, type Interaction } from './behaviour-state';
+import { baselineScores, type BaselineScores } from './evaluate';
 import { LABEL, toSet, type Group } from './groups';
 import type { RankingSet } from './lambdamart';
 import { answerLabels, AnswerRows, type LoggedAnswer } from './logged-answers';
@@ -9,16 +10,19 @@ import { answerLabels, AnswerRows, type LoggedAnswer } from './logged-answers';
  * The features a model trained from the interaction log uses: every one of
  * them computable as of an example's time from the log and the catalog, with
  * the vocabulary's definitions (@recsys/features), so serving assembles the
- * same numbers from profile-service's signals and the profile.
+ * same numbers from profile-service's signals and the profile. Popularity
+ * enters as a share of the most popular item's and with its rates, not as
+ * decayed sums or the last day's share (item.behaviour_popularity, _views,
+ * _carts, _purchases, _trending): those shrink while a shop is quiet and grow
+ * with its traffic, so rows from last month and a request today read them on
+ * different scales — after a three-week gap without events, as when a
+ * held-out period is withheld, a model trained on them fell below the
+ * heuristic on one synthetic shop (docs/learning.md).
  */
 export const TRAINED_FEATURES = [
-  'item.behaviour_popularity',
-  'item.behaviour_views',
-  'item.behaviour_carts',
-  'item.behaviour_purchases',
+  'item.behaviour_popularity_share',
   'item.view_to_cart_rate',
   'item.cart_to_purchase_rate',
-  'item.behaviour_trending',
   'item.log_price',
   'item.has_price',
   'match.category_favorite',
@@ -48,6 +52,8 @@ export const DEFAULT_DATASET: Omit<DatasetOptions, 'validationFrom'> = { halfLif
 export interface Dataset {
   train: RankingSet;
   validation: RankingSet;
+  /** What the model is compared with on the validation rows (evaluate.ts). */
+  validationBaselines: BaselineScores;
   featureNames: readonly string[];
   /** The first and last interaction replayed. */
   period: { start: Date; end: Date };
@@ -147,9 +153,11 @@ export function buildDataset(
   while (next < probes.length) probes[next++]!.run();
   onProgress?.(log.length, log.length);
   const featureNames = [...TRAINED_FEATURES];
+  const validationGroups = shuffled(validation).slice(0, o.maxValidationGroups);
   return {
     train: toSet(shuffled(train).slice(0, o.maxTrainGroups), featureNames),
-    validation: toSet(shuffled(validation).slice(0, o.maxValidationGroups), featureNames),
+    validation: toSet(validationGroups, featureNames),
+    validationBaselines: baselineScores(validationGroups),
     featureNames,
     period: { start: new Date(log[0]!.at), end: new Date(log[log.length - 1]!.at) },
   };

@@ -5,4 +5,4 @@ export { binMatrix, fitTree, type BinnedMatrix, type TreeOptions } from './regre
 export { BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
 export { buildDataset, DEFAULT_DATASET, TRAINED_FEATURES, type Dataset, type DatasetOptions } from './dataset';
 export type { LoggedAnswer } from './logged-answers';
-export { baselineScores, compareOnValidation, treeScores } from './evaluate';
+export { baselineScores, compareOnValidation, treeScores, type BaselineScores } from './evaluate';

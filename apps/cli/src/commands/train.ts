@@ -70,7 +70,7 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
             process.exitCode = EXIT.notBetter;
             return;
           }
-          const scores = compareOnValidation(trained.trees, data.validation, data.featureNames, K);
+          const scores = compareOnValidation(trained.trees, data.validation, data.validationBaselines, K);
           if (active) step(`scoring the active ${opts.name}@${active.version} on the same validation sessions`);
           const activeScore = active && (await scoreActive(c, client, active, data.validation, data.featureNames, K));
           const activeNdcg = activeScore?.ndcg;

@@ -28,7 +28,7 @@ export interface CatalogEntry {
  * (GetItemSignals): time-decayed popularity and the items seen in the same
  * sessions. Combined with what the recommendations log says.
  */
-export interface BehaviourSignal extends ItemBehaviour {
+export interface BehaviourSignal extends Omit<ItemBehaviour, 'popularityShare'> {
   itemId: string;
   coVisited: readonly { itemId: string; weight: number }[];
   /** What visitors went to next from this item (within an hour). */
@@ -96,6 +96,8 @@ export class WebsiteSnapshot {
     // every row, and 40 shared strings stay in cache where 5,000 copies would not.
     const shared = new Map<string, string>();
     const one = (v: string | null) => (v === null ? null : (shared.get(v) ?? (shared.set(v, v), v)));
+    let topPopularity = 0;
+    for (const b of behaviour.signals) if (b.popularity > topPopularity) topPopularity = b.popularity;
     for (const row of rows) {
       const category = one(row.category);
       const brand = one(row.brand);
@@ -120,7 +122,7 @@ export class WebsiteSnapshot {
           price: price !== undefined && Number.isFinite(price) ? price : undefined,
           tags: row.tags,
           publishedAtMs: row.publishedAt?.getTime(),
-          behaviour: b && { popularity: b.popularity, views: b.views, carts: b.carts, purchases: b.purchases, popularity1d: b.popularity1d, popularity7d: b.popularity7d },
+          behaviour: b && { popularity: b.popularity, views: b.views, carts: b.carts, purchases: b.purchases, popularity1d: b.popularity1d, popularity7d: b.popularity7d, popularityShare: topPopularity > 0 ? b.popularity / topPopularity : 0 },
           stats1d: s?.d1,
           stats7d: s?.d7,
           stats30d: s?.d30,
