@@ -11,6 +11,9 @@ export class UsageError extends Error {}
 /** An input file that cannot be read: exit 66 (EX_NOINPUT). */
 export class InputFileError extends Error {}
 
+/** A UUID, as --website and the services take one. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The data given cannot serve the purpose (too little to learn from): exit 65 (EX_DATAERR). */
 export class DataError extends Error {}
 

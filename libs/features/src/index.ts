@@ -8,4 +8,4 @@ export { assembleFeatureMatrix, columnKindOf, compileFeatureColumns, CompiledFea
 export { isKnownTimeZone, localHourAndDay } from './time';
 export { CO_VISITATION_WEIGHT } from './heuristic-weights';
 export { FAVOURITE_WEIGHTS, kindWeightSql, SIGNAL_WEIGHTS, type InteractionKind } from './behaviour-weights';
-export { BOUGHT_TOGETHER_PER_ITEM, pairSeeds } from './pair-seeds';
+export { BOUGHT_TOGETHER_PER_ITEM, pairSeeds, setCoVisitationShares } from './pair-seeds';

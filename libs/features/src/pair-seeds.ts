@@ -11,6 +11,18 @@ export function pairSeeds(contextItemId: string | undefined, recentItemIds: read
 }
 
 /**
+ * Sets each item's `share` to its `co` over the largest `co` among them
+ * (match.co_visitation_share; all 0 when none has any): called on every item
+ * the seeds reach, before any filter, by serving and by the trainer alike.
+ * Two passes over the map, no copy: serving calls it on every Recommend.
+ */
+export function setCoVisitationShares(byItem: ReadonlyMap<string, { co: number; share: number }>): void {
+  let strongest = 0;
+  for (const e of byItem.values()) if (e.co > strongest) strongest = e.co;
+  for (const e of byItem.values()) e.share = strongest > 0 ? e.co / strongest : 0;
+}
+
+/**
  * Items bought together per item in profile-service's item signals
  * (ItemSignal.bought_together); ranking adds their weights to the item's
  * co-visited neighbours', and so does the trainer.

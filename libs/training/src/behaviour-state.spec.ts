@@ -14,7 +14,7 @@ describe('BehaviourState', () => {
   });
 
   it('neighbours: co-visited plus bought together (order, else session), each pair weighing the decay of its later interaction', () => {
-    const state = new BehaviourState(30, 0, new Map());
+    const state = new BehaviourState(30, 0);
     const buy = (userId: string, itemId: string, at: number, orderId?: string): Interaction => ({ userId, sessionId: `s-${userId}`, itemId, at, kind: 'purchase', orderId });
     // u1 buys a and b in order o1 on day 0; u2 buys a and c on day 30 without an order id (their session is the basket).
     for (const x of [buy('u1', 'a', 0, 'o1'), buy('u1', 'b', 0, 'o1'), buy('u2', 'a', 30 * DAY), buy('u2', 'c', 30 * DAY)]) state.observe(x);
@@ -25,7 +25,7 @@ describe('BehaviourState', () => {
   });
 
   it('a basket of more than 50 items is not bought together', () => {
-    const state = new BehaviourState(30, 0, new Map());
+    const state = new BehaviourState(30, 0);
     // 50 lines of one order, each bought by a different visitor: no co-visitation, only bought together.
     for (let n = 0; n < 50; n++) state.observe({ userId: `u${n}`, sessionId: `s${n}`, itemId: `i${String(n).padStart(2, '0')}`, at: n, kind: 'purchase', orderId: 'bulk' });
     expect(state.neighbours('i00', 50).size).toBe(10); // 49 partners, BOUGHT_TOGETHER_PER_ITEM of them
@@ -34,7 +34,7 @@ describe('BehaviourState', () => {
   });
 
   it('favourites and preferred brands as the profile ranks them: FAVOURITE_WEIGHTS summed, then the most recent', () => {
-    const state = new BehaviourState(30, 0, new Map());
+    const state = new BehaviourState(30, 0);
     const x = (itemId: string, at: number, kind: Interaction['kind'], brand: string, category: string): Interaction => ({ userId: 'u', sessionId: 's', itemId, at, kind, brand, category });
     // Acme: two views (1 + 1); Globex: one cart (3); Initech: one view, the latest (1).
     for (const e of [x('a', 1, 'product_view', 'Acme', 'c1'), x('b', 2, 'add_to_cart', 'Globex', 'c2'), x('c', 3, 'product_view', 'Acme', 'c1'), x('d', 4, 'product_view', 'Initech', 'c3')]) state.observe(e);
@@ -46,7 +46,7 @@ describe('BehaviourState', () => {
   });
 
   it('day and week popularity follow the reading time forward', () => {
-    const state = new BehaviourState(30, 0, new Map());
+    const state = new BehaviourState(30, 0);
     const view = (at: number): Interaction => ({ userId: 'u', sessionId: 's', itemId: 'a', at, kind: 'product_view' });
     state.observe(view(0));
     state.observe(view(5 * DAY));

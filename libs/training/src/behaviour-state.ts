@@ -1,4 +1,4 @@
-import { BOUGHT_TOGETHER_PER_ITEM, FAVOURITE_WEIGHTS, SIGNAL_WEIGHTS, type InteractionKind, type ItemBehaviour, type UserInput } from '@recsys/features';
+import { BOUGHT_TOGETHER_PER_ITEM, FAVOURITE_WEIGHTS, setCoVisitationShares, SIGNAL_WEIGHTS, type InteractionKind, type ItemBehaviour, type UserInput } from '@recsys/features';
 
 /** One row of the interaction log (profile-service's `interactions`), as the trainer reads it. */
 export interface Interaction {
@@ -84,11 +84,10 @@ export class BehaviourState {
   /** The largest scaled popularity of any item: scaled sums only grow, so a running maximum is exact. */
   private topPopularity = 0;
 
-  /** `neighbours`: co-visited items per item, profile-service's ITEM_SIGNAL_NEIGHBOURS. */
+  /** `coNeighbours`: co-visited items per item, profile-service's ITEM_SIGNAL_NEIGHBOURS. */
   constructor(
     halfLifeDays: number,
     private readonly origin: number,
-    private readonly catalog: ReadonlyMap<string, CatalogItem>,
     private readonly coNeighbours = 20,
   ) {
     this.halfLifeMs = halfLifeDays * DAY;
@@ -280,8 +279,6 @@ export function coVisitationFrom(neighbours: (seed: string) => ReadonlyMap<strin
       e.co += w;
     }
   }
-  let top = 0;
-  for (const e of out.values()) if (e.co > top) top = e.co;
-  if (top > 0) for (const e of out.values()) e.share = e.co / top;
+  setCoVisitationShares(out);
   return out;
 }

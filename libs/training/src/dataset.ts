@@ -133,7 +133,7 @@ export function buildDataset(
   probes.sort((a, b) => a.at - b.at); // stable: an answer's capture stays before its rows
   let next = 0;
   // Pass 2: replay the log; at each wanted session's first interaction, the state is everything before it.
-  const state = new BehaviourState(o.halfLifeDays, log[0]!.at, catalog, o.neighbours);
+  const state = new BehaviourState(o.halfLifeDays, log[0]!.at, o.neighbours);
   const train: Group[] = [];
   const validation: Group[] = [];
   const started = new Set<string>();

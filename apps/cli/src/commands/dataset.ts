@@ -4,17 +4,12 @@ import { Float32, Int32, makeVector, Table, tableToIPC, Utf8, vectorFromArray } 
 import type { Command } from 'commander';
 import { localAction, UsageError } from '../command-action';
 import type { CommandGroup } from './index';
-import { loadDataset } from './training-data';
+import { datasetSource, loadDataset, type DatasetFlags } from './training-data';
 
-interface ExportOptions {
-  website: string;
+interface ExportOptions extends DatasetFlags {
   format: string;
   out: string;
-  halfLifeDays: string;
-  databaseUrl?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The dataset as one Arrow table, a row per example: `split` (train /
@@ -76,15 +71,9 @@ export const registerDatasetCommands: CommandGroup = (program: Command, ctx) => 
     .option('--database-url <url>', 'the database to read (default: DATABASE_URL)')
     .action(
       localAction(ctx, async (c, opts: ExportOptions) => {
-        if (!UUID.test(opts.website)) throw new UsageError(`--website: expected a UUID, got ${JSON.stringify(opts.website)}`);
+        const { website, url, halfLifeDays, step } = datasetSource(c, opts);
         if (opts.format !== 'arrow') throw new UsageError(`--format: expected arrow, got ${JSON.stringify(opts.format)}`);
-        const url = opts.databaseUrl ?? c.databaseUrl;
-        if (!url) throw new UsageError('no database to read: set DATABASE_URL or pass --database-url');
-        const halfLifeDays = Number(opts.halfLifeDays);
-        if (!(halfLifeDays >= 1)) throw new UsageError(`--half-life-days: expected a number >= 1, got ${JSON.stringify(opts.halfLifeDays)}`);
-        const started = Date.now();
-        const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
-        const { data } = await loadDataset(c, url, opts.website, halfLifeDays, step);
+        const { data } = await loadDataset(c, url, website, halfLifeDays, step);
         const table = datasetTable(data);
         // Written aside and renamed: a reader never sees half a file.
         const part = `${opts.out}.part`;

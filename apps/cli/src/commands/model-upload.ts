@@ -11,7 +11,8 @@ import { callMetadata, type CliContext } from '../cli-context';
 import { UsageError } from '../command-action';
 
 const UPLOAD_CHUNK = 256 * 1024;
-const statusName = (s: ModelStatus) => MODEL_STATUSES.nameOf(s) ?? 'unspecified';
+/** A version's status by name (`production`), as the CLI prints it. */
+export const statusName = (s: ModelStatus) => MODEL_STATUSES.nameOf(s) ?? 'unspecified';
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');

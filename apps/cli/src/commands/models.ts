@@ -2,17 +2,15 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import * as registry from '@recsys/contracts/registry';
-import { ModelRegistryClient, type ModelStatus } from '@recsys/contracts/registry';
+import { ModelRegistryClient } from '@recsys/contracts/registry';
 import { MODEL_STATUSES } from '@recsys/contracts/vocabularies';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { channelCredentials, type CliContext } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
 import { streamModel } from './model-download';
-import { uploadFile } from './model-upload';
+import { statusName, uploadFile } from './model-upload';
 import type { CommandGroup } from './index';
-
-const statusName = (s: ModelStatus) => MODEL_STATUSES.nameOf(s) ?? 'unspecified';
 
 /** Runs a command body against the registry (see clientAction for failures and exit codes). */
 function action<A extends unknown[]>(ctx: () => CliContext, body: (c: CliContext, client: ModelRegistryClient, ...args: A) => Promise<void>) {

@@ -4,12 +4,11 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { channelCredentials, type CliContext } from '../cli-context';
 import { EXIT, exitCodeForStatus } from '../exit-codes';
-import { isServiceError, unaryCall } from '../command-action';
+import { isServiceError, unaryCall, UUID } from '../command-action';
 import { importUmami, UnknownWebsitesError, type ImportOptions, type WebsiteSummary } from '../umami/umami-import';
 import { UmamiSource, type UmamiWebsite } from '../umami/umami-source';
 import { WatermarkFile } from '../umami/watermark-file';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ImportFlags {
   sourceDatabaseUrl: string;

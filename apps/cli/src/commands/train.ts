@@ -6,28 +6,24 @@ import { buildTreeEnsembleModel } from '@recsys/onnx';
 import { compareOnValidation, DEFAULT_LAMBDAMART, trainLambdaMart } from '@recsys/training';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { callMetadata, channelCredentials, type CliContext } from '../cli-context';
+import { channelCredentials } from '../cli-context';
 import { clientAction, unaryCall, UsageError } from '../command-action';
 import { EXIT } from '../exit-codes';
 import { progressLine } from '../progress-line';
 import type { CommandGroup } from './index';
 import { uploadFile } from './model-upload';
 import { activeModel, scoreActive } from './active-model';
-import { loadDataset } from './training-data';
+import { datasetSource, loadDataset, type DatasetFlags } from './training-data';
 
-interface TrainOptions {
-  website: string;
+interface TrainOptions extends DatasetFlags {
   name: string;
   version?: string;
   activate?: boolean;
   activateIfBetter?: string;
-  halfLifeDays: string;
-  databaseUrl?: string;
   json?: boolean;
 }
 
 const K = 10;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
   program
@@ -48,18 +44,12 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
         ctx,
         (c) => new ModelRegistryClient(c.addresses.registry, channelCredentials()),
         async (c, client, opts: TrainOptions) => {
-          if (!UUID.test(opts.website)) throw new UsageError(`--website: expected a UUID, got ${JSON.stringify(opts.website)}`);
-          const url = opts.databaseUrl ?? c.databaseUrl;
-          if (!url) throw new UsageError('no database to read: set DATABASE_URL or pass --database-url');
+          const { website, url, halfLifeDays, step } = datasetSource(c, opts);
           const margin = opts.activateIfBetter === undefined ? undefined : Number(opts.activateIfBetter);
           if (margin !== undefined && !(margin >= 0)) throw new UsageError(`--activate-if-better: expected a number >= 0, got ${JSON.stringify(opts.activateIfBetter)}`);
-          const halfLifeDays = Number(opts.halfLifeDays);
-          if (!(halfLifeDays >= 1)) throw new UsageError(`--half-life-days: expected a number >= 1, got ${JSON.stringify(opts.halfLifeDays)}`);
-          const started = Date.now();
-          const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 
-          const active = await activeModel(c, client, opts.name, opts.website);
-          const { log, data, validationFrom } = await loadDataset(c, url, opts.website, halfLifeDays, step, active?.trainingDataPeriod?.end);
+          const active = await activeModel(c, client, opts.name, website);
+          const { log, data, validationFrom } = await loadDataset(c, url, website, halfLifeDays, step, active?.trainingDataPeriod?.end);
           step(`training on ${data.train.groupSizes.length} sessions, validating on ${data.validation.groupSizes.length}`);
           const rounds = progressLine(c, 'training');
           const trained = trainLambdaMart(data.train, data.validation, { k: K }, (round, ndcg) => rounds.update(round, DEFAULT_LAMBDAMART.trees, `rounds, validation NDCG@${K} ${ndcg.toFixed(4)}`));
@@ -85,7 +75,7 @@ export const registerTrainCommands: CommandGroup = (program: Command, ctx) => {
             uploaded = await uploadFile(c, client, file, {
               name: opts.name,
               version,
-              website: opts.website,
+              website,
               algorithm: 'lambdamart',
               type: 'ranking',
               description: `recsys train: ${data.train.groupSizes.length} training sessions of ${data.period.start.toISOString()}..${new Date(validationFrom).toISOString()}`,

@@ -1,7 +1,7 @@
 import { buildDataset, type CatalogItem, type Dataset, type Interaction, type LoggedAnswer } from '@recsys/training';
 import { Client } from 'pg';
 import type { CliContext } from '../cli-context';
-import { DataError } from '../command-action';
+import { DataError, UsageError, UUID } from '../command-action';
 import { progressLine } from '../progress-line';
 
 /** Logged answers read per training run: the latest answers with a click or a conversion. */
@@ -11,6 +11,29 @@ export interface WebsiteHistory {
   log: Interaction[];
   catalog: Map<string, CatalogItem>;
   answers: LoggedAnswer[];
+}
+
+/** The flags `recsys train` and `recsys dataset export` share, as commander gives them. */
+export interface DatasetFlags {
+  website: string;
+  halfLifeDays: string;
+  databaseUrl?: string;
+}
+
+/**
+ * The shared flags checked (a UsageError naming the flag) and resolved: the
+ * website, the database to read (--database-url, else DATABASE_URL), the
+ * half-life, and `step`, which prints a progress line with the seconds since.
+ */
+export function datasetSource(c: CliContext, flags: DatasetFlags): { website: string; url: string; halfLifeDays: number; step: (line: string) => void } {
+  if (!UUID.test(flags.website)) throw new UsageError(`--website: expected a UUID, got ${JSON.stringify(flags.website)}`);
+  const url = flags.databaseUrl ?? c.databaseUrl;
+  if (!url) throw new UsageError('no database to read: set DATABASE_URL or pass --database-url');
+  const halfLifeDays = Number(flags.halfLifeDays);
+  if (!(halfLifeDays >= 1)) throw new UsageError(`--half-life-days: expected a number >= 1, got ${JSON.stringify(flags.halfLifeDays)}`);
+  const started = Date.now();
+  const step = (line: string) => c.err.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
+  return { website: flags.website, url, halfLifeDays, step };
 }
 
 /** Fewer interactions than this: nothing worth learning or exporting. */

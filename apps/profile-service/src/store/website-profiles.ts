@@ -209,7 +209,6 @@ function interactionArrays(websiteId: string, events: readonly NormalizedEvent[]
 }
 
 /** $1 website, $2..$14 the events as parallel arrays (ingest-sql.ts EVENTS). */
-
 function eventArrays(websiteId: string, events: readonly NormalizedEvent[]): unknown[] {
   const col = <T>(f: (e: NormalizedEvent) => T) => events.map(f);
   return [

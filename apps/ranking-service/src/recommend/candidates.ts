@@ -1,4 +1,4 @@
-import { pairSeeds, type ContextInput, type FeatureRowInput, type ItemInput, type PairSignals, type UserInput } from '@recsys/features';
+import { pairSeeds, setCoVisitationShares, type ContextInput, type FeatureRowInput, type ItemInput, type PairSignals, type UserInput } from '@recsys/features';
 import type { CatalogEntry, WebsiteSnapshot } from '../catalog/website-snapshot';
 import type { RecommendQuery } from './recommend-query';
 
@@ -158,9 +158,7 @@ function pairSignals(q: RecommendQuery, snapshot: WebsiteSnapshot, user: UserInp
       out.set(n.itemId, s);
     }
   }
-  let strongest = 0;
-  for (const s of out.values()) if (s.co > strongest) strongest = s.co;
-  if (strongest > 0) for (const s of out.values()) s.share = s.co / strongest;
+  setCoVisitationShares(out);
   return out;
 }
 
