@@ -4,12 +4,14 @@ import { BOUGHT_TOGETHER_PER_ITEM } from '@recsys/features';
 import type { Clock } from './clock';
 import { validateWebsiteId } from './events/validate-events';
 import type { ProfileStore } from './store/profile-store';
+import { mergeDelta, signalsFromRows, type PairRow, type PopularityRow, type SegmentRow, type SignalLimits, type SignalRows } from './item-signal-merge';
+import { DELTA_BOUGHT_TOGETHER, DELTA_CO_VISITATION, DELTA_NEXT_ITEMS, DELTA_POPULARITY, DELTA_SEGMENT_POPULARITY } from './store/item-signal-deltas-sql';
 import { ITEM_BOUGHT_TOGETHER, ITEM_CO_VISITATION, ITEM_NEXT_ITEMS, ITEM_POPULARITY, ITEM_SEGMENT_POPULARITY } from './store/item-signals-sql';
 
 export interface ItemSignalsOptions {
   /** Decay half-life of an interaction, days. */
   halfLifeDays: number;
-  /** How long a website's computed signals are served before they are computed again. */
+  /** How long a website's full computation is used (with deltas) before it is computed again. */
   ttlMs: number;
   /** Items per answer, the most popular first. */
   maxItems: number;
@@ -32,6 +34,18 @@ const PER_SEGMENT = 200;
 export const PACE = 4;
 /** Items per StreamItemSignals part (the contract's promise). */
 export const ITEMS_PER_PART = 200;
+/**
+ * A full computation covers the interactions up to this long before it
+ * starts; the deltas read everything after that again each time, so events
+ * that arrive up to this late (queued by a client, an import that follows
+ * Umami) are still counted by the next delta rather than only by the next full
+ * computation.
+ */
+export const LATE_MS = 10 * 60_000;
+/** A delta is computed for a request when the answer is at least this old (callers in the meantime share it). */
+export const DELTA_EVERY_MS = 1_000;
+/** No delta over a longer stretch (full computations failing): the answer stays as it is until one succeeds. */
+export const MAX_DELTA_SPAN_MS = 86_400_000;
 
 interface Computed {
   version: string;
@@ -39,18 +53,45 @@ interface Computed {
   items: ItemSignal[];
 }
 
+/** The statements after popularity, of the full computation or of the delta (`prefix` names their histogram parts). */
+interface PairStatements {
+  prefix: string;
+  co: string;
+  next: string;
+  baskets: string;
+  segments: string;
+}
+
+/** One website: its last full computation (decayed to its cut-off) and the answer served (it plus the last delta). */
+interface State {
+  full: Computed & { cutoff: Date };
+  /** When the full computation ended, and how long it took (the pacing). */
+  fullAt: number;
+  tookMs: number;
+  current: Computed;
+  /** The last delta's row count (DELTA_POPULARITY's n): the same count, nothing new. */
+  deltaRows: number;
+}
+
 /**
- * GetItemSignals: a website's item signals from the interaction log, computed
- * at most once per `ttlMs` (concurrent callers share one computation), so the
- * cost is five bounded statements per website per interval whatever the number
- * of callers, and never on anyone's request path but ranking's refresh. Only
- * a website's first computation is waited for; after that an expired result
- * is answered at once while the next one is computed in the background.
+ * GetItemSignals: a website's item signals from the interaction log.
+ *
+ * A full computation reads all retained history, so it is costly on a large
+ * log: it runs at most once per `ttlMs` and not again before PACE times its
+ * own duration, in the background once there is a first one (concurrent
+ * callers share it). Between two, a delta brings it up to date for a request
+ * whose answer is older than DELTA_EVERY_MS: five statements over the
+ * interactions after the full computation's cut-off only (a few minutes of
+ * traffic through the primary key), merged into it (item-signal-merge.ts).
+ * So new behaviour shows in the next answer whatever the size of the log.
+ * Never on anyone's request path but ranking's refresh.
  */
 export class ItemSignals {
-  private readonly cache = new Map<string, { computed: Computed; at: number; tookMs: number }>();
+  private readonly states = new Map<string, State>();
   private readonly seconds: Histogram<'part'> | undefined;
-  private readonly running = new Map<string, Promise<Computed>>();
+  private readonly running = new Map<string, Promise<State>>();
+  private readonly deltas = new Map<string, Promise<void>>();
+  private readonly limits: SignalLimits;
   private sequence = 0;
 
   constructor(
@@ -59,30 +100,35 @@ export class ItemSignals {
     private readonly options: ItemSignalsOptions,
     registry?: Registry,
   ) {
+    this.limits = { maxItems: options.maxItems, neighbours: options.neighbours, nextItems: NEXT_ITEMS, boughtTogether: BOUGHT_TOGETHER_PER_ITEM };
     this.seconds =
       registry &&
       new Histogram({
         name: 'profile_item_signals_seconds',
-        help: 'Time of each statement of an item-signal computation (popularity, co_visitation, next_items, bought_together, segments), per website computation.',
+        help: 'Time of each statement of an item-signal computation per website: the full one (popularity, co_visitation, next_items, bought_together, segments) and the delta (delta_popularity, delta_co_visitation, ...).',
         labelNames: ['part'],
-        buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
+        buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
         registers: [registry],
       });
   }
 
   async get(request: GetItemSignalsRequest): Promise<GetItemSignalsResponse> {
     const websiteId = validateWebsiteId(request.websiteId);
-    const cached = this.cache.get(websiteId);
-    let computed: Computed;
-    if (!cached) {
-      computed = await this.computeOnce(websiteId);
+    let state = this.states.get(websiteId);
+    if (!state) {
+      state = await this.fullOnce(websiteId);
     } else {
-      computed = cached.computed;
-      // Expired: answer with what there is and compute anew in the background, so a slow computation
-      // (a large log) never makes callers wait or time out once there is a first result.
-      const wait = Math.max(this.options.ttlMs, PACE * cached.tookMs);
-      if (this.clock.now().getTime() - cached.at >= wait) void this.computeOnce(websiteId).catch(() => undefined);
+      // Expired: computed anew in the background, so a slow computation (a large log) never makes callers wait
+      // or time out once there is a first result; the delta keeps the answer current meanwhile.
+      const wait = Math.max(this.options.ttlMs, PACE * state.tookMs);
+      if (this.clock.now().getTime() - state.fullAt >= wait) void this.fullOnce(websiteId).catch(() => undefined);
+      if (this.clock.now().getTime() - state.current.computedAt.getTime() >= DELTA_EVERY_MS) {
+        // A failed delta leaves the last answer in place: it is served as it is, like an expired one.
+        await this.deltaOnce(websiteId).catch(() => undefined);
+        state = this.states.get(websiteId) ?? state;
+      }
     }
+    const computed = state.current;
     if (request.knownVersion && request.knownVersion === computed.version) {
       return { version: computed.version, unchanged: true, items: [], computedAt: computed.computedAt };
     }
@@ -101,69 +147,83 @@ export class ItemSignals {
     }
   }
 
-  /** One computation per website at a time; callers arriving meanwhile share it. */
-  private computeOnce(websiteId: string): Promise<Computed> {
+  private timed<T>(part: string, run: () => Promise<T>): Promise<T> {
+    const end = this.seconds?.startTimer({ part });
+    return run().finally(() => end?.());
+  }
+
+  /** The five statements of a computation, one after another: a background job should not take several of the pool's connections. */
+  private async rows(websiteId: string, sqls: PairStatements, params: unknown[], items: string[] | undefined, popularity: PopularityRow[]): Promise<SignalRows> {
+    const { prefix } = sqls;
+    const ofItems = <T extends object>(part: string, sql: string, perItem: number, ...more: unknown[]) =>
+      popularity.length === 0
+        ? Promise.resolve([] as T[])
+        : this.timed(prefix + part, () => this.store.query<T>(sql, [...params, ...(items ? [items] : []), perItem, ...more], `item-signals-${prefix}${part}`));
+    const coVisitation = await ofItems<PairRow>('co_visitation', sqls.co, this.options.neighbours, ...(items ? [this.options.pairBudget] : []));
+    const nextItems = await ofItems<PairRow>('next_items', sqls.next, NEXT_ITEMS);
+    const boughtTogether = await ofItems<PairRow>('bought_together', sqls.baskets, BOUGHT_TOGETHER_PER_ITEM);
+    const segments = await ofItems<SegmentRow>('segments', sqls.segments, PER_SEGMENT);
+    return { popularity, coVisitation, nextItems, boughtTogether, segments };
+  }
+
+  /** One full computation per website at a time; callers arriving meanwhile share it. */
+  private fullOnce(websiteId: string): Promise<State> {
     let running = this.running.get(websiteId);
     if (!running) {
-      running = this.compute(websiteId, this.clock.now()).finally(() => this.running.delete(websiteId));
+      running = this.full(websiteId).finally(() => this.running.delete(websiteId));
       this.running.set(websiteId, running);
     }
     return running;
   }
 
-  private async compute(websiteId: string, now: Date): Promise<Computed> {
+  private async full(websiteId: string): Promise<State> {
     await this.store.forWebsite(websiteId).requireExists();
-    const { halfLifeDays, maxItems, neighbours } = this.options;
-    type Row = { item_id: string; popularity: number; views: number; carts: number; purchases: number; popularity_1d: number; popularity_7d: number };
-    const started = this.clock.now().getTime();
-    const timed = async <T>(part: string, run: () => Promise<T>): Promise<T> => {
-      const end = this.seconds?.startTimer({ part });
-      try {
-        return await run();
-      } finally {
-        end?.();
-      }
-    };
-    const popular = await timed('popularity', () => this.store.query<Row>(ITEM_POPULARITY, [websiteId, now.toISOString(), halfLifeDays, maxItems], 'item-signals-popularity'));
-    type Pair = { item: string; neighbour: string; weight: number };
-    const ids = popular.map((p) => p.item_id);
-    const ofItems = <T extends object>(part: string, sql: string, perItem: number, ...more: unknown[]) =>
-      popular.length === 0
-        ? Promise.resolve([] as T[])
-        : timed(part, () => this.store.query<T>(sql, [websiteId, now.toISOString(), halfLifeDays, ids, perItem, ...more], `item-signals-${part}`));
-    // One after another, not in parallel: a background job should not take several of the pool's connections.
-    const pairs = await ofItems<Pair>('co_visitation', ITEM_CO_VISITATION, neighbours, this.options.pairBudget);
-    const steps = await ofItems<Pair>('next_items', ITEM_NEXT_ITEMS, NEXT_ITEMS);
-    const baskets = await ofItems<Pair>('bought_together', ITEM_BOUGHT_TOGETHER, BOUGHT_TOGETHER_PER_ITEM);
-    const segments = await ofItems<{ segment: string; item_id: string; p: number }>('segments', ITEM_SEGMENT_POPULARITY, PER_SEGMENT);
-    const byItem = new Map<string, ItemSignal>();
-    const items = popular.map((p): ItemSignal => {
-      const signal: ItemSignal = {
-        itemId: p.item_id,
-        popularity: Number(p.popularity),
-        views: Number(p.views),
-        carts: Number(p.carts),
-        purchases: Number(p.purchases),
-        coVisited: [],
-        nextItems: [],
-        popularity1d: Number(p.popularity_1d),
-        popularity7d: Number(p.popularity_7d),
-        boughtTogether: [],
-        segmentPopularity: {},
-      };
-      byItem.set(p.item_id, signal);
-      return signal;
-    });
-    for (const pair of pairs) byItem.get(pair.item)?.coVisited.push({ itemId: pair.neighbour, weight: Number(pair.weight) });
-    for (const step of steps) byItem.get(step.item)?.nextItems.push({ itemId: step.neighbour, weight: Number(step.weight) });
-    for (const pair of baskets) byItem.get(pair.item)?.boughtTogether.push({ itemId: pair.neighbour, weight: Number(pair.weight) });
-    for (const s of segments) {
-      const item = byItem.get(s.item_id);
-      if (item) item.segmentPopularity[s.segment] = Number(s.p);
-    }
-    const computed = { version: `${now.getTime().toString(36)}-${(++this.sequence).toString(36)}`, computedAt: now, items };
+    const started = this.clock.now();
+    const cutoff = new Date(started.getTime() - LATE_MS);
+    const { halfLifeDays, maxItems } = this.options;
+    const params = [websiteId, cutoff.toISOString(), halfLifeDays];
+    const popularity = await this.timed('popularity', () => this.store.query<PopularityRow>(ITEM_POPULARITY, [...params, maxItems], 'item-signals-popularity'));
+    const sqls = { prefix: '', co: ITEM_CO_VISITATION, next: ITEM_NEXT_ITEMS, baskets: ITEM_BOUGHT_TOGETHER, segments: ITEM_SEGMENT_POPULARITY };
+    const rows = await this.rows(websiteId, sqls, params, popularity.map((p) => p.item_id), popularity);
+    const full = { version: this.nextVersion(cutoff), computedAt: cutoff, cutoff, items: signalsFromRows(rows) };
     // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
-    this.cache.set(websiteId, { computed, at: this.clock.now().getTime(), tookMs: this.clock.now().getTime() - started });
-    return computed;
+    const ended = this.clock.now().getTime();
+    const state: State = { full, fullAt: ended, tookMs: ended - started.getTime(), current: full, deltaRows: -1 };
+    // The first answer is brought up to now before anyone sees it; a later one replaces the last only once it is.
+    await this.delta(websiteId, state);
+    this.states.set(websiteId, state);
+    return state;
+  }
+
+  private deltaOnce(websiteId: string): Promise<void> {
+    let running = this.deltas.get(websiteId);
+    if (!running) {
+      const state = this.states.get(websiteId);
+      if (!state) return Promise.resolve();
+      running = this.delta(websiteId, state).finally(() => this.deltas.delete(websiteId));
+      this.deltas.set(websiteId, running);
+    }
+    return running;
+  }
+
+  /** Brings `state.current` up to now from its full computation and what happened after the cut-off. */
+  private async delta(websiteId: string, state: State): Promise<void> {
+    const now = this.clock.now();
+    const { cutoff } = state.full;
+    if (now.getTime() - cutoff.getTime() > MAX_DELTA_SPAN_MS) return;
+    const { halfLifeDays } = this.options;
+    const params = [websiteId, now.toISOString(), halfLifeDays, cutoff.toISOString()];
+    const popularity = await this.timed('delta_popularity', () => this.store.query<PopularityRow & { n: number }>(DELTA_POPULARITY, params, 'item-signals-delta-popularity'));
+    const n = popularity.reduce((sum, p) => sum + Number(p.n), 0);
+    if (n === state.deltaRows) return; // nothing new: the same answer, the same version
+    const sqls = { prefix: 'delta_', co: DELTA_CO_VISITATION, next: DELTA_NEXT_ITEMS, baskets: DELTA_BOUGHT_TOGETHER, segments: DELTA_SEGMENT_POPULARITY };
+    const rows = await this.rows(websiteId, sqls, params, undefined, popularity);
+    const factor = 0.5 ** ((now.getTime() - cutoff.getTime()) / (halfLifeDays * 86_400_000));
+    state.current = { version: this.nextVersion(now), computedAt: now, items: mergeDelta(state.full.items, factor, rows, this.limits) };
+    state.deltaRows = n;
+  }
+
+  private nextVersion(at: Date): string {
+    return `${at.getTime().toString(36)}-${(++this.sequence).toString(36)}`;
   }
 }

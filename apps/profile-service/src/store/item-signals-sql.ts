@@ -9,8 +9,11 @@ import { kindWeightSql, SIGNAL_WEIGHTS } from '@recsys/features';
 
 /** Weight of an interaction of kind `k`. */
 const WEIGHT = kindWeightSql('k', SIGNAL_WEIGHTS);
-/** Decay of an interaction at the time `t` (an SQL expression; $2 now, $3 half-life in days). */
-const decay = (t: string) => `power(0.5, greatest(0, extract(epoch FROM ($2::timestamptz - ${t}))) / ($3::float8 * 86400))`;
+/** Decay of an interaction at the time `t` relative to `now`, with a half-life of `days` (SQL expressions). */
+export const decayAt = (t: string, now: string, days: string) =>
+  `power(0.5, greatest(0, extract(epoch FROM (${now}::timestamptz - ${t}))) / (${days}::float8 * 86400))`;
+/** Decay of an interaction at the time `t` ($2 now, $3 half-life in days). */
+const decay = (t: string) => decayAt(t, '$2', '$3');
 
 /**
  * $1 website, $2 now, $3 half-life (days), $4 how many items: the most popular
@@ -58,17 +61,22 @@ export const ITEM_BOUGHT_TOGETHER = `WITH lines AS (
  * lifecycle stage (user_profiles, profile-service's own table). The $5 most
  * popular items of each segment.
  */
-export const ITEM_SEGMENT_POPULARITY = `SELECT segment, item_id, p FROM (
+export const ITEM_SEGMENT_POPULARITY = segmentPopularity('i.occurred_at <= $2 AND i.item_id = ANY($4::text[])');
+
+/** Segment popularity over the interactions `where` selects (alias i), decayed to $2; $5 items per segment. */
+export function segmentPopularity(where: string): string {
+  return `SELECT segment, item_id, p FROM (
     SELECT s.segment, x.item_id, sum(${WEIGHT} * x.d) AS p,
            row_number() OVER (PARTITION BY s.segment ORDER BY sum(${WEIGHT} * x.d) DESC, x.item_id) AS r
       FROM (SELECT i.item_id, i.kind AS k, i.device, u.lifecycle_stage, ${decay('i.occurred_at')} AS d
               FROM interactions i
               LEFT JOIN user_profiles u ON u.website_id = i.website_id AND u.user_id = i.user_id
-             WHERE i.website_id = $1 AND i.occurred_at <= $2 AND i.item_id = ANY($4::text[])) x
+             WHERE i.website_id = $1 AND ${where}) x
      CROSS JOIN LATERAL (VALUES ('device:' || x.device), ('lifecycle:' || x.lifecycle_stage)) AS s(segment)
      WHERE s.segment IS NOT NULL
      GROUP BY 1, 2
   ) ranked WHERE r <= $5 ORDER BY segment, r`;
+}
 
 /**
  * Co-visitation ($1 website, $2 now, $3 half-life, $4 the items to answer for,
@@ -113,23 +121,31 @@ export const ITEM_CO_VISITATION = `WITH latest AS (
     FROM ranked JOIN items ia ON ia.k = ranked.a JOIN items ib ON ib.k = ranked.b
    WHERE r <= $5 ORDER BY ia.item_id, r`;
 
+/** How long after an item the next one still counts as its next item. */
+export const NEXT_ITEM_WINDOW = `interval '1 hour'`;
+
 /**
  * Next items ($1 website, $2 now, $3 half-life, $4 the items to answer for, $5
  * per item): what a visitor interacted with next, within an hour, after each
  * item (a different item), each transition weighing its decay. The strongest
  * $5 per item.
  */
-export const ITEM_NEXT_ITEMS = `WITH steps AS (
+export const ITEM_NEXT_ITEMS = nextItems('occurred_at <= $2', 'item_id = ANY($4::text[])');
+
+/** Next-item steps among the interactions `rows` selects whose steps pass `steps` (over item_id, next_at), decayed to $2; $5 per item. */
+export function nextItems(rows: string, steps: string): string {
+  return `WITH steps AS (
     SELECT item_id, occurred_at,
            lead(item_id) OVER w AS next_item, lead(occurred_at) OVER w AS next_at
-      FROM interactions WHERE website_id = $1 AND occurred_at <= $2
+      FROM interactions WHERE website_id = $1 AND ${rows}
     WINDOW w AS (PARTITION BY user_id ORDER BY occurred_at, event_id)
   ), pairs AS (
     SELECT item_id AS item, next_item AS neighbour, sum(${decay('next_at')}) AS weight
       FROM steps
-     WHERE next_item IS NOT NULL AND next_item <> item_id AND next_at - occurred_at <= interval '1 hour' AND item_id = ANY($4::text[])
+     WHERE next_item IS NOT NULL AND next_item <> item_id AND next_at - occurred_at <= ${NEXT_ITEM_WINDOW} AND ${steps}
      GROUP BY 1, 2
   )
   SELECT item, neighbour, weight FROM (
     SELECT item, neighbour, weight, row_number() OVER (PARTITION BY item ORDER BY weight DESC, neighbour) AS r FROM pairs
   ) ranked WHERE r <= $5 ORDER BY item, r`;
+}
