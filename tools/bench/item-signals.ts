@@ -10,7 +10,9 @@
 // through UpsertItems, loads them on its first Recommend (its resident memory
 // before and after). Baseline in the same run: one `count(*)` over the
 // website's interactions (SQL), the least any computation pays to read them.
-// Env: BENCH_INTERACTIONS (1,000,000), BENCH_ITEMS (10,000), BENCH_DATABASE_URL (see bench-kit).
+// Then, with the signals in ranking-service, how long new behaviour takes to
+// reach Recommend (signal-freshness.ts).
+// Env: BENCH_INTERACTIONS (1,000,000), BENCH_ITEMS (10,000), BENCH_FRESHNESS_ROUNDS (5), BENCH_DATABASE_URL (see bench-kit).
 import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,9 +23,11 @@ import { unary } from '@recsys/service-kit/testing';
 import { envNumber, metricSample, out, withBenchDatabase } from './bench-kit';
 import { writeInteractionLog } from './interaction-log';
 import { startApp, type StartedProcess } from './bench-processes';
+import { DELTA_PARTS, measureFreshness, type Freshness } from './signal-freshness';
 
 const INTERACTIONS = envNumber('BENCH_INTERACTIONS', 1_000_000);
 const ITEMS = envNumber('BENCH_ITEMS', 10_000);
+const ROUNDS = envNumber('BENCH_FRESHNESS_ROUNDS', 5);
 const PARTS = ['popularity', 'co_visitation', 'next_items', 'bought_together', 'segments'] as const;
 
 /** Resident memory of process `pid` in MB: now (VmRSS) or its peak (VmHWM). */
@@ -73,6 +77,7 @@ async function run(url: string) {
     profiles.close();
 
     // ranking-service twice on the same catalog: without profile-service (the catalog alone), then with the signals.
+    let freshness: Freshness | undefined;
     const rankingMemory = async (withSignals: boolean): Promise<number> => {
       ranking = await startApp('ranking-service', { DATABASE_URL: url, ...(withSignals ? { PROFILE_SERVICE_ADDR: profile!.address } : {}) });
       const client = new RankingServiceClient(ranking.address, credentials.createInsecure());
@@ -93,7 +98,9 @@ async function run(url: string) {
         for (const deadline = Date.now() + 300_000; withSignals && (await onItemPage()).items[0]?.source !== 'co_visitation' && Date.now() < deadline; ) {
           await new Promise((r) => setTimeout(r, 500));
         }
-        return memoryMb(ranking.proc.child.pid, 'VmRSS');
+        const memory = memoryMb(ranking.proc.child.pid, 'VmRSS');
+        if (withSignals) freshness = await measureFreshness({ profile: profile!, ranking, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, website, items: ITEMS, rounds: ROUNDS, perRound: 100 });
+        return memory;
       } finally {
         client.close();
         await ranking.stop();
@@ -117,6 +124,15 @@ async function run(url: string) {
     out(`answer: ${items} items in ${parts} parts, ${(bytes / 1e6).toFixed(1)} MB; profile-service resident ${rssBefore.toFixed(0)} MB before, peak ${profilePeak.toFixed(0)} MB`);
     out(`ranking-service resident after a Recommend: ${rankingWithout.toFixed(0)} MB with the catalog alone, ${rankingWith.toFixed(0)} MB with the signals too`);
     out(`next computation of this website no sooner than max(ITEM_SIGNALS_TTL_MS, 4 × ${computeSeconds.toFixed(0)} s)`);
+    if (freshness) {
+      const f = freshness;
+      const sorted = [...f.delays].sort((a, b) => a - b);
+      out();
+      out(`new behaviour → Recommend (${ROUNDS} rounds of 100 product views through TrackEvents; Recommend asked every 250 ms until item_signals_computed_at is after TrackEvents' answer; ranking refresh every CATALOG_REFRESH_INTERVAL_MS, 30 s):`);
+      out(`delay per round: ${f.delays.map((d) => d.toFixed(1)).join(', ')} s (median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)}, max ${sorted[sorted.length - 1]!.toFixed(1)})`);
+      out(`${f.deltas} deltas, mean seconds per statement: ${DELTA_PARTS.map((p) => `${p} ${f.deltaSeconds[p]!.toFixed(3)}`).join(', ')}`);
+      out(`CPU over the rounds (${f.wallSeconds.toFixed(0)} s): profile-service ${f.profileCpu.toFixed(1)} s, ranking-service ${f.rankingCpu.toFixed(1)} s`);
+    }
   } finally {
     await ranking?.stop();
     await profile?.stop();

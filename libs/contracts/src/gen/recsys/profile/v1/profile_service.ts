@@ -192,7 +192,10 @@ export interface GetItemSignalsResponse {
   unchanged: boolean;
   /** The most popular items first. */
   items: ItemSignal[];
-  /** When the signals were computed (decay is relative to this time). */
+  /**
+   * When the signals were computed (decay is relative to this time): the
+   * moment the last delta started, so every event committed before it counts.
+   */
   computedAt: Date | undefined;
 }
 
@@ -2450,11 +2453,16 @@ export const ProfileServiceService = {
   /**
    * What visitors did with each item, from the interaction log: the item
    * signals ranking-service's candidate sources and heuristic use. Computed
-   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
-   * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
-   * cached result); only a website's first computation is waited for, after
-   * that an expired result is answered at once while the next is computed,
-   * so new behaviour shows within about that time plus one computation. Bounded: the
+   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS):
+   * a full computation at most once per ITEM_SIGNALS_TTL_MS per website (and
+   * not again before 4 times its own duration; in the background once there
+   * is a first one), brought up to the moment of the request by a delta over
+   * the interactions since (when the answer is over 1 s old; callers share
+   * both). So an answer counts every event committed before the request
+   * whatever the size of the log, except those dated before the last full
+   * computation's cut-off (10 minutes before it started; an import of
+   * history): they, and pairs with items a visitor or order touched over an
+   * hour before that cut-off, join at the next full computation. Bounded: the
    * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the
    * ITEM_SIGNAL_NEIGHBOURS (20) items its visitors interacted with most. Poll
    * with known_version: an unchanged answer carries no items.
@@ -2551,11 +2559,16 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
   /**
    * What visitors did with each item, from the interaction log: the item
    * signals ranking-service's candidate sources and heuristic use. Computed
-   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
-   * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
-   * cached result); only a website's first computation is waited for, after
-   * that an expired result is answered at once while the next is computed,
-   * so new behaviour shows within about that time plus one computation. Bounded: the
+   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS):
+   * a full computation at most once per ITEM_SIGNALS_TTL_MS per website (and
+   * not again before 4 times its own duration; in the background once there
+   * is a first one), brought up to the moment of the request by a delta over
+   * the interactions since (when the answer is over 1 s old; callers share
+   * both). So an answer counts every event committed before the request
+   * whatever the size of the log, except those dated before the last full
+   * computation's cut-off (10 minutes before it started; an import of
+   * history): they, and pairs with items a visitor or order touched over an
+   * hour before that cut-off, join at the next full computation. Bounded: the
    * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the
    * ITEM_SIGNAL_NEIGHBOURS (20) items its visitors interacted with most. Poll
    * with known_version: an unchanged answer carries no items.
@@ -2702,11 +2715,16 @@ export interface ProfileServiceClient extends Client {
   /**
    * What visitors did with each item, from the interaction log: the item
    * signals ranking-service's candidate sources and heuristic use. Computed
-   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS),
-   * at most once per ITEM_SIGNALS_TTL_MS per website (callers share the
-   * cached result); only a website's first computation is waited for, after
-   * that an expired result is answered at once while the next is computed,
-   * so new behaviour shows within about that time plus one computation. Bounded: the
+   * from the whole retained log with time decay (ITEM_SIGNAL_HALF_LIFE_DAYS):
+   * a full computation at most once per ITEM_SIGNALS_TTL_MS per website (and
+   * not again before 4 times its own duration; in the background once there
+   * is a first one), brought up to the moment of the request by a delta over
+   * the interactions since (when the answer is over 1 s old; callers share
+   * both). So an answer counts every event committed before the request
+   * whatever the size of the log, except those dated before the last full
+   * computation's cut-off (10 minutes before it started; an import of
+   * history): they, and pairs with items a visitor or order touched over an
+   * hour before that cut-off, join at the next full computation. Bounded: the
    * ITEM_SIGNALS_MAX_ITEMS most popular items, each with the
    * ITEM_SIGNAL_NEIGHBOURS (20) items its visitors interacted with most. Poll
    * with known_version: an unchanged answer carries no items.
