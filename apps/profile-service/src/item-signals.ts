@@ -44,6 +44,8 @@ export const ITEMS_PER_PART = 200;
 export const LATE_MS = 10 * 60_000;
 /** A delta is computed for a request when the answer is at least this old (callers in the meantime share it). */
 export const DELTA_EVERY_MS = 1_000;
+/** While a full computation of the website runs, a delta only for an answer at least this old. */
+export const DELTA_BESIDE_FULL_MS = 10_000;
 /** No delta over a longer stretch (full computations failing): the answer stays as it is until one succeeds. */
 export const MAX_DELTA_SPAN_MS = 86_400_000;
 
@@ -91,6 +93,15 @@ export class ItemSignals {
   private readonly seconds: Histogram<'part'> | undefined;
   private readonly running = new Map<string, Promise<State>>();
   private readonly deltas = new Map<string, Promise<void>>();
+  /** The cut-off of each website's full computation in progress. */
+  private readonly runningCutoffs = new Map<string, number>();
+  /**
+   * Per website, TrackEvents batches with events dated before the newest
+   * full computation's cut-off, which no delta reads: `since`, the earliest
+   * such commit no full computation has covered yet (a lower bound), and
+   * `last`, the latest. Answers say they are computed no later than `since`.
+   */
+  private readonly late = new Map<string, { since: number; last: number }>();
   private readonly limits: SignalLimits;
   private sequence = 0;
 
@@ -122,17 +133,38 @@ export class ItemSignals {
       // or time out once there is a first result; the delta keeps the answer current meanwhile.
       const wait = Math.max(this.options.ttlMs, PACE * state.tookMs);
       if (this.clock.now().getTime() - state.fullAt >= wait) void this.fullOnce(websiteId).catch(() => undefined);
-      if (this.clock.now().getTime() - state.current.computedAt.getTime() >= DELTA_EVERY_MS) {
+      // Not alongside a full computation of the same website (two of its statements at once on a small
+      // machine), unless that one is slow (a large log) and the answer older than DELTA_BESIDE_FULL_MS.
+      const age = this.clock.now().getTime() - state.current.computedAt.getTime();
+      if (age >= (this.running.has(websiteId) ? DELTA_BESIDE_FULL_MS : DELTA_EVERY_MS)) {
         // A failed delta leaves the last answer in place: it is served as it is, like an expired one.
         await this.deltaOnce(websiteId).catch(() => undefined);
         state = this.states.get(websiteId) ?? state;
       }
     }
-    const computed = state.current;
+    const computed = this.answered(websiteId, state.current);
     if (request.knownVersion && request.knownVersion === computed.version) {
       return { version: computed.version, unchanged: true, items: [], computedAt: computed.computedAt };
     }
     return { version: computed.version, unchanged: false, items: computed.items, computedAt: computed.computedAt };
+  }
+
+  /**
+   * TrackEvents committed events about items on `websiteId`, the earliest
+   * dated `earliest`. Those dated before the cut-off of the newest full
+   * computation (done or running) are counted by the next one only, so until
+   * it ends answers keep `computed_at` before the batch started: a caller waiting
+   * for `computed_at` to pass a load of history waits for them. Only this
+   * process's TrackEvents are seen (docs/profiles.md).
+   */
+  noteTracked(websiteId: string, earliest: Date, batchStarted: Date): void {
+    const cutoff = Math.max(this.runningCutoffs.get(websiteId) ?? -Infinity, this.states.get(websiteId)?.full.cutoff.getTime() ?? -Infinity);
+    if (earliest.getTime() > cutoff) return;
+    // Committed after the batch started and before now: answers claim no later than just before the start.
+    const now = this.clock.now().getTime();
+    const entry = this.late.get(websiteId);
+    if (entry) entry.last = now;
+    else this.late.set(websiteId, { since: batchStarted.getTime() - 1, last: now });
   }
 
   /** The same answer as `get`, in parts of at most ITEMS_PER_PART items (StreamItemSignals). */
@@ -180,6 +212,15 @@ export class ItemSignals {
     await this.store.forWebsite(websiteId).requireExists();
     const started = this.clock.now();
     const cutoff = new Date(started.getTime() - LATE_MS);
+    this.runningCutoffs.set(websiteId, cutoff.getTime());
+    try {
+      return await this.fullFrom(websiteId, started, cutoff);
+    } finally {
+      this.runningCutoffs.delete(websiteId);
+    }
+  }
+
+  private async fullFrom(websiteId: string, started: Date, cutoff: Date): Promise<State> {
     const { halfLifeDays, maxItems } = this.options;
     const params = [websiteId, cutoff.toISOString(), halfLifeDays];
     const popularity = await this.timed('popularity', () => this.store.query<PopularityRow>(ITEM_POPULARITY, [...params, maxItems], 'item-signals-popularity'));
@@ -189,6 +230,10 @@ export class ItemSignals {
     // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
     const ended = this.clock.now().getTime();
     const state: State = { full, fullAt: ended, tookMs: ended - started.getTime(), current: full, deltaRows: -1 };
+    // Late events committed before this computation started are in it; later ones are not (a lower bound).
+    const late = this.late.get(websiteId);
+    if (late && late.last < started.getTime()) this.late.delete(websiteId);
+    else if (late) late.since = Math.max(late.since, started.getTime());
     // The first answer is brought up to now before anyone sees it; a later one replaces the last only once it is.
     await this.delta(websiteId, state);
     this.states.set(websiteId, state);
@@ -221,6 +266,12 @@ export class ItemSignals {
     const factor = 0.5 ** ((now.getTime() - cutoff.getTime()) / (halfLifeDays * 86_400_000));
     state.current = { version: this.nextVersion(now), computedAt: now, items: mergeDelta(state.full.items, factor, rows, this.limits) };
     state.deltaRows = n;
+  }
+
+  /** `computed` as answered: computed_at no later than the first late commit not yet covered. */
+  private answered(websiteId: string, computed: Computed): Computed {
+    const late = this.late.get(websiteId);
+    return late && late.since < computed.computedAt.getTime() ? { ...computed, computedAt: new Date(late.since) } : computed;
   }
 
   private nextVersion(at: Date): string {

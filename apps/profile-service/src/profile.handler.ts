@@ -42,6 +42,9 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
     const now = this.clock.now();
     const events = validateEvents(request.events, now);
     const result = await this.store.forWebsite(websiteId).track(events, now);
+    let earliest: Date | undefined;
+    for (const e of events) if (e.itemId !== null && (!earliest || e.occurredAt < earliest)) earliest = e.occurredAt;
+    if (earliest && result.accepted > 0) this.signals.noteTracked(websiteId, earliest, now);
     return { acceptedCount: result.accepted, duplicateCount: result.duplicates, profilesUpdatedCount: result.profilesUpdated };
   }
 

@@ -69,6 +69,38 @@ describe('GetItemSignals', () => {
     expect(await signals(site, second.version)).toMatchObject({ version: second.version, unchanged: true, items: [] });
   });
 
+  it('a load of history dated before the full computation\'s cut-off: computed_at stays before the load until a full computation covers it; live behaviour still shows', async () => {
+    const site = await h.newWebsite();
+    const t0 = h.clock.now();
+    const view = (userId: string, itemId: string, occurredAt: Date) => event({ userId, sessionId: randomUUID(), type: VIEW, occurredAt, itemId });
+    await h.track(site, [view('a', 'live-1', t0)]);
+    const first = await signals(site);
+    expect(first.computedAt).toEqual(t0);
+
+    h.clock.advance(1_000);
+    const loadStarted = h.clock.now();
+    const threeDaysAgo = new Date(t0.getTime() - 3 * DAY);
+    await h.track(site, [view('b', 'old-1', threeDaysAgo), view('b', 'old-2', threeDaysAgo)]);
+    h.clock.advance(1_000);
+    await h.track(site, [view('c', 'live-2', h.clock.now())]);
+    h.clock.advance(1_000);
+    const during = await signals(site);
+    const ids = (r: GetItemSignalsResponse) => r.items.map((i) => i.itemId);
+    expect(ids(during)).toContain('live-2'); // a delta brought the live view
+    expect(ids(during)).not.toContain('old-1'); // no delta reads before the cut-off
+    expect(during.computedAt!.getTime()).toBeLessThan(loadStarted.getTime()); // so the answer does not claim the load
+
+    // Past the TTL a full computation starts in the background; once it is in, the load is and computed_at says so.
+    h.clock.advance(30_000);
+    let after = await signals(site);
+    for (const deadline = Date.now() + 10_000; !ids(after).includes('old-1') && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await signals(site);
+    }
+    expect(ids(after)).toEqual(expect.arrayContaining(['live-1', 'live-2', 'old-1', 'old-2']));
+    expect(after.computedAt!.getTime()).toBeGreaterThanOrEqual(loadStarted.getTime());
+  });
+
   it('next items: what the same visitor went to next within an hour, each step decayed', async () => {
     const site = await h.newWebsite();
     const t0 = new Date(h.clock.now().getTime() - 14 * DAY);

@@ -101,6 +101,15 @@ describe('the training dataset', () => {
     // u1's favourite categories at day 3: y (C 1 + D 3) at position 0, x (A 1 + B 1) at 1.
     expect(value(set, first, 'match.category_favorite_rank')).toBe(1);
     expect(value(set, first + 1, 'match.category_favorite_rank')).toBe(1 / 2);
+
+    // The same answer served without u1's profile (the lookup timed out: profile_used false in its log): no
+    // favourites, so no favourite-category match, and the page item C the only seed: D gets the cart's decay once.
+    const blind = buildDataset(later, catalog, { halfLifeDays: 10, validationFrom: t0 + 2.75 * DAY, seed: 1 }, [{ ...answer, profileUsed: false }]).validation;
+    const at = blind.rowIds.indexOf('r1\u0000D');
+    expect(value(blind, at, 'match.category_favorite')).toBe(0);
+    expect(value(blind, at + 1, 'match.category_favorite_rank')).toBe(0);
+    expect(value(blind, at, 'match.co_visitation')).toBeCloseTo(Math.log1p(cart), 6);
+    expect(value(blind, at, 'item.behaviour_popularity_share')).toBeCloseTo((3 * cart) / a, 6); // item signals as before
   });
 
   it('refuses an empty log, and a log out of time order', () => {

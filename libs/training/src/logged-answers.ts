@@ -7,6 +7,12 @@ export interface LoggedAnswer {
   recommendationId: string;
   /** Undefined for an anonymous visitor (no profile: no favourites). */
   userId?: string;
+  /**
+   * False when serving ranked without the visitor's profile (profile-service
+   * slow or down: RecommendResponse.profile_used), so the rows are rebuilt
+   * without it too; undefined (older logs): it was used when there was a user.
+   */
+  profileUsed?: boolean;
   sessionId: string;
   /** When it was answered (shown_at), epoch ms: the profile as of then. */
   shownAt: number;
@@ -73,7 +79,7 @@ export class AnswerRows {
     const captured = this.captured.get(answer.recommendationId);
     if (!captured) throw new Error(`answer ${answer.recommendationId}: rows before its signals were captured`);
     this.captured.delete(answer.recommendationId);
-    const user: UserInput | undefined = answer.userId ? state.userInput(answer.userId) : undefined;
+    const user: UserInput | undefined = answer.userId && answer.profileUsed !== false ? state.userInput(answer.userId) : undefined;
     const seeds = pairSeeds(answer.contextItemId, answer.recentItemIds, answer.cartItemIds, user?.favoriteProducts);
     const co = coVisitationFrom((seed) => captured.neighbours.get(seed), seeds);
     const group: Group = { rows: [], labels: [], ids: [] };

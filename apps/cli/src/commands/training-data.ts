@@ -155,6 +155,7 @@ async function readAnswers(db: Client, website: string): Promise<LoggedAnswer[]>
       a = {
         recommendationId: r.recommendation_id,
         userId: r.user_id ?? undefined,
+        ...(typeof ctx.profile_used === 'boolean' ? { profileUsed: ctx.profile_used } : {}),
         sessionId: r.session_id,
         shownAt,
         signalsAt: Number.isFinite(time('item_signals_computed_at')) ? time('item_signals_computed_at') : shownAt,

@@ -166,10 +166,11 @@ function loggedRecommendation(q: RecommendQuery, res: RecommendResponse, profile
       time: q.time.toISOString(),
       candidates: q.candidates ? 'caller' : 'generated',
       // What the trainer needs to rebuild the feature rows of this answer (dataset.ts): the other seeds of
-      // match.co_visitation, and which item signals were served.
+      // match.co_visitation, which item signals were served, and whether the profile was (a lookup can time out).
       recent_item_ids: q.recentItemIds,
       cart_item_ids: q.cartItemIds,
       item_signals_computed_at: res.itemSignalsComputedAt?.toISOString() ?? null,
+      profile_used: res.profileUsed,
     },
     modelVersion: res.model?.version ?? null,
     shownAt: new Date(),

@@ -194,7 +194,9 @@ export interface GetItemSignalsResponse {
   items: ItemSignal[];
   /**
    * When the signals were computed (decay is relative to this time): the
-   * moment the last delta started, so every event committed before it counts.
+   * moment the last delta started. Every event this service accepted before
+   * it counts: while events dated before the last full computation's cut-off
+   * (a load of history) wait for the next one, it stays before their batch.
    */
   computedAt: Date | undefined;
 }
