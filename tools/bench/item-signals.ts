@@ -131,6 +131,7 @@ async function run(url: string) {
       out(`new behaviour → Recommend (${ROUNDS} rounds of 100 product views through TrackEvents; Recommend asked every 250 ms until item_signals_computed_at is after TrackEvents' answer; ranking refresh every CATALOG_REFRESH_INTERVAL_MS, 30 s):`);
       out(`delay per round: ${f.delays.map((d) => d.toFixed(1)).join(', ')} s (median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)}, max ${sorted[sorted.length - 1]!.toFixed(1)})`);
       out(`${f.deltas} deltas, mean seconds per statement: ${DELTA_PARTS.map((p) => `${p} ${f.deltaSeconds[p]!.toFixed(3)}`).join(', ')}`);
+      out(`Recommend every 20 ms meanwhile (${f.latency.n} calls): p50 ${f.latency.p50.toFixed(2)} ms, p99 ${f.latency.p99.toFixed(2)} ms, max ${f.latency.max.toFixed(1)} ms`);
       out(`CPU over the rounds (${f.wallSeconds.toFixed(0)} s): profile-service ${f.profileCpu.toFixed(1)} s, ranking-service ${f.rankingCpu.toFixed(1)} s`);
     }
   } finally {

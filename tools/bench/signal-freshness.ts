@@ -19,6 +19,8 @@ export interface Freshness {
   /** Deltas computed, and their mean time per part (seconds). */
   deltas: number;
   deltaSeconds: Record<string, number>;
+  /** Latency (ms) of Recommend calls made every 20 ms throughout the rounds, by a second caller: what refreshes cost callers. */
+  latency: { p50: number; p99: number; max: number; n: number };
   /** CPU seconds each process used over the rounds, and the rounds' wall seconds. */
   profileCpu: number;
   rankingCpu: number;
@@ -36,6 +38,17 @@ export async function measureFreshness(o: { profile: StartedProcess; ranking: St
   const [profileCpu0, rankingCpu0] = cpu();
   const started = performance.now();
   const delays: number[] = [];
+  // A steady caller beside the rounds: a refresh that blocks ranking's event loop shows in its latencies.
+  const latencies: number[] = [];
+  let stop = false;
+  const steady = (async () => {
+    while (!stop) {
+      const t = performance.now();
+      await recommend();
+      latencies.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
   try {
     for (let round = 0; round < o.rounds; round++) {
       // A random pause, so rounds do not keep the same phase against ranking's refresh.
@@ -63,15 +76,20 @@ export async function measureFreshness(o: { profile: StartedProcess; ranking: St
       delays.push((Date.now() - acknowledged) / 1000);
     }
   } finally {
+    stop = true;
+    await steady.catch(() => undefined);
     profiles.close();
     ranking.close();
   }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
   const [profileCpu1, rankingCpu1] = cpu();
   const metrics = await (await fetch(o.metricsUrl)).text();
   const delta = (name: string, part: string) => metricSample(metrics, name, { part }) - (metricSample(metricsBefore, name, { part }) || 0);
   const deltas = delta('profile_item_signals_seconds_count', 'delta_popularity');
   return {
     delays,
+    latency: { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN, n: sorted.length },
     deltas,
     deltaSeconds: Object.fromEntries(DELTA_PARTS.map((p) => [p, delta('profile_item_signals_seconds_sum', p) / Math.max(1, delta('profile_item_signals_seconds_count', p))])),
     profileCpu: (profileCpu1! - profileCpu0!) / 1000,

@@ -66,14 +66,18 @@ const INCOMPLETE_RETRY_MS = 1_000;
  * (CatalogRepository.catalogVersion) moved, the log aggregates once they are
  * `behaviourMaxAgeMs` old; with neither, the snapshot is kept as it is. The
  * aggregates scan the whole 30-day log, so reading them every refresh kept
- * PostgreSQL busy for ~1 s of every 30 s and built a new snapshot (a 15–35 ms
- * stall of the event loop for 5,000 items) each time (BENCHMARKS.md).
+ * PostgreSQL busy for ~1 s of every 30 s and built a new snapshot each time
+ * (BENCHMARKS.md). A snapshot is built in steps that let calls through
+ * (WebsiteSnapshot.build), so a large catalog's build does not stall them.
  */
 export class CatalogCache {
   private readonly snapshots = new Map<string, WebsiteSnapshot>();
   private readonly loading = new Map<string, Promise<WebsiteSnapshot>>();
   private readonly unknown = new Map<string, number>();
   private readonly sources = new Map<string, Sources>();
+  /** Loads are numbered as they start; per website, the number of the load whose snapshot is published. */
+  private loads = 0;
+  private readonly published = new Map<string, number>();
   private readonly task: PeriodicTask;
   private refreshing: Promise<void> | undefined;
   private readonly readSeconds: Histogram<'aggregate'>;
@@ -136,6 +140,7 @@ export class CatalogCache {
    */
   private async load(websiteId: string, background = false, signalsWait: 'wait' | 'short' | 'reuse' | Signals = 'short'): Promise<WebsiteSnapshot> {
     let snapshot: WebsiteSnapshot;
+    const started = ++this.loads;
     try {
       if (!(await this.catalog.websiteExists(websiteId))) {
         // Bounded: callers sending random website ids must not grow memory without limit.
@@ -143,6 +148,7 @@ export class CatalogCache {
         this.unknown.set(websiteId, Date.now() + UNKNOWN_WEBSITE_TTL_MS);
         this.snapshots.delete(websiteId);
         this.sources.delete(websiteId);
+        this.published.delete(websiteId);
         throw new NotFoundError(`website_id: website ${websiteId} does not exist`);
       }
       this.unknown.delete(websiteId);
@@ -165,9 +171,12 @@ export class CatalogCache {
       const readBehaviour = () => (behaviourFresh ? Promise.resolve(previous!.behaviour) : this.readBehaviour(websiteId, background));
       // In the background one read after another (see readBehaviour); a waiting caller gets them at once.
       const [rows, behaviour] = background ? [await readRows(), await readBehaviour()] : await Promise.all([readRows(), readBehaviour()]);
-      this.sources.set(websiteId, { catalogVersion, rows, behaviour, signals });
       const b = behaviour;
-      snapshot = new WebsiteSnapshot(websiteId, rows, b.stats, b.co, b.next, b.segments, b.purchases, b.readAt, true, signals.behaviour);
+      snapshot = await WebsiteSnapshot.build({ websiteId, rows, stats: b.stats, coVisitation: b.co, nextItems: b.next, segments: b.segments, purchases: b.purchases, builtAt: b.readAt, behaviour: signals.behaviour });
+      // A load that began before another one has finished after it (the build yields): the newer stays.
+      if ((this.published.get(websiteId) ?? 0) > started) return this.snapshots.get(websiteId) ?? snapshot;
+      this.published.set(websiteId, started);
+      this.sources.set(websiteId, { catalogVersion, rows, behaviour, signals });
     } catch (err) {
       if (err instanceof NotFoundError) throw err;
       const previous = this.snapshots.get(websiteId);

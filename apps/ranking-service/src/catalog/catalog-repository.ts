@@ -46,8 +46,10 @@ export class CatalogRepository {
 
   async itemsOf(websiteId: string): Promise<CatalogRow[]> {
     const res = await this.pool.query(
+      // In the order popularity ties are broken (newest first, then by id; "C": code point order, as
+      // JavaScript compares ids): the snapshot then sorts only the items with any popularity (WebsiteSnapshot).
       `SELECT item_id, item_type, title, category, brand, price::text AS price, tags, attributes, in_stock, published_at
-         FROM catalog_items WHERE website_id = $1`,
+         FROM catalog_items WHERE website_id = $1 ORDER BY published_at DESC NULLS LAST, item_id COLLATE "C"`,
       [websiteId],
     );
     return res.rows.map((r) => ({

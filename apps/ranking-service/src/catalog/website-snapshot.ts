@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ItemTable, popularityOf, type ItemBehaviour, type ItemInput } from '@recsys/features';
 import type { ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
 import type { CatalogRow, ItemKind } from './catalog-repository';
@@ -75,20 +76,31 @@ export class WebsiteSnapshot {
   /** Popular items per segment (`device:mobile`…) that the catalog has, most popular first. */
   readonly segments = new Map<string, CatalogEntry[]>();
 
-  constructor(
+  private constructor(
     readonly websiteId: string,
-    rows: readonly CatalogRow[],
-    stats: ReadonlyMap<string, ItemStats>,
-    coVisitation: readonly Pair[],
-    nextItems: readonly Pair[],
-    segments: readonly SegmentPopularity[],
     readonly purchases: ReadonlyMap<string, ReadonlySet<string>>,
     /** When the data was read (stats windows are relative to it). */
     readonly builtAt: Date,
     /** False when the database could not be read: an empty stand-in until the next refresh. */
-    readonly complete = true,
-    readonly behaviour: Behaviour = NO_BEHAVIOUR,
-  ) {
+    readonly complete: boolean,
+    readonly behaviour: Behaviour,
+  ) {}
+
+  /**
+   * A snapshot of `inputs`, built in steps of BUILD_STEP rows between which
+   * the event loop serves other calls: 100,000 catalog items take ~0.4 s to
+   * build, which in one piece held every Recommend call up for as long
+   * (BENCHMARKS.md, bench:signals).
+   */
+  static async build(inputs: SnapshotInputs): Promise<WebsiteSnapshot> {
+    const snapshot = new WebsiteSnapshot(inputs.websiteId, inputs.purchases, inputs.builtAt, true, inputs.behaviour ?? NO_BEHAVIOUR);
+    for (const _ of snapshot.fill(inputs)) await yieldToEventLoop();
+    return snapshot;
+  }
+
+  /** Fills the maps; yields every BUILD_STEP rows, pairs or segment entries. */
+  private *fill({ rows, stats, coVisitation, nextItems, segments }: SnapshotInputs): Generator<void> {
+    const behaviour = this.behaviour;
     const behaviourOf = new Map(behaviour.signals.map((b) => [b.itemId, b]));
     // Numbered, so every model's assembler keeps item.* values packed by slot (@recsys/features ItemTable).
     const table = new ItemTable(rows.length);
@@ -130,63 +142,100 @@ export class WebsiteSnapshot {
         popularity: popularityOf(s?.d30) + (b?.popularity ?? 0),
         trending: week > 0 ? Math.min(1, day / week) : 0,
       });
+      if (this.items.size % BUILD_STEP === 0) yield;
     }
-    const available = [...this.items.values()].filter((e) => e.available);
-    const byPopularity = (a: CatalogEntry, b: CatalogEntry) =>
-      b.popularity - a.popularity ||
-      (b.row.publishedAt?.getTime() ?? 0) - (a.row.publishedAt?.getTime() ?? 0) ||
-      (a.itemId < b.itemId ? -1 : 1);
-    available.sort(byPopularity);
+    yield;
+    // Most popular first; ties newest first, then by id — the order the rows come in (CatalogRepository.itemsOf),
+    // so only the items with any popularity are sorted: sorting all 100,000 of a catalog by id took ~80 ms in one piece.
+    const popular: CatalogEntry[] = [];
+    const rest: CatalogEntry[] = [];
+    for (const e of this.items.values()) if (e.available) (e.popularity > 0 ? popular : rest).push(e);
+    popular.sort((a, b) => b.popularity - a.popularity || a.input.slot! - b.input.slot!); // slot: the row's position
+    const available = popular.concat(rest);
+    yield;
     for (const e of available) {
       push(this.popular, e.kind, e);
       if (e.category !== null) push(this.byCategory, e.category, e);
     }
+    yield;
     for (const e of [...available].filter((x) => x.trending > 0).sort((a, b) => b.trending * Math.log1p(b.popularity) - a.trending * Math.log1p(a.popularity))) {
       push(this.trending, e.kind, e);
     }
-    // Co-visitation and next items from both logs: weights of the same pair add up; strongest first.
-    const merge = (target: Map<string, Neighbour[]>, logPairs: readonly Pair[], fromBehaviour: (b: BehaviourSignal) => readonly { itemId: string; weight: number }[]) => {
-      const pairs = new Map<string, Map<string, number>>();
-      const add = (from: string, to: string, weight: number) => {
-        const m = pairs.get(from) ?? pairs.set(from, new Map()).get(from)!;
-        m.set(to, (m.get(to) ?? 0) + weight);
-      };
-      for (const p of logPairs) add(p.from, p.to, p.weight);
-      for (const b of behaviour.signals) for (const n of fromBehaviour(b)) add(b.itemId, n.itemId, n.weight);
-      for (const [from, m] of pairs) {
-        target.set(
-          from,
-          [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([to, weight]) => ({ itemId: to, weight, entry: this.items.get(to) })),
-        );
-      }
-    };
+    yield;
     // Bought together is the strongest kind of co-visitation: its weights add to the pair's.
-    merge(this.coVisited, coVisitation, (b) => (b.boughtTogether.length === 0 ? b.coVisited : [...b.coVisited, ...b.boughtTogether]));
-    merge(this.nextItems, nextItems, (b) => b.nextItems);
-    this.mergeSegments(segments, behaviour.signals);
+    yield* this.mergePairs(this.coVisited, coVisitation, (b) => (b.boughtTogether.length === 0 ? b.coVisited : [...b.coVisited, ...b.boughtTogether]));
+    yield* this.mergePairs(this.nextItems, nextItems, (b) => b.nextItems);
+    yield* this.mergeSegments(segments, behaviour.signals);
+  }
+
+  /** Co-visitation or next items from both logs: weights of the same pair add up; strongest first. */
+  private *mergePairs(target: Map<string, Neighbour[]>, logPairs: readonly Pair[], fromBehaviour: (b: BehaviourSignal) => readonly { itemId: string; weight: number }[]): Generator<void> {
+    const pairs = new Map<string, Map<string, number>>();
+    const add = (from: string, to: string, weight: number) => {
+      const m = pairs.get(from) ?? pairs.set(from, new Map()).get(from)!;
+      m.set(to, (m.get(to) ?? 0) + weight);
+    };
+    let n = 0;
+    for (const p of logPairs) {
+      add(p.from, p.to, p.weight);
+      if (++n % (10 * BUILD_STEP) === 0) yield;
+    }
+    for (const b of this.behaviour.signals) {
+      for (const x of fromBehaviour(b)) add(b.itemId, x.itemId, x.weight);
+      if (++n % BUILD_STEP === 0) yield;
+    }
+    for (const [from, m] of pairs) {
+      target.set(
+        from,
+        [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([to, weight]) => ({ itemId: to, weight, entry: this.items.get(to) })),
+      );
+      if (++n % BUILD_STEP === 0) yield;
+    }
   }
 
   /** Popular per segment from both logs: popularities of the same segment and item add up; most popular first. */
-  private mergeSegments(fromLog: readonly SegmentPopularity[], signals: readonly BehaviourSignal[]) {
+  private *mergeSegments(fromLog: readonly SegmentPopularity[], signals: readonly BehaviourSignal[]): Generator<void> {
     const bySegment = new Map<string, Map<string, number>>();
     const add = (segment: string, itemId: string, popularity: number) => {
       const m = bySegment.get(segment) ?? bySegment.set(segment, new Map()).get(segment)!;
       m.set(itemId, (m.get(itemId) ?? 0) + popularity);
     };
     for (const s of fromLog) add(s.segment, s.itemId, s.popularity);
-    for (const b of signals) for (const segment in b.segmentPopularity) add(segment, b.itemId, b.segmentPopularity[segment]!);
+    let n = 0;
+    for (const b of signals) {
+      for (const segment in b.segmentPopularity) add(segment, b.itemId, b.segmentPopularity[segment]!);
+      if (++n % BUILD_STEP === 0) yield;
+    }
     for (const [segment, m] of bySegment) {
       for (const [itemId] of [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
         const e = this.items.get(itemId);
         if (e) push(this.segments, segment, e);
       }
+      yield;
     }
   }
 
   static empty(websiteId: string): WebsiteSnapshot {
-    return new WebsiteSnapshot(websiteId, [], new Map(), [], [], [], new Map(), new Date(), false);
+    return new WebsiteSnapshot(websiteId, new Map(), new Date(), false, NO_BEHAVIOUR);
   }
 }
+
+/** What a snapshot is built from. */
+export interface SnapshotInputs {
+  websiteId: string;
+  rows: readonly CatalogRow[];
+  stats: ReadonlyMap<string, ItemStats>;
+  coVisitation: readonly Pair[];
+  nextItems: readonly Pair[];
+  segments: readonly SegmentPopularity[];
+  purchases: ReadonlyMap<string, ReadonlySet<string>>;
+  /** When the data was read (stats windows are relative to it). */
+  builtAt: Date;
+  behaviour?: Behaviour;
+}
+
+/** Catalog rows (or behaviour items, or segments) built between two yields: a few milliseconds of the event loop. */
+const BUILD_STEP = 2_000;
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
   const list = map.get(key);
