@@ -49,6 +49,20 @@ describe('CatalogCache refresh: re-reads only what changed', () => {
     return { c, behaviour };
   }
 
+  it('popularity ties: newest first, unpublished last, then by id in code point order (as JavaScript compares)', async () => {
+    const websiteId = randomUUID();
+    await pool.query('INSERT INTO website (website_id, name) VALUES ($1, $2)', [websiteId, 's']);
+    await pool.query(
+      `INSERT INTO catalog_items (website_id, item_id, item_type, tags, in_stock, published_at)
+       VALUES ($1, 'a', 'product', '[]', true, NULL), ($1, 'B', 'product', '[]', true, NULL),
+              ($1, 'old', 'product', '[]', true, '2026-01-01Z'), ($1, 'new', 'product', '[]', true, '2026-06-01Z')`,
+      [websiteId],
+    );
+    const { c } = cache(600_000);
+    const order = (await c.get(websiteId)).popular.get('product')!.map((e) => e.itemId);
+    expect(order).toEqual(['new', 'old', ...['a', 'B'].sort()]); // 'B' < 'a' in code points, unlike most collations
+  });
+
   it('keeps the same snapshot while neither the catalog nor the aggregates are due', async () => {
     const websiteId = await site(3);
     const { c, behaviour } = cache(600_000);
