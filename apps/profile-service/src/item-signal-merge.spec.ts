@@ -1,5 +1,5 @@
 import type { ItemSignal } from '@recsys/contracts/profile';
-import { mergeDelta, type SignalRows } from './item-signal-merge';
+import { mergeDelta, mergeDeltaInSteps, type SignalRows } from './item-signal-merge';
 
 const signal = (itemId: string, fields: Partial<ItemSignal> = {}): ItemSignal => ({
   itemId,
@@ -114,5 +114,23 @@ describe('mergeDelta', () => {
     const merged = mergeDelta(tied, 1, delta, limits);
     expect(merged.map((i) => i.itemId)).toEqual(['x', 'y']);
     expect(merged[1]!.coVisited.map((n) => n.itemId)).toEqual(['p', 'q']);
+  });
+
+  it('in steps: the same answer, with the event loop let through meanwhile', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => signal(`item-${i}`, { popularity: 5_000 - i, coVisited: [{ itemId: 'x', weight: 1 }] }));
+    const delta: SignalRows = { ...noDelta, popularity: [{ item_id: 'item-4999', popularity: 10_000, views: 1, carts: 0, purchases: 0, popularity_1d: 1, popularity_7d: 1 }] };
+    let turns = 0;
+    let merging = true;
+    const tick = () => {
+      if (!merging) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const stepped = await mergeDeltaInSteps(many, 0.5, delta, { ...limits, maxItems: 5_000 });
+    merging = false;
+    expect(turns).toBeGreaterThan(1);
+    expect(stepped).toEqual(mergeDelta(many, 0.5, delta, { ...limits, maxItems: 5_000 }));
+    expect(stepped[0]).toMatchObject({ itemId: 'item-4999', popularity: 0.5 + 10_000 });
   });
 });

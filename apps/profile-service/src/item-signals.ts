@@ -4,7 +4,7 @@ import { BOUGHT_TOGETHER_PER_ITEM } from '@recsys/features';
 import type { Clock } from './clock';
 import { validateWebsiteId } from './events/validate-events';
 import type { ProfileStore } from './store/profile-store';
-import { mergeDelta, signalsFromRows, type PairRow, type PopularityRow, type SegmentRow, type SignalLimits, type SignalRows } from './item-signal-merge';
+import { mergeDeltaInSteps, signalsFromRows, type PairRow, type PopularityRow, type SegmentRow, type SignalLimits, type SignalRows } from './item-signal-merge';
 import { DELTA_BOUGHT_TOGETHER, DELTA_CO_VISITATION, DELTA_NEXT_ITEMS, DELTA_POPULARITY, DELTA_SEGMENT_POPULARITY } from './store/item-signal-deltas-sql';
 import { ITEM_BOUGHT_TOGETHER, ITEM_CO_VISITATION, ITEM_NEXT_ITEMS, ITEM_POPULARITY, ITEM_SEGMENT_POPULARITY } from './store/item-signals-sql';
 
@@ -264,7 +264,7 @@ export class ItemSignals {
     const sqls = { prefix: 'delta_', co: DELTA_CO_VISITATION, next: DELTA_NEXT_ITEMS, baskets: DELTA_BOUGHT_TOGETHER, segments: DELTA_SEGMENT_POPULARITY };
     const rows = await this.rows(websiteId, sqls, params, undefined, popularity);
     const factor = 0.5 ** ((now.getTime() - cutoff.getTime()) / (halfLifeDays * 86_400_000));
-    state.current = { version: this.nextVersion(now), computedAt: now, items: mergeDelta(state.full.items, factor, rows, this.limits) };
+    state.current = { version: this.nextVersion(now), computedAt: now, items: await mergeDeltaInSteps(state.full.items, factor, rows, this.limits) };
     state.deltaRows = n;
   }
 
