@@ -1,20 +1,8 @@
-import type { ItemSignal } from '@recsys/contracts/profile';
+import { ItemSignal } from '@recsys/contracts/profile';
+import { eventLoopTurnsDuring } from '@recsys/service-kit/testing';
 import { mergeDelta, mergeDeltaInSteps, type SignalRows } from './item-signal-merge';
 
-const signal = (itemId: string, fields: Partial<ItemSignal> = {}): ItemSignal => ({
-  itemId,
-  popularity: 0,
-  views: 0,
-  carts: 0,
-  purchases: 0,
-  coVisited: [],
-  nextItems: [],
-  popularity1d: 0,
-  popularity7d: 0,
-  boughtTogether: [],
-  segmentPopularity: {},
-  ...fields,
-});
+const signal = (itemId: string, fields: Partial<ItemSignal> = {}): ItemSignal => ItemSignal.fromPartial({ itemId, ...fields });
 const noDelta: SignalRows = { popularity: [], coVisitation: [], nextItems: [], boughtTogether: [], segments: [] };
 const limits = { maxItems: 3, neighbours: 2, nextItems: 2, boughtTogether: 2 };
 
@@ -119,16 +107,7 @@ describe('mergeDelta', () => {
   it('in steps: the same answer, with the event loop let through meanwhile', async () => {
     const many = Array.from({ length: 5_000 }, (_, i) => signal(`item-${i}`, { popularity: 5_000 - i, coVisited: [{ itemId: 'x', weight: 1 }] }));
     const delta: SignalRows = { ...noDelta, popularity: [{ item_id: 'item-4999', popularity: 10_000, views: 1, carts: 0, purchases: 0, popularity_1d: 1, popularity_7d: 1 }] };
-    let turns = 0;
-    let merging = true;
-    const tick = () => {
-      if (!merging) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    const stepped = await mergeDeltaInSteps(many, 0.5, delta, { ...limits, maxItems: 5_000 });
-    merging = false;
+    const { value: stepped, turns } = await eventLoopTurnsDuring(() => mergeDeltaInSteps(many, 0.5, delta, { ...limits, maxItems: 5_000 }));
     expect(turns).toBeGreaterThan(1);
     expect(stepped).toEqual(mergeDelta(many, 0.5, delta, { ...limits, maxItems: 5_000 }));
     expect(stepped[0]).toMatchObject({ itemId: 'item-4999', popularity: 0.5 + 10_000 });

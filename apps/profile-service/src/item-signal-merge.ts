@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { ItemNeighbour, ItemSignal } from '@recsys/contracts/profile';
+import { ItemSignal, type ItemNeighbour } from '@recsys/contracts/profile';
 
 /** An item's row of the popularity statements; in a delta, popularity_1d / _7d are what each window gained minus what left it. */
 export interface PopularityRow {
@@ -39,19 +39,8 @@ export interface SignalLimits {
   boughtTogether: number;
 }
 
-const emptySignal = (itemId: string): ItemSignal => ({
-  itemId,
-  popularity: 0,
-  views: 0,
-  carts: 0,
-  purchases: 0,
-  coVisited: [],
-  nextItems: [],
-  popularity1d: 0,
-  popularity7d: 0,
-  boughtTogether: [],
-  segmentPopularity: {},
-});
+/** An item without any signal yet (the contract's defaults). */
+const emptySignal = (itemId: string): ItemSignal => ItemSignal.fromPartial({ itemId });
 
 /** A full computation's rows as ItemSignals, in the popularity statement's order (neighbours only for its items). */
 export function signalsFromRows(rows: SignalRows): ItemSignal[] {

@@ -1,3 +1,4 @@
+import { eventLoopTurnsDuring } from '@recsys/service-kit/testing';
 import type { CatalogRow } from './catalog-repository';
 import { WebsiteSnapshot, type BehaviourSignal } from './website-snapshot';
 
@@ -49,17 +50,8 @@ describe('WebsiteSnapshot.build', () => {
 
   it('lets other work run while it builds a large catalog, and is complete when it resolves', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => row(`item-${String(i).padStart(5, '0')}`));
-    let ranMeanwhile = 0;
-    let building = true;
-    const tick = () => {
-      if (!building) return;
-      ranMeanwhile++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    const snapshot = await WebsiteSnapshot.build(inputs(rows, [signal('item-19999', 1)]));
-    building = false;
-    expect(ranMeanwhile).toBeGreaterThan(1); // the event loop turned during the build
+    const { value: snapshot, turns } = await eventLoopTurnsDuring(() => WebsiteSnapshot.build(inputs(rows, [signal('item-19999', 1)])));
+    expect(turns).toBeGreaterThan(1); // the event loop turned during the build
     expect(snapshot.items.size).toBe(20_000);
     expect(snapshot.popular.get('product')![0]!.itemId).toBe('item-19999');
   });

@@ -88,3 +88,24 @@ export async function spawnService(
   if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
   throw new Error(`${name} did not start:\n${proc.output()}`);
 }
+
+/**
+ * Runs `work` and counts how many times the event loop turned (a setImmediate
+ * callback ran) before it finished: more than once means it let other work
+ * through, as code that must not stall a service's calls should.
+ */
+export async function eventLoopTurnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    return { value: await work(), turns };
+  } finally {
+    running = false;
+  }
+}
