@@ -66,7 +66,7 @@ interface PairStatements {
 
 /** One website: its last full computation (decayed to its cut-off) and the answer served (it plus the last delta). */
 interface State {
-  full: Computed & { cutoff: Date };
+  full: Computed & { websiteId: string; cutoff: Date };
   /** When the full computation ended, and how long it took (the pacing). */
   fullAt: number;
   tookMs: number;
@@ -185,7 +185,7 @@ export class ItemSignals {
   }
 
   /** The five statements of a computation, one after another: a background job should not take several of the pool's connections. */
-  private async rows(websiteId: string, sqls: PairStatements, params: unknown[], items: string[] | undefined, popularity: PopularityRow[]): Promise<SignalRows> {
+  private async rows(sqls: PairStatements, params: unknown[], items: string[] | undefined, popularity: PopularityRow[]): Promise<SignalRows> {
     const { prefix } = sqls;
     const ofItems = <T extends object>(part: string, sql: string, perItem: number, ...more: unknown[]) =>
       popularity.length === 0
@@ -225,18 +225,20 @@ export class ItemSignals {
     const params = [websiteId, cutoff.toISOString(), halfLifeDays];
     const popularity = await this.timed('popularity', () => this.store.query<PopularityRow>(ITEM_POPULARITY, [...params, maxItems], 'item-signals-popularity'));
     const sqls = { prefix: '', co: ITEM_CO_VISITATION, next: ITEM_NEXT_ITEMS, baskets: ITEM_BOUGHT_TOGETHER, segments: ITEM_SEGMENT_POPULARITY };
-    const rows = await this.rows(websiteId, sqls, params, popularity.map((p) => p.item_id), popularity);
-    const full = { version: this.nextVersion(cutoff), computedAt: cutoff, cutoff, items: signalsFromRows(rows) };
+    const rows = await this.rows(sqls, params, popularity.map((p) => p.item_id), popularity);
+    const full = { websiteId, version: this.nextVersion(cutoff), computedAt: cutoff, cutoff, items: signalsFromRows(rows) };
     // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
     const ended = this.clock.now().getTime();
     const state: State = { full, fullAt: ended, tookMs: ended - started.getTime(), current: full, deltaRows: -1 };
+    // The first answer is brought up to now before anyone sees it; a later one replaces the last only once it is.
+    // Without its delta (the database failed meanwhile) it is still an answer, as of its cut-off.
+    await this.delta(state).catch(() => undefined);
+    this.states.set(websiteId, state);
     // Late events committed before this computation started are in it; later ones are not (a lower bound).
+    // Only now that it is the answer: until then answers still came from the one before.
     const late = this.late.get(websiteId);
     if (late && late.last < started.getTime()) this.late.delete(websiteId);
     else if (late) late.since = Math.max(late.since, started.getTime());
-    // The first answer is brought up to now before anyone sees it; a later one replaces the last only once it is.
-    await this.delta(websiteId, state);
-    this.states.set(websiteId, state);
     return state;
   }
 
@@ -245,16 +247,16 @@ export class ItemSignals {
     if (!running) {
       const state = this.states.get(websiteId);
       if (!state) return Promise.resolve();
-      running = this.delta(websiteId, state).finally(() => this.deltas.delete(websiteId));
+      running = this.delta(state).finally(() => this.deltas.delete(websiteId));
       this.deltas.set(websiteId, running);
     }
     return running;
   }
 
   /** Brings `state.current` up to now from its full computation and what happened after the cut-off. */
-  private async delta(websiteId: string, state: State): Promise<void> {
+  private async delta(state: State): Promise<void> {
     const now = this.clock.now();
-    const { cutoff } = state.full;
+    const { cutoff, websiteId } = state.full;
     if (now.getTime() - cutoff.getTime() > MAX_DELTA_SPAN_MS) return;
     const { halfLifeDays } = this.options;
     const params = [websiteId, now.toISOString(), halfLifeDays, cutoff.toISOString()];
@@ -262,7 +264,7 @@ export class ItemSignals {
     const n = popularity.reduce((sum, p) => sum + Number(p.n), 0);
     if (n === state.deltaRows) return; // nothing new: the same answer, the same version
     const sqls = { prefix: 'delta_', co: DELTA_CO_VISITATION, next: DELTA_NEXT_ITEMS, baskets: DELTA_BOUGHT_TOGETHER, segments: DELTA_SEGMENT_POPULARITY };
-    const rows = await this.rows(websiteId, sqls, params, undefined, popularity);
+    const rows = await this.rows(sqls, params, undefined, popularity);
     const factor = 0.5 ** ((now.getTime() - cutoff.getTime()) / (halfLifeDays * 86_400_000));
     state.current = { version: this.nextVersion(now), computedAt: now, items: await mergeDeltaInSteps(state.full.items, factor, rows, this.limits) };
     state.deltaRows = n;
