@@ -31,4 +31,24 @@ describe('evaluation data', () => {
     expect(syntheticShop({ users: 5, clusters: 2, perCluster: 5, seed: 3 })).toEqual(a);
     expect(a.every((x) => /^item-[01]-[0-4]$/.test(x.itemId))).toBe(true);
   });
+
+  it('with drift, a user\'s later sessions move to other groups; without, every session stays in the home group', () => {
+    // All of a user's items from the home group (inGroup 1): the group of the first and the last interaction.
+    const moved = (drift: number) => {
+      const byUser = new Map<string, { at: number; group: string }[]>();
+      for (const x of syntheticShop({ users: 200, clusters: 20, perCluster: 5, seed: 11, inGroup: 1, drift })) {
+        (byUser.get(x.userId) ?? byUser.set(x.userId, []).get(x.userId)!).push({ at: x.at.getTime(), group: x.itemId.split('-')[1]! });
+      }
+      let n = 0;
+      for (const xs of byUser.values()) {
+        xs.sort((a, b) => a.at - b.at);
+        if (xs[0]!.group !== xs[xs.length - 1]!.group) n++;
+      }
+      return n / byUser.size;
+    };
+    expect(moved(0)).toBe(0);
+    // Every later session draws a new group (1 in 20 the same one): nearly every user ends elsewhere.
+    expect(moved(1)).toBeGreaterThan(0.85);
+    expect(syntheticShop({ users: 5, clusters: 2, perCluster: 5, seed: 3, drift: 0 })).toEqual(syntheticShop({ users: 5, clusters: 2, perCluster: 5, seed: 3 }));
+  });
 });

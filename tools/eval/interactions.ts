@@ -37,21 +37,27 @@ export function seeded(seed: number): () => number {
  * A shop with known structure: `clusters` groups of `perCluster` items; each
  * user has a home group and draws `inGroup` (80 %) of their interactions from it
  * (item popularity Zipf-like within the group), the rest from the whole shop; sessions
- * of 2–6 items over 60 days. A recommender that learns which items go
+ * of 2–6 items over 60 days. With `drift`, each later session moves the home
+ * group elsewhere with that probability: tastes that change, where what a
+ * user did last says more than what they did most. A recommender that learns which items go
  * together beats one that only knows what is popular.
  */
-export function syntheticShop(o: { users: number; clusters: number; perCluster: number; seed: number; inGroup?: number }): Interaction[] {
+export function syntheticShop(o: { users: number; clusters: number; perCluster: number; seed: number; inGroup?: number; drift?: number }): Interaction[] {
   const inGroup = o.inGroup ?? 0.8;
+  const drift = o.drift ?? 0;
   const rnd = seeded(o.seed);
   const zipf = (n: number) => Math.min(n - 1, Math.floor(n * rnd() ** 2.5));
   const item = (cluster: number, k: number) => `item-${cluster}-${k}`;
   const end = Date.UTC(2026, 10, 30);
   const out: Interaction[] = [];
   for (let u = 0; u < o.users; u++) {
-    const home = Math.floor(rnd() * o.clusters);
+    let home = Math.floor(rnd() * o.clusters);
     const sessions = 2 + Math.floor(rnd() * 5);
+    // With drift, sessions in time order, each moving the home group elsewhere with that probability.
+    const starts = drift > 0 ? Array.from({ length: sessions }, () => end - rnd() * 60 * 86_400_000).sort((a, b) => a - b) : undefined;
     for (let s = 0; s < sessions; s++) {
-      const start = end - rnd() * 60 * 86_400_000;
+      const start = starts ? starts[s]! : end - rnd() * 60 * 86_400_000;
+      if (starts && s > 0 && rnd() < drift) home = Math.floor(rnd() * o.clusters);
       const length = 2 + Math.floor(rnd() * 5);
       for (let j = 0; j < length; j++) {
         const cluster = rnd() < inGroup ? home : Math.floor(rnd() * o.clusters);

@@ -12,7 +12,7 @@
 // items, and item-to-item co-occurrence (item-kNN).
 // Without --file, a synthetic shop of known structure (interactions.ts). With --train, also
 // Recommend ranked by the model `recsys train --activate` makes from the history (registry-service started too).
-// Env: EVAL_USERS (2000, synthetic), EVAL_GROUPS (20), EVAL_GROUP_ITEMS (50), EVAL_IN_GROUP (0.8), EVAL_TEST_USERS (400 scored at most), EVAL_K (10), EVAL_SEED (7), BENCH_DATABASE_URL.
+// Env: EVAL_USERS (2000, synthetic), EVAL_GROUPS (20), EVAL_GROUP_ITEMS (50), EVAL_IN_GROUP (0.8), EVAL_DRIFT (0: each later session moves a user's home group with this probability), EVAL_TEST_USERS (400 scored at most), EVAL_K (10), EVAL_SEED (7), BENCH_DATABASE_URL.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -45,8 +45,8 @@ async function load(): Promise<{ name: string; data: Interaction[] }> {
   const perCluster = envNumber('EVAL_GROUP_ITEMS', 50);
   const inGroup = envNumber('EVAL_IN_GROUP', 0.8);
   return {
-    name: `synthetic shop (${users} users, ${clusters} groups of ${perCluster} items, ${Math.round(inGroup * 100)} % in the home group)`,
-    data: syntheticShop({ users, clusters, perCluster, inGroup, seed: envNumber('EVAL_SEED', 7) }),
+    name: `synthetic shop (${users} users, ${clusters} groups of ${perCluster} items, ${Math.round(inGroup * 100)} % in the home group${envNumber("EVAL_DRIFT", 0) > 0 ? `, drift ${envNumber("EVAL_DRIFT", 0)}` : ""})`,
+    data: syntheticShop({ users, clusters, perCluster, inGroup, drift: envNumber('EVAL_DRIFT', 0), seed: envNumber('EVAL_SEED', 7) }),
   };
 }
 
