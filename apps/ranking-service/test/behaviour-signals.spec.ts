@@ -1,11 +1,10 @@
-import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
+import { Event, EventType, type ProfileServiceClient } from '@recsys/contracts/profile';
 import { Device, PageType } from '@recsys/contracts/ranking';
 import { findFreePort } from '@recsys/db';
-import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { unary } from '@recsys/service-kit/testing';
 import { eventually, startHarness, type Harness } from './support/harness';
+import { startProfileProcess, type ProfileProcess } from './support/profile-process';
 
 /**
  * Behaviour that arrives through TrackEvents reaches Recommend: profile-service
@@ -16,28 +15,16 @@ import { eventually, startHarness, type Harness } from './support/harness';
  */
 describe('item signals from behaviour', () => {
   let h: Harness;
-  let profile: ServiceProcess;
+  let profile: ProfileProcess;
   let client: ProfileServiceClient;
   beforeAll(async () => {
     const port = await findFreePort();
     h = await startHarness({ env: { PROFILE_SERVICE_ADDR: `127.0.0.1:${port}`, CATALOG_REFRESH_INTERVAL_MS: '200' } });
-    profile = spawnNode(join(__dirname, '../../profile-service/src/main.ts'), {
-      PATH: process.env.PATH,
-      DATABASE_URL: h.db.url,
-      GRPC_PORT: String(port),
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-      ITEM_SIGNALS_TTL_MS: '100',
-    });
-    await waitForServing(`127.0.0.1:${port}`);
-    client = new ProfileServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    profile = await startProfileProcess(port, h.db.url, { ITEM_SIGNALS_TTL_MS: '100' });
+    client = profile.client;
   }, 60_000);
   afterAll(async () => {
-    client?.close();
-    if (profile && profile.child.exitCode === null) {
-      profile.child.kill('SIGTERM');
-      await profile.exited;
-    }
+    await profile?.stop();
     await h?.close();
   }, 30_000);
 
@@ -115,8 +102,7 @@ describe('item signals from behaviour', () => {
     const onPage = await h.recommend({ websiteId: site, count: 5, dryRun: true, context: { itemId: 'sku-3', pageType: PageType.PAGE_TYPE_PRODUCT } as never });
     expect(onPage.items[0]).toMatchObject({ itemId: 'sku-5', source: 'co_visitation' });
 
-    profile.child.kill('SIGTERM');
-    await profile.exited;
+    await profile.stop();
     await eventually(async () => {
       const res = await h.recommend({ websiteId: site, count: 5, dryRun: true, explain: true });
       expect(res.items[0]!.itemId).toBe('sku-4');

@@ -1,10 +1,9 @@
-import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
+import { Event, EventType, type ProfileServiceClient } from '@recsys/contracts/profile';
 import { findFreePort } from '@recsys/db';
-import { spawnNode, unary, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { unary } from '@recsys/service-kit/testing';
 import { eventually, startHarness, type Harness } from './support/harness';
+import { startProfileProcess, type ProfileProcess } from './support/profile-process';
 
 /**
  * New behaviour reaches Recommend without a new full computation of the item
@@ -13,30 +12,18 @@ import { eventually, startHarness, type Harness } from './support/harness';
  */
 describe('item signals: new behaviour through deltas alone', () => {
   let h: Harness;
-  let profile: ServiceProcess;
+  let profile: ProfileProcess;
   let client: ProfileServiceClient;
   let metricsPort: number;
   beforeAll(async () => {
     const port = await findFreePort();
     metricsPort = await findFreePort();
     h = await startHarness({ env: { PROFILE_SERVICE_ADDR: `127.0.0.1:${port}`, CATALOG_REFRESH_INTERVAL_MS: '200' } });
-    profile = spawnNode(join(__dirname, '../../profile-service/src/main.ts'), {
-      PATH: process.env.PATH,
-      DATABASE_URL: h.db.url,
-      GRPC_PORT: String(port),
-      METRICS_PORT: String(metricsPort),
-      LOG_LEVEL: 'warn',
-      ITEM_SIGNALS_TTL_MS: '86400000',
-    });
-    await waitForServing(`127.0.0.1:${port}`);
-    client = new ProfileServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    profile = await startProfileProcess(port, h.db.url, { METRICS_PORT: String(metricsPort), ITEM_SIGNALS_TTL_MS: '86400000' });
+    client = profile.client;
   }, 60_000);
   afterAll(async () => {
-    client?.close();
-    if (profile && profile.child.exitCode === null) {
-      profile.child.kill('SIGTERM');
-      await profile.exited;
-    }
+    await profile?.stop();
     await h?.close();
   }, 30_000);
 
