@@ -1,5 +1,5 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ItemSignal, type ItemNeighbour } from '@recsys/contracts/profile';
+import { runAtOnce, runInSteps } from '@recsys/service-kit';
 
 /** An item's row of the popularity statements; in a delta, popularity_1d / _7d are what each window gained minus what left it. */
 export interface PopularityRow {
@@ -42,8 +42,16 @@ export interface SignalLimits {
 /** An item without any signal yet (the contract's defaults). */
 const emptySignal = (itemId: string): ItemSignal => ItemSignal.fromPartial({ itemId });
 
-/** A full computation's rows as ItemSignals, in the popularity statement's order (neighbours only for its items). */
-export function signalsFromRows(rows: SignalRows): ItemSignal[] {
+/**
+ * A full computation's rows as ItemSignals, in the popularity statement's
+ * order (neighbours only for its items), yielding every 10 × MERGE_STEP rows: at 10
+ * million interactions the rows are ~400,000.
+ */
+export function signalsFromRows(rows: SignalRows): Promise<ItemSignal[]> {
+  return runInSteps(fromRowsSteps(rows));
+}
+
+function* fromRowsSteps(rows: SignalRows): Generator<void, ItemSignal[]> {
   const byItem = new Map<string, ItemSignal>();
   const items = rows.popularity.map((p) => {
     const signal: ItemSignal = {
@@ -58,9 +66,19 @@ export function signalsFromRows(rows: SignalRows): ItemSignal[] {
     byItem.set(p.item_id, signal);
     return signal;
   });
-  for (const pair of rows.coVisitation) byItem.get(pair.item)?.coVisited.push({ itemId: pair.neighbour, weight: Number(pair.weight) });
-  for (const step of rows.nextItems) byItem.get(step.item)?.nextItems.push({ itemId: step.neighbour, weight: Number(step.weight) });
-  for (const pair of rows.boughtTogether) byItem.get(pair.item)?.boughtTogether.push({ itemId: pair.neighbour, weight: Number(pair.weight) });
+  let n = 0;
+  const lists: [PairRow[], (s: ItemSignal) => ItemNeighbour[]][] = [
+    [rows.coVisitation, (s) => s.coVisited],
+    [rows.nextItems, (s) => s.nextItems],
+    [rows.boughtTogether, (s) => s.boughtTogether],
+  ];
+  for (const [pairs, list] of lists) {
+    for (const pair of pairs) {
+      const signal = byItem.get(pair.item);
+      if (signal) list(signal).push({ itemId: pair.neighbour, weight: Number(pair.weight) });
+      if (++n % (10 * MERGE_STEP) === 0) yield;
+    }
+  }
   for (const s of rows.segments) {
     const item = byItem.get(s.item_id);
     if (item) item.segmentPopularity[s.segment] = Number(s.p);
@@ -98,11 +116,7 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
  * re-sorted (most popular first, ties by id) and cut at `maxItems`.
  */
 export function mergeDelta(base: ItemSignal[], factor: number, delta: SignalRows, limits: SignalLimits): ItemSignal[] {
-  const steps = mergeSteps(base, factor, delta, limits);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runAtOnce(mergeSteps(base, factor, delta, limits));
 }
 
 /**
@@ -110,13 +124,8 @@ export function mergeDelta(base: ItemSignal[], factor: number, delta: SignalRows
  * between them: 10,000 items with their neighbours take 30–70 ms, which in one
  * piece would hold up TrackEvents and GetProfile (whose callers wait 25 ms).
  */
-export async function mergeDeltaInSteps(base: ItemSignal[], factor: number, delta: SignalRows, limits: SignalLimits): Promise<ItemSignal[]> {
-  const steps = mergeSteps(base, factor, delta, limits);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await yieldToEventLoop();
-  }
+export function mergeDeltaInSteps(base: ItemSignal[], factor: number, delta: SignalRows, limits: SignalLimits): Promise<ItemSignal[]> {
+  return runInSteps(mergeSteps(base, factor, delta, limits));
 }
 
 const MERGE_STEP = 1_000;

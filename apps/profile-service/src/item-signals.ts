@@ -226,7 +226,7 @@ export class ItemSignals {
     const popularity = await this.timed('popularity', () => this.store.query<PopularityRow>(ITEM_POPULARITY, [...params, maxItems], 'item-signals-popularity'));
     const sqls = { prefix: '', co: ITEM_CO_VISITATION, next: ITEM_NEXT_ITEMS, baskets: ITEM_BOUGHT_TOGETHER, segments: ITEM_SEGMENT_POPULARITY };
     const rows = await this.rows(sqls, params, popularity.map((p) => p.item_id), popularity);
-    const full = { websiteId, version: this.nextVersion(cutoff), computedAt: cutoff, cutoff, items: signalsFromRows(rows) };
+    const full = { websiteId, version: this.nextVersion(cutoff), computedAt: cutoff, cutoff, items: await signalsFromRows(rows) };
     // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
     const ended = this.clock.now().getTime();
     const state: State = { full, fullAt: ended, tookMs: ended - started.getTime(), current: full, deltaRows: -1 };

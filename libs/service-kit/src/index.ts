@@ -12,3 +12,4 @@ export * from './service-main';
 export * from './start-service';
 export * from './auth';
 export * from './periodic-task';
+export * from './in-steps';

@@ -1,5 +1,5 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ItemTable, popularityOf, type ItemBehaviour, type ItemInput } from '@recsys/features';
+import { runInSteps } from '@recsys/service-kit';
 import type { ItemStats, Pair, SegmentPopularity } from './behaviour-repository';
 import type { CatalogRow, ItemKind } from './catalog-repository';
 
@@ -94,7 +94,7 @@ export class WebsiteSnapshot {
    */
   static async build(inputs: SnapshotInputs): Promise<WebsiteSnapshot> {
     const snapshot = new WebsiteSnapshot(inputs.websiteId, inputs.purchases, inputs.builtAt, true, inputs.behaviour ?? NO_BEHAVIOUR);
-    for (const _ of snapshot.fill(inputs)) await yieldToEventLoop();
+    await runInSteps(snapshot.fill(inputs));
     return snapshot;
   }
 
