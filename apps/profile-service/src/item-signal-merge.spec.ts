@@ -1,6 +1,6 @@
 import { ItemSignal } from '@recsys/contracts/profile';
 import { eventLoopTurnsDuring } from '@recsys/service-kit/testing';
-import { mergeDelta, mergeDeltaInSteps, type SignalRows } from './item-signal-merge';
+import { mergeDelta, type SignalRows } from './item-signal-merge';
 
 const signal = (itemId: string, fields: Partial<ItemSignal> = {}): ItemSignal => ItemSignal.fromPartial({ itemId, ...fields });
 const noDelta: SignalRows = { popularity: [], coVisitation: [], nextItems: [], boughtTogether: [], segments: [] };
@@ -24,8 +24,8 @@ describe('mergeDelta', () => {
     signal('b', { popularity: 4, views: 4, popularity7d: 1 }),
   ];
 
-  it('decays every value of the full computation by the factor and leaves trending (undecayed) as it was', () => {
-    const [a, b] = mergeDelta(base, 0.5, noDelta, limits);
+  it('decays every value of the full computation by the factor and leaves trending (undecayed) as it was', async () => {
+    const [a, b] = await mergeDelta(base, 0.5, noDelta, limits);
     expect(a).toEqual(
       signal('a', {
         popularity: 4,
@@ -45,7 +45,7 @@ describe('mergeDelta', () => {
     expect(base[0]!.popularity).toBe(8); // the full computation is kept as it was, for the next delta
   });
 
-  it('adds the delta: sums, neighbours re-ranked and cut, trending windows moved and clamped, new items joined and the list re-cut', () => {
+  it('adds the delta: sums, neighbours re-ranked and cut, trending windows moved and clamped, new items joined and the list re-cut', async () => {
     const delta: SignalRows = {
       popularity: [
         // a: a cart now (3) and, from the 1d window, a view (1) that left it: 1d 3 + 3 - 1 = 5, 7d 6 + 3 = 9.
@@ -70,7 +70,7 @@ describe('mergeDelta', () => {
         { segment: 'device:desktop', item_id: 'a', p: 1 },
       ],
     };
-    const merged = mergeDelta(base, 0.5, delta, limits);
+    const merged = await mergeDelta(base, 0.5, delta, limits);
     // Popularity: a 4 + 3 = 7, d 5, b 2, f 0.5: the three most popular (maxItems 3).
     expect(merged.map((i) => [i.itemId, i.popularity])).toEqual([
       ['a', 7],
@@ -96,20 +96,22 @@ describe('mergeDelta', () => {
     expect(b).toMatchObject({ popularity1d: 0, popularity7d: 0, boughtTogether: [{ itemId: 'd', weight: 1 }] });
   });
 
-  it('orders equal popularity and equal neighbour weights by id', () => {
+  it('orders equal popularity and equal neighbour weights by id', async () => {
     const tied = [signal('y', { popularity: 1, coVisited: [{ itemId: 'q', weight: 1 }] }), signal('x', { popularity: 1 })];
     const delta: SignalRows = { ...noDelta, coVisitation: [{ item: 'y', neighbour: 'p', weight: 1 }] };
-    const merged = mergeDelta(tied, 1, delta, limits);
+    const merged = await mergeDelta(tied, 1, delta, limits);
     expect(merged.map((i) => i.itemId)).toEqual(['x', 'y']);
     expect(merged[1]!.coVisited.map((n) => n.itemId)).toEqual(['p', 'q']);
   });
 
-  it('in steps: the same answer, with the event loop let through meanwhile', async () => {
+  it('a large answer: merged in steps, with the event loop let through meanwhile, every item as worked out', async () => {
     const many = Array.from({ length: 5_000 }, (_, i) => signal(`item-${i}`, { popularity: 5_000 - i, coVisited: [{ itemId: 'x', weight: 1 }] }));
     const delta: SignalRows = { ...noDelta, popularity: [{ item_id: 'item-4999', popularity: 10_000, views: 1, carts: 0, purchases: 0, popularity_1d: 1, popularity_7d: 1 }] };
-    const { value: stepped, turns } = await eventLoopTurnsDuring(() => mergeDeltaInSteps(many, 0.5, delta, { ...limits, maxItems: 5_000 }));
+    const { value: merged, turns } = await eventLoopTurnsDuring(() => mergeDelta(many, 0.5, delta, { ...limits, maxItems: 5_000 }));
     expect(turns).toBeGreaterThan(1);
-    expect(stepped).toEqual(mergeDelta(many, 0.5, delta, { ...limits, maxItems: 5_000 }));
-    expect(stepped[0]).toMatchObject({ itemId: 'item-4999', popularity: 0.5 + 10_000 });
+    // item-4999: 1 × 0.5 + 10,000 first; then item-i at (5,000 − i) × 0.5, in order; every neighbour weight halved.
+    expect(merged[0]).toMatchObject({ itemId: 'item-4999', popularity: 0.5 + 10_000 });
+    expect(merged.slice(1).map((m) => [m.itemId, m.popularity])).toEqual(Array.from({ length: 4_999 }, (_, i) => [`item-${i}`, (5_000 - i) * 0.5]));
+    expect(merged.every((m) => m.coVisited.length === 1 && m.coVisited[0]!.weight === 0.5)).toBe(true);
   });
 });

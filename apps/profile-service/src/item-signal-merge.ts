@@ -1,5 +1,5 @@
 import { ItemSignal, type ItemNeighbour } from '@recsys/contracts/profile';
-import { runAtOnce, runInSteps } from '@recsys/service-kit';
+import { runInSteps } from '@recsys/service-kit';
 
 /** An item's row of the popularity statements; in a delta, popularity_1d / _7d are what each window gained minus what left it. */
 export interface PopularityRow {
@@ -113,18 +113,12 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
  * plus what the delta found after the cut-off (decayed to now); trending
  * windows move by what they gained and lost. Items the delta brings that the
  * full answer did not have join with the delta's values alone; the list is
- * re-sorted (most popular first, ties by id) and cut at `maxItems`.
+ * re-sorted (most popular first, ties by id) and cut at `maxItems`. In steps
+ * of MERGE_STEP items with the event loop let through between them: 10,000
+ * items with their neighbours take 30–70 ms, which in one piece would hold up
+ * TrackEvents and GetProfile (whose callers wait 25 ms).
  */
-export function mergeDelta(base: ItemSignal[], factor: number, delta: SignalRows, limits: SignalLimits): ItemSignal[] {
-  return runAtOnce(mergeSteps(base, factor, delta, limits));
-}
-
-/**
- * mergeDelta in steps of MERGE_STEP items with the event loop let through
- * between them: 10,000 items with their neighbours take 30–70 ms, which in one
- * piece would hold up TrackEvents and GetProfile (whose callers wait 25 ms).
- */
-export function mergeDeltaInSteps(base: ItemSignal[], factor: number, delta: SignalRows, limits: SignalLimits): Promise<ItemSignal[]> {
+export function mergeDelta(base: ItemSignal[], factor: number, delta: SignalRows, limits: SignalLimits): Promise<ItemSignal[]> {
   return runInSteps(mergeSteps(base, factor, delta, limits));
 }
 

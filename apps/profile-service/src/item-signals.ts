@@ -4,7 +4,7 @@ import { BOUGHT_TOGETHER_PER_ITEM } from '@recsys/features';
 import type { Clock } from './clock';
 import { validateWebsiteId } from './events/validate-events';
 import type { ProfileStore } from './store/profile-store';
-import { mergeDeltaInSteps, signalsFromRows, type PairRow, type PopularityRow, type SegmentRow, type SignalLimits, type SignalRows } from './item-signal-merge';
+import { mergeDelta, signalsFromRows, type PairRow, type PopularityRow, type SegmentRow, type SignalLimits, type SignalRows } from './item-signal-merge';
 import { DELTA_BOUGHT_TOGETHER, DELTA_CO_VISITATION, DELTA_NEXT_ITEMS, DELTA_POPULARITY, DELTA_SEGMENT_POPULARITY } from './store/item-signal-deltas-sql';
 import { ITEM_BOUGHT_TOGETHER, ITEM_CO_VISITATION, ITEM_NEXT_ITEMS, ITEM_POPULARITY, ITEM_SEGMENT_POPULARITY } from './store/item-signals-sql';
 
@@ -64,9 +64,13 @@ interface PairStatements {
   segments: string;
 }
 
-/** One website: its last full computation (decayed to its cut-off) and the answer served (it plus the last delta). */
+/**
+ * One website: its last full computation and the answer served (it plus the
+ * last delta). The full computation's `computedAt` is its cut-off: it covers
+ * the interactions up to then, decayed to then.
+ */
 interface State {
-  full: Computed & { websiteId: string; cutoff: Date };
+  full: Computed & { websiteId: string };
   /** When the full computation ended, and how long it took (the pacing). */
   fullAt: number;
   tookMs: number;
@@ -91,10 +95,9 @@ interface State {
 export class ItemSignals {
   private readonly states = new Map<string, State>();
   private readonly seconds: Histogram<'part'> | undefined;
-  private readonly running = new Map<string, Promise<State>>();
+  /** Each website's full computation in progress, and its cut-off. */
+  private readonly running = new Map<string, { state: Promise<State>; cutoff: number }>();
   private readonly deltas = new Map<string, Promise<void>>();
-  /** The cut-off of each website's full computation in progress. */
-  private readonly runningCutoffs = new Map<string, number>();
   /**
    * Per website, TrackEvents batches with events dated before the newest
    * full computation's cut-off, which no delta reads: `since`, the earliest
@@ -158,7 +161,7 @@ export class ItemSignals {
    * process's TrackEvents are seen (docs/profiles.md).
    */
   noteTracked(websiteId: string, earliest: Date, batchStarted: Date): void {
-    const cutoff = Math.max(this.runningCutoffs.get(websiteId) ?? -Infinity, this.states.get(websiteId)?.full.cutoff.getTime() ?? -Infinity);
+    const cutoff = Math.max(this.running.get(websiteId)?.cutoff ?? -Infinity, this.states.get(websiteId)?.full.computedAt.getTime() ?? -Infinity);
     if (earliest.getTime() > cutoff) return;
     // Committed after the batch started and before now: answers claim no later than just before the start.
     const now = this.clock.now().getTime();
@@ -200,33 +203,23 @@ export class ItemSignals {
 
   /** One full computation per website at a time; callers arriving meanwhile share it. */
   private fullOnce(websiteId: string): Promise<State> {
-    let running = this.running.get(websiteId);
-    if (!running) {
-      running = this.full(websiteId).finally(() => this.running.delete(websiteId));
-      this.running.set(websiteId, running);
-    }
-    return running;
-  }
-
-  private async full(websiteId: string): Promise<State> {
-    await this.store.forWebsite(websiteId).requireExists();
+    const running = this.running.get(websiteId);
+    if (running) return running.state;
     const started = this.clock.now();
     const cutoff = new Date(started.getTime() - LATE_MS);
-    this.runningCutoffs.set(websiteId, cutoff.getTime());
-    try {
-      return await this.fullFrom(websiteId, started, cutoff);
-    } finally {
-      this.runningCutoffs.delete(websiteId);
-    }
+    const state = this.full(websiteId, started, cutoff).finally(() => this.running.delete(websiteId));
+    this.running.set(websiteId, { state, cutoff: cutoff.getTime() });
+    return state;
   }
 
-  private async fullFrom(websiteId: string, started: Date, cutoff: Date): Promise<State> {
+  private async full(websiteId: string, started: Date, cutoff: Date): Promise<State> {
+    await this.store.forWebsite(websiteId).requireExists();
     const { halfLifeDays, maxItems } = this.options;
     const params = [websiteId, cutoff.toISOString(), halfLifeDays];
     const popularity = await this.timed('popularity', () => this.store.query<PopularityRow>(ITEM_POPULARITY, [...params, maxItems], 'item-signals-popularity'));
     const sqls = { prefix: '', co: ITEM_CO_VISITATION, next: ITEM_NEXT_ITEMS, baskets: ITEM_BOUGHT_TOGETHER, segments: ITEM_SEGMENT_POPULARITY };
     const rows = await this.rows(sqls, params, popularity.map((p) => p.item_id), popularity);
-    const full = { websiteId, version: this.nextVersion(cutoff), computedAt: cutoff, cutoff, items: await signalsFromRows(rows) };
+    const full = { websiteId, version: this.nextVersion(cutoff), computedAt: cutoff, items: await signalsFromRows(rows) };
     // Fresh from when it is ready, not from when it started: a computation longer than the TTL still serves.
     const ended = this.clock.now().getTime();
     const state: State = { full, fullAt: ended, tookMs: ended - started.getTime(), current: full, deltaRows: -1 };
@@ -256,7 +249,7 @@ export class ItemSignals {
   /** Brings `state.current` up to now from its full computation and what happened after the cut-off. */
   private async delta(state: State): Promise<void> {
     const now = this.clock.now();
-    const { cutoff, websiteId } = state.full;
+    const { computedAt: cutoff, websiteId } = state.full;
     if (now.getTime() - cutoff.getTime() > MAX_DELTA_SPAN_MS) return;
     const { halfLifeDays } = this.options;
     const params = [websiteId, now.toISOString(), halfLifeDays, cutoff.toISOString()];
@@ -266,7 +259,7 @@ export class ItemSignals {
     const sqls = { prefix: 'delta_', co: DELTA_CO_VISITATION, next: DELTA_NEXT_ITEMS, baskets: DELTA_BOUGHT_TOGETHER, segments: DELTA_SEGMENT_POPULARITY };
     const rows = await this.rows(sqls, params, undefined, popularity);
     const factor = 0.5 ** ((now.getTime() - cutoff.getTime()) / (halfLifeDays * 86_400_000));
-    state.current = { version: this.nextVersion(now), computedAt: now, items: await mergeDeltaInSteps(state.full.items, factor, rows, this.limits) };
+    state.current = { version: this.nextVersion(now), computedAt: now, items: await mergeDelta(state.full.items, factor, rows, this.limits) };
     state.deltaRows = n;
   }
 

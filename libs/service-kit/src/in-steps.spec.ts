@@ -1,4 +1,4 @@
-import { runAtOnce, runInSteps } from './in-steps';
+import { runInSteps } from './in-steps';
 import { eventLoopTurnsDuring } from './testing';
 
 function* countTo(n: number): Generator<void, number> {
@@ -15,9 +15,5 @@ describe('runInSteps', () => {
     const { value, turns } = await eventLoopTurnsDuring(() => runInSteps(countTo(5)));
     expect(value).toBe(15);
     expect(turns).toBeGreaterThanOrEqual(4);
-  });
-
-  it('runAtOnce gives the same result without turning it', () => {
-    expect(runAtOnce(countTo(5))).toBe(15);
   });
 });

@@ -13,10 +13,3 @@ export async function runInSteps<T>(steps: Generator<void, T>): Promise<T> {
   }
 }
 
-/** The same work at once, for callers with nothing to let through (tests, small inputs). */
-export function runAtOnce<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
-}
