@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Event, EventType, type ProfileServiceClient } from '@recsys/contracts/profile';
 import { Device, PageType } from '@recsys/contracts/ranking';
-import { findFreePort } from '@recsys/db';
 import { unary } from '@recsys/service-kit/testing';
-import { eventually, startHarness, type Harness } from './support/harness';
-import { startProfileProcess, type ProfileProcess } from './support/profile-process';
+import { eventually, type Harness } from './support/harness';
+import { startRankingWithProfile, type ProfileProcess, type RankingWithProfile } from './support/profile-process';
 
 /**
  * Behaviour that arrives through TrackEvents reaches Recommend: profile-service
@@ -14,19 +13,16 @@ import { startProfileProcess, type ProfileProcess } from './support/profile-proc
  * gone, saying so.
  */
 describe('item signals from behaviour', () => {
+  let stack: RankingWithProfile;
   let h: Harness;
   let profile: ProfileProcess;
   let client: ProfileServiceClient;
   beforeAll(async () => {
-    const port = await findFreePort();
-    h = await startHarness({ env: { PROFILE_SERVICE_ADDR: `127.0.0.1:${port}`, CATALOG_REFRESH_INTERVAL_MS: '200' } });
-    profile = await startProfileProcess(port, h.db.url, { ITEM_SIGNALS_TTL_MS: '100' });
+    stack = await startRankingWithProfile({ ITEM_SIGNALS_TTL_MS: '100' });
+    ({ h, profile } = stack);
     client = profile.client;
   }, 60_000);
-  afterAll(async () => {
-    await profile?.stop();
-    await h?.close();
-  }, 30_000);
+  afterAll(() => stack?.close(), 30_000);
 
   const views = (items: string[]) =>
     items.map((itemId, i) =>

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Event, EventType, type ProfileServiceClient } from '@recsys/contracts/profile';
 import { findFreePort } from '@recsys/db';
 import { unary } from '@recsys/service-kit/testing';
-import { eventually, startHarness, type Harness } from './support/harness';
-import { startProfileProcess, type ProfileProcess } from './support/profile-process';
+import { eventually, type Harness } from './support/harness';
+import { startRankingWithProfile, type RankingWithProfile } from './support/profile-process';
 
 /**
  * New behaviour reaches Recommend without a new full computation of the item
@@ -11,21 +11,17 @@ import { startProfileProcess, type ProfileProcess } from './support/profile-proc
  * only its deltas can bring a product view in.
  */
 describe('item signals: new behaviour through deltas alone', () => {
+  let stack: RankingWithProfile;
   let h: Harness;
-  let profile: ProfileProcess;
   let client: ProfileServiceClient;
   let metricsPort: number;
   beforeAll(async () => {
-    const port = await findFreePort();
     metricsPort = await findFreePort();
-    h = await startHarness({ env: { PROFILE_SERVICE_ADDR: `127.0.0.1:${port}`, CATALOG_REFRESH_INTERVAL_MS: '200' } });
-    profile = await startProfileProcess(port, h.db.url, { METRICS_PORT: String(metricsPort), ITEM_SIGNALS_TTL_MS: '86400000' });
-    client = profile.client;
+    stack = await startRankingWithProfile({ METRICS_PORT: String(metricsPort), ITEM_SIGNALS_TTL_MS: '86400000' });
+    ({ h } = stack);
+    client = stack.profile.client;
   }, 60_000);
-  afterAll(async () => {
-    await profile?.stop();
-    await h?.close();
-  }, 30_000);
+  afterAll(() => stack?.close(), 30_000);
 
   const views = (itemId: string, n: number, occurredAt: Date) =>
     Array.from({ length: n }, (_, i) =>

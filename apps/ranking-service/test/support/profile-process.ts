@@ -1,7 +1,9 @@
 import { credentials } from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { ProfileServiceClient } from '@recsys/contracts/profile';
+import { findFreePort } from '@recsys/db';
 import { spawnNode, waitForServing, type ServiceProcess } from '@recsys/service-kit/testing';
+import { startHarness, type Harness } from './harness';
 
 export interface ProfileProcess {
   process: ServiceProcess;
@@ -35,6 +37,31 @@ export async function startProfileProcess(port: number, databaseUrl: string, env
         process.child.kill('SIGTERM');
         await process.exited;
       }
+    },
+  };
+}
+
+export interface RankingWithProfile {
+  /** ranking-service, its PROFILE_SERVICE_ADDR the process below; catalog refresh every 200 ms. */
+  h: Harness;
+  profile: ProfileProcess;
+  close(): Promise<void>;
+}
+
+/** A ranking-service harness and a profile-service process (`profileEnv`) on its database, ranking asking it. */
+export async function startRankingWithProfile(profileEnv: Record<string, string> = {}): Promise<RankingWithProfile> {
+  const port = await findFreePort();
+  const h = await startHarness({ env: { PROFILE_SERVICE_ADDR: `127.0.0.1:${port}`, CATALOG_REFRESH_INTERVAL_MS: '200' } });
+  const profile = await startProfileProcess(port, h.db.url, profileEnv).catch(async (err) => {
+    await h.close();
+    throw err;
+  });
+  return {
+    h,
+    profile,
+    async close() {
+      await profile.stop();
+      await h.close();
     },
   };
 }
