@@ -2,7 +2,7 @@ import { pairSeeds } from '@recsys/features';
 import { seededRandom } from '@recsys/onnx';
 import { BehaviourState, coVisitationFrom, type CatalogItem, type Interaction } from './behaviour-state';
 import { baselineScores, type BaselineScores } from './evaluate';
-import { LABEL, toSet, type Group } from './groups';
+import { groupOf, LABEL, toSet, type Group } from './groups';
 import type { RankingSet } from './lambdamart';
 import { answerLabels, AnswerRows, type LoggedAnswer } from './logged-answers';
 
@@ -179,18 +179,5 @@ function example(state: BehaviourState, catalog: ReadonlyMap<string, CatalogItem
   // session's other items too made them easy to tell apart — unlike any proposal — and a model that
   // learned that ranked taste-blind online: simulated CTR 0.007 against the heuristic's 0.058.)
   if (!fresh.some(([itemId]) => items.has(itemId))) return undefined;
-  const group: Group = { rows: [], labels: [], ids: [] };
-  for (const itemId of items) {
-    const c = catalog.get(itemId);
-    group.rows.push({
-      itemId,
-      user,
-      item: { inCatalog: c !== undefined, category: c?.category, brand: c?.brand, price: c?.price, behaviour: state.behaviourAt(itemId, at) },
-      context: { time: new Date(at) },
-      pair: { coVisitation: co.get(itemId)?.co ?? 0, coVisitationShare: co.get(itemId)?.share ?? 0 },
-    });
-    group.labels.push(labels.get(itemId) ?? 0);
-    group.ids.push(`${key}\u0000${itemId}`);
-  }
-  return group;
+  return groupOf(key, items, { catalog, user, time: at, behaviour: (itemId) => state.behaviourAt(itemId, at), co, labels });
 }

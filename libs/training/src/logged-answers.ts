@@ -1,6 +1,6 @@
-import { pairSeeds, type FeatureRowInput, type ItemBehaviour, type UserInput } from '@recsys/features';
+import { pairSeeds, type ItemBehaviour, type UserInput } from '@recsys/features';
 import { coVisitationFrom, type BehaviourState, type CatalogItem, type Interaction } from './behaviour-state';
-import { LABEL, type Group } from './groups';
+import { groupOf, LABEL, type Group } from './groups';
 
 /** One Recommend answer of the recommendations log, as the trainer reads it (its rows grouped). */
 export interface LoggedAnswer {
@@ -82,21 +82,11 @@ export class AnswerRows {
     const user: UserInput | undefined = answer.userId && answer.profileUsed !== false ? state.userInput(answer.userId) : undefined;
     const seeds = pairSeeds(answer.contextItemId, answer.recentItemIds, answer.cartItemIds, user?.favoriteProducts);
     const co = coVisitationFrom((seed) => captured.neighbours.get(seed), seeds);
-    const group: Group = { rows: [], labels: [], ids: [] };
-    for (const { itemId } of answer.items) {
-      const c = this.catalog.get(itemId);
-      const row: FeatureRowInput = {
-        itemId,
-        user,
-        item: { inCatalog: c !== undefined, category: c?.category, brand: c?.brand, price: c?.price, behaviour: captured.behaviour.get(itemId) },
-        context: { time: new Date(answer.time) },
-        pair: { coVisitation: co.get(itemId)?.co ?? 0, coVisitationShare: co.get(itemId)?.share ?? 0 },
-      };
-      group.rows.push(row);
-      group.labels.push(labels.get(itemId) ?? 0);
-      group.ids.push(`${answer.recommendationId}\u0000${itemId}`);
-    }
-    return group;
+    return groupOf(
+      answer.recommendationId,
+      answer.items.map((i) => i.itemId),
+      { catalog: this.catalog, user, time: answer.time, behaviour: (itemId) => captured.behaviour.get(itemId), co, labels },
+    );
   }
 }
 
