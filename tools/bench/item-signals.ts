@@ -20,7 +20,7 @@ import { ProfileServiceClient, StreamItemSignalsResponse } from '@recsys/contrac
 import { ItemType, RankingServiceClient, RecommendRequest, UpsertItemsRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { findFreePort, withClient } from '@recsys/db';
 import { unary } from '@recsys/service-kit/testing';
-import { envNumber, metricSample, out, withBenchDatabase } from './bench-kit';
+import { envNumber, metricSample, out, percentiles, withBenchDatabase } from './bench-kit';
 import { writeInteractionLog } from './interaction-log';
 import { startApp, type StartedProcess } from './bench-processes';
 import { DELTA_PARTS, measureFreshness, type Freshness } from './signal-freshness';
@@ -126,10 +126,10 @@ async function run(url: string) {
     out(`next computation of this website no sooner than max(ITEM_SIGNALS_TTL_MS, 4 × ${computeSeconds.toFixed(0)} s)`);
     if (freshness) {
       const f = freshness;
-      const sorted = [...f.delays].sort((a, b) => a - b);
+      const delays = percentiles(f.delays);
       out();
       out(`new behaviour → Recommend (${ROUNDS} rounds of 100 product views through TrackEvents; Recommend asked every 250 ms until item_signals_computed_at is after TrackEvents' answer; ranking refresh every CATALOG_REFRESH_INTERVAL_MS, 30 s):`);
-      out(`delay per round: ${f.delays.map((d) => d.toFixed(1)).join(', ')} s (median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)}, max ${sorted[sorted.length - 1]!.toFixed(1)})`);
+      out(`delay per round: ${f.delays.map((d) => d.toFixed(1)).join(', ')} s (median ${delays.p50.toFixed(1)}, max ${Math.max(...f.delays).toFixed(1)})`);
       out(`${f.deltas} deltas, mean seconds per statement: ${DELTA_PARTS.map((p) => `${p} ${f.deltaSeconds[p]!.toFixed(3)}`).join(', ')}`);
       out(`Recommend every 20 ms meanwhile (${f.latency.n} calls): p50 ${f.latency.p50.toFixed(2)} ms, p99 ${f.latency.p99.toFixed(2)} ms, max ${f.latency.max.toFixed(1)} ms`);
       out(`CPU over the rounds (${f.wallSeconds.toFixed(0)} s): profile-service ${f.profileCpu.toFixed(1)} s, ranking-service ${f.rankingCpu.toFixed(1)} s`);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Event, EventType, ProfileServiceClient } from '@recsys/contracts/profile';
 import { RankingServiceClient, RecommendRequest, type RecommendResponse } from '@recsys/contracts/ranking';
 import { unary } from '@recsys/service-kit/testing';
-import { metricSample, processCpuMs } from './bench-kit';
+import { metricSample, percentiles, processCpuMs } from './bench-kit';
 import type { StartedProcess } from './bench-processes';
 
 export const DELTA_PARTS = ['delta_popularity', 'delta_co_visitation', 'delta_next_items', 'delta_bought_together', 'delta_segments'] as const;
@@ -20,7 +20,7 @@ export interface Freshness {
   deltas: number;
   deltaSeconds: Record<string, number>;
   /** Latency (ms) of Recommend calls made every 20 ms throughout the rounds, by a second caller: what refreshes cost callers. */
-  latency: { p50: number; p99: number; max: number; n: number };
+  latency: ReturnType<typeof percentiles> & { max: number };
   /** CPU seconds each process used over the rounds, and the rounds' wall seconds. */
   profileCpu: number;
   rankingCpu: number;
@@ -81,15 +81,13 @@ export async function measureFreshness(o: { profile: StartedProcess; ranking: St
     profiles.close();
     ranking.close();
   }
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
   const [profileCpu1, rankingCpu1] = cpu();
   const metrics = await (await fetch(o.metricsUrl)).text();
   const delta = (name: string, part: string) => metricSample(metrics, name, { part }) - (metricSample(metricsBefore, name, { part }) || 0);
   const deltas = delta('profile_item_signals_seconds_count', 'delta_popularity');
   return {
     delays,
-    latency: { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN, n: sorted.length },
+    latency: { ...percentiles(latencies), max: Math.max(...latencies) },
     deltas,
     deltaSeconds: Object.fromEntries(DELTA_PARTS.map((p) => [p, delta('profile_item_signals_seconds_sum', p) / Math.max(1, delta('profile_item_signals_seconds_count', p))])),
     profileCpu: (profileCpu1! - profileCpu0!) / 1000,
