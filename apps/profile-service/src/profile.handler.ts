@@ -42,9 +42,7 @@ export class ProfileHandler implements ServiceImplementation<typeof ProfileServi
     const now = this.clock.now();
     const events = validateEvents(request.events, now);
     const result = await this.store.forWebsite(websiteId).track(events, now);
-    let earliest: Date | undefined;
-    for (const e of events) if (e.itemId !== null && (!earliest || e.occurredAt < earliest)) earliest = e.occurredAt;
-    if (earliest && result.accepted > 0) this.signals.noteTracked(websiteId, earliest, now);
+    if (result.earliestInteraction) this.signals.noteTracked(websiteId, result.earliestInteraction, now);
     return { acceptedCount: result.accepted, duplicateCount: result.duplicates, profilesUpdatedCount: result.profilesUpdated };
   }
 

@@ -18,6 +18,8 @@ export interface TrackResult {
   accepted: number;
   duplicates: number;
   profilesUpdated: number;
+  /** The time of the earliest event the batch added to the interaction log; undefined when it added none. */
+  earliestInteraction?: Date;
 }
 
 export interface ListFilter {
@@ -81,10 +83,10 @@ export class WebsiteProfiles {
       });
       await tx.query({ name: 'profiles-bookkeeping', text: sql.RECORD_BOOKKEEPING, values: arrays });
       const interactions = accepted.filter(logged);
-      if (interactions.length > 0) {
-        await tx.query({ name: 'profiles-interactions', text: sql.INSERT_INTERACTIONS, values: interactionArrays(this.websiteId, interactions) });
-      }
-      return { ...result, profilesUpdated: users };
+      if (interactions.length === 0) return { ...result, profilesUpdated: users };
+      await tx.query({ name: 'profiles-interactions', text: sql.INSERT_INTERACTIONS, values: interactionArrays(this.websiteId, interactions) });
+      const earliestInteraction = interactions.reduce((t, e) => (e.occurredAt < t ? e.occurredAt : t), interactions[0]!.occurredAt);
+      return { ...result, profilesUpdated: users, earliestInteraction };
     });
   }
 
